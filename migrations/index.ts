@@ -1,0 +1,20 @@
+import type { Knex } from 'knex';
+import * as m001 from './001_foundation';
+import * as m002 from './002_letters';
+import * as m003 from './003_dispatch';
+import * as m004 from './004_broadcasts';
+import * as m005 from './005_reports';
+
+export interface Migration {
+  name: string;
+  module: { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
+}
+
+/** In the order they run. Add new ones at the end; never edit one that has shipped. */
+export const migrations: Migration[] = [
+  { name: '001_foundation', module: m001 },
+  { name: '002_letters', module: m002 },
+  { name: '003_dispatch', module: m003 },
+  { name: '004_broadcasts', module: m004 },
+  { name: '005_reports', module: m005 },
+];

@@ -1,0 +1,84 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import cookieParser from 'cookie-parser';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import pinoHttp from 'pino-http';
+import type { Deps } from './deps';
+import { ROOT } from './shared/paths';
+import { setupViews } from './web/views';
+import { audit, authenticate, csrf, locale } from './web/middleware';
+import { apiNotFound, errorHandler } from './web/errors';
+import { actorOf } from './web/request';
+import { homeFor } from './web/home';
+import * as authRoutes from './auth/routes';
+import * as orgRoutes from './orgs/routes';
+import * as auditRoutes from './audit/routes';
+import * as letterRoutes from './letters/routes';
+import * as dispatchRoutes from './dispatch/routes';
+import * as broadcastRoutes from './broadcasts/routes';
+import * as reportRoutes from './reports/routes';
+import { t } from './web/i18n';
+
+/** Each capability contributes a JSON API router (under /api/v1) and a page router (under /). */
+const FEATURES = [authRoutes, orgRoutes, auditRoutes, letterRoutes, dispatchRoutes, broadcastRoutes, reportRoutes];
+
+export function createApp(deps: Deps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  setupViews(app);
+
+  app.use(
+    pinoHttp({
+      logger: deps.log,
+      genReqId: (req, res) => {
+        const id = (req.headers['x-request-id'] as string) || crypto.randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:'], 'media-src': ["'self'"], 'upgrade-insecure-requests': null } },
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.use('/static', express.static(path.join(ROOT, 'public'), { maxAge: '1h' }));
+
+  app.use(express.json({ limit: '1mb' }));
+  app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+  app.use(cookieParser());
+  app.use(locale());
+  app.use(authenticate(deps.db));
+  app.use(csrf());
+  app.use(audit(deps.db, deps.log));
+  app.use((req, res, next) => {
+    res.locals.path = req.path;
+    res.locals.query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
+    next();
+  });
+
+  const api = express.Router();
+  for (const f of FEATURES) api.use(f.apiRouter(deps));
+  api.use(apiNotFound);
+  app.use('/api/v1', api);
+
+  app.get('/', async (req, res) => {
+    if (!req.actor) return res.redirect('/login');
+    const home = await homeFor(deps, actorOf(req));
+    res.render('home', { title: t(req.locale, 'nav.home'), ...home });
+  });
+  for (const f of FEATURES) app.use(f.pageRouter(deps));
+
+  app.use((req, res) => {
+    res.status(404).render('error', { title: t(req.locale, 'common.notFound'), status: 404, message: t(req.locale, 'common.notFound') });
+  });
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,32 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Deps } from '../deps';
+import { parse } from '../shared/validate';
+import { actorOf } from '../web/request';
+import { listAudit } from './service';
+import { t } from '../web/i18n';
+
+const AuditQuery = z.object({
+  entity: z.string().max(40).optional(),
+  entityId: z.string().max(60).optional(),
+  beforeId: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+
+export function apiRouter(deps: Deps): Router {
+  const r = Router();
+  r.get('/audit', async (req, res) => {
+    res.json({ items: await listAudit(deps.db, actorOf(req), parse(AuditQuery, req.query)) });
+  });
+  return r;
+}
+
+export function pageRouter(deps: Deps): Router {
+  const r = Router();
+  r.get('/audit', async (req, res) => {
+    const q = parse(AuditQuery, req.query);
+    const items = await listAudit(deps.db, actorOf(req), { ...q, limit: 100 });
+    res.render('audit/index', { title: t(req.locale, 'nav.audit'), items, q, nextBefore: items.length === 100 ? items[items.length - 1].id : null });
+  });
+  return r;
+}

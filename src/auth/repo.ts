@@ -1,0 +1,122 @@
+import type { Q } from '../db';
+import { insertId } from '../db';
+import type { Actor, Role } from './roles';
+
+export interface UserRow {
+  id: number;
+  email: string;
+  name: string;
+  password_hash: string;
+  org_id: number;
+  locale: string;
+  active: boolean | number;
+  created_at: string;
+}
+
+export async function findUserByEmail(q: Q, email: string): Promise<UserRow | undefined> {
+  return q<UserRow>('users').where({ email }).first();
+}
+
+export async function findUserById(q: Q, id: number): Promise<UserRow | undefined> {
+  return q<UserRow>('users').where({ id }).first();
+}
+
+export async function rolesOf(q: Q, userId: number): Promise<Role[]> {
+  const rows = await q('user_roles').where({ user_id: userId }).select('role').orderBy('role');
+  return rows.map((r: { role: Role }) => r.role);
+}
+
+export async function rolesOfMany(q: Q, userIds: number[]): Promise<Map<number, Role[]>> {
+  const map = new Map<number, Role[]>();
+  if (userIds.length === 0) return map;
+  const rows = await q('user_roles').whereIn('user_id', userIds).select('user_id', 'role').orderBy('role');
+  for (const r of rows as { user_id: number; role: Role }[]) {
+    map.set(r.user_id, [...(map.get(r.user_id) ?? []), r.role]);
+  }
+  return map;
+}
+
+export async function insertUser(q: Q, row: Omit<UserRow, 'id'>, roles: Role[]): Promise<number> {
+  const id = await insertId(q, 'users', row);
+  await setRoles(q, id, roles);
+  return id;
+}
+
+export async function setRoles(q: Q, userId: number, roles: Role[]): Promise<void> {
+  await q('user_roles').where({ user_id: userId }).delete();
+  if (roles.length) await q('user_roles').insert(roles.map((role) => ({ user_id: userId, role })));
+}
+
+export async function updateUser(q: Q, id: number, patch: Partial<Omit<UserRow, 'id'>>): Promise<void> {
+  await q('users').where({ id }).update(patch);
+}
+
+export async function listUsers(q: Q, filter: { orgId?: number }): Promise<UserRow[]> {
+  const query = q<UserRow>('users').orderBy('name');
+  if (filter.orgId) query.where({ org_id: filter.orgId });
+  return query;
+}
+
+export async function countUsers(q: Q): Promise<number> {
+  const row = await q('users').count<{ n: number | string }[]>({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+export interface TokenRow {
+  id: number;
+  token_hash: string;
+  user_id: number;
+  kind: 'session' | 'api';
+  csrf_token: string | null;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+export async function insertToken(q: Q, row: Omit<TokenRow, 'id' | 'revoked_at'> & { created_at: string; label?: string | null }): Promise<number> {
+  return insertId(q, 'auth_tokens', row);
+}
+
+export async function findLiveToken(q: Q, tokenHash: string, kind: 'session' | 'api', now: string): Promise<TokenRow | undefined> {
+  return q<TokenRow>('auth_tokens')
+    .where({ token_hash: tokenHash, kind })
+    .whereNull('revoked_at')
+    .where('expires_at', '>', now)
+    .first();
+}
+
+export async function touchToken(q: Q, id: number, now: string): Promise<void> {
+  await q('auth_tokens').where({ id }).update({ last_used_at: now });
+}
+
+export async function revokeToken(q: Q, tokenHash: string, now: string): Promise<void> {
+  await q('auth_tokens').where({ token_hash: tokenHash }).update({ revoked_at: now });
+}
+
+export async function revokeTokensOfUser(q: Q, userId: number, now: string): Promise<void> {
+  await q('auth_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: now });
+}
+
+export async function recordLoginAttempt(q: Q, row: { email: string; ip: string; success: boolean; at: string }): Promise<void> {
+  await q('login_attempts').insert(row);
+}
+
+export async function countFailedLogins(q: Q, email: string, ip: string, since: string): Promise<number> {
+  const row = await q('login_attempts')
+    .where('at', '>', since)
+    .where({ success: false })
+    .where((w) => w.where({ email }).orWhere({ ip }))
+    .count<{ n: number | string }[]>({ n: '*' })
+    .first();
+  return Number(row?.n ?? 0);
+}
+
+export function toActor(user: UserRow, roles: Role[]): Actor {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    roles,
+    orgId: user.org_id,
+    locale: user.locale === 'en' ? 'en' : 'vi',
+  };
+}

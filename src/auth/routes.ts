@@ -1,0 +1,136 @@
+import { Router } from 'express';
+import type { Deps } from '../deps';
+import { parse } from '../shared/validate';
+import { actorOf, clientIp } from '../web/request';
+import { SESSION_COOKIE } from '../web/middleware';
+import * as auth from './service';
+import { LoginBody, UserCreate, UserPatch } from './schemas';
+import { listOrgs } from '../orgs/service';
+import { ROLES } from './roles';
+import { AppError } from '../shared/errors';
+import { errorMessage } from '../web/errors';
+import { id } from '../shared/validate';
+import { t } from '../web/i18n';
+
+export function apiRouter(deps: Deps): Router {
+  const r = Router();
+  const settings = auth.authSettings(deps.config);
+
+  r.post('/auth/login', async (req, res) => {
+    const body = parse(LoginBody, req.body);
+    const result = await auth.login(deps.db, settings, { ...body, ip: clientIp(req), kind: 'api' }, deps.clock());
+    res.json({ token: result.token, user: result.actor });
+  });
+
+  r.post('/auth/logout', async (req, res) => {
+    const header = req.headers.authorization;
+    if (header?.startsWith('Bearer ')) await auth.logout(deps.db, header.slice(7).trim());
+    res.status(204).end();
+  });
+
+  r.get('/auth/me', (req, res) => {
+    res.json({ user: actorOf(req) });
+  });
+
+  r.get('/users', async (req, res) => {
+    const orgId = req.query.orgId ? parse(id(), req.query.orgId) : undefined;
+    res.json({ items: await auth.listUsers(deps.db, actorOf(req), { orgId }) });
+  });
+
+  r.post('/users', async (req, res) => {
+    const user = await auth.createUser(deps.db, actorOf(req), parse(UserCreate, req.body));
+    res.locals.createdId = user.id;
+    res.status(201).json(user);
+  });
+
+  r.patch('/users/:id', async (req, res) => {
+    res.json(await auth.updateUser(deps.db, actorOf(req), parse(id(), req.params.id), parse(UserPatch, req.body)));
+  });
+
+  return r;
+}
+
+export function pageRouter(deps: Deps): Router {
+  const r = Router();
+  const settings = auth.authSettings(deps.config);
+  const secure = deps.config.publicUrl.startsWith('https://');
+
+  r.get('/login', (req, res) => {
+    if (req.actor) return res.redirect('/');
+    res.render('auth/login', { title: t(req.locale, 'auth.signIn'), next: req.query.next ?? '/', layout: 'bare' });
+  });
+
+  r.post('/login', async (req, res) => {
+    const next = typeof req.body?.next === 'string' && req.body.next.startsWith('/') && !req.body.next.startsWith('//') ? req.body.next : '/';
+    try {
+      const body = parse(LoginBody, req.body);
+      const result = await auth.login(deps.db, settings, { email: body.email, password: body.password, ip: clientIp(req), kind: 'session' }, deps.clock());
+      res.cookie(SESSION_COOKIE, result.token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        maxAge: deps.config.SESSION_TTL_HOURS * 3600_000,
+      });
+      res.redirect(303, next);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      res.status(err.kind === 'too_many' ? 429 : err.kind === 'invalid' ? 400 : 401).render('auth/login', {
+        title: t(req.locale, 'auth.signIn'),
+        layout: 'bare',
+        error: errorMessage(err, req.locale),
+        email: req.body?.email,
+        next,
+      });
+    }
+  });
+
+  r.post('/logout', async (req, res) => {
+    const token = req.cookies?.[SESSION_COOKIE];
+    if (token) await auth.logout(deps.db, token);
+    res.clearCookie(SESSION_COOKIE);
+    res.redirect(303, '/login');
+  });
+
+  r.post('/me/locale', async (req, res) => {
+    const locale = req.body?.locale === 'en' ? 'en' : 'vi';
+    await auth.setOwnLocale(deps.db, actorOf(req), locale);
+    res.cookie('vd_lang', locale, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 86400_000 });
+    res.redirect(303, typeof req.body?.back === 'string' && req.body.back.startsWith('/') ? req.body.back : '/');
+  });
+
+  r.get('/users', async (req, res) => {
+    const actor = actorOf(req);
+    const users = await auth.listUsers(deps.db, actor, {});
+    const orgs = await listOrgs(deps.db, actor, {});
+    const orgName = new Map(orgs.map((o) => [o.id, o.name]));
+    res.render('auth/users', {
+      title: t(req.locale, 'nav.users'),
+      users: users.map((u) => ({ ...u, orgName: orgName.get(u.orgId) })),
+      orgs,
+      roles: ROLES,
+    });
+  });
+
+  r.post('/users', async (req, res) => {
+    const actor = actorOf(req);
+    const roles = ([] as string[]).concat(req.body.roles ?? []);
+    try {
+      await auth.createUser(deps.db, actor, parse(UserCreate, { ...req.body, roles }));
+      res.redirect(303, '/users');
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      const users = await auth.listUsers(deps.db, actor, {});
+      res.status(err.kind === 'conflict' ? 409 : 400).render('auth/users', {
+        title: t(req.locale, 'nav.users'),
+        users,
+        orgs: await listOrgs(deps.db, actor, {}),
+        roles: ROLES,
+        error: errorMessage(err, req.locale),
+        fields: err.fields,
+        form: { ...req.body, roles },
+      });
+    }
+  });
+
+  return r;
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * Every setting comes from an environment variable; README.md lists them with their defaults.
+ * Parsed once at start so a typo fails loudly instead of at the first request that needs it.
+ */
+const intFromEnv = (def: number) => z.coerce.number().int().positive().default(def);
+
+const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: z.string().default('sqlite://./data/vandong.sqlite'),
+  MEDIA_DIR: z.string().default('./media'),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default('Vận Động <no-reply@vandong.local>'),
+  MAIL_RATE_PER_SECOND: intFromEnv(20),
+  MAIL_POOL_SIZE: intFromEnv(5),
+  PUBLIC_URL: z.string().default(''),
+  VANDONG_ADMIN_EMAIL: z.string().default('admin@localhost'),
+  VANDONG_ADMIN_PASSWORD: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSION_TTL_HOURS: intFromEnv(12),
+  API_TOKEN_TTL_DAYS: intFromEnv(30),
+  LOGIN_MAX_FAILURES: intFromEnv(10),
+  LOGIN_WINDOW_MINUTES: intFromEnv(15),
+  UPLOAD_MAX_MB: intFromEnv(20),
+  AUDIO_MAX_MB: intFromEnv(100),
+  FFMPEG_PATH: z.string().optional(),
+  AUDIO_BITRATE_KBPS: intFromEnv(128),
+  AUDIO_TARGET_LUFS: z.coerce.number().default(-16),
+  AUDIO_TRUE_PEAK_DBTP: z.coerce.number().default(-1.5),
+  AUDIO_JOB_TIMEOUT_SECONDS: intFromEnv(600),
+  BROADCAST_GRACE_MINUTES: intFromEnv(120),
+  JOBS_ENABLED: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { publicUrl: string };
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const cfg = parsed.data;
+  const publicUrl = (cfg.PUBLIC_URL || `http://localhost:${cfg.PORT}`).replace(/\/$/, '');
+  return { ...cfg, publicUrl };
+}

@@ -1,0 +1,3 @@
+import type { Job } from '../jobs/types';
+
+export const jobs: Job[] = [];

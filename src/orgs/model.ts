@@ -1,0 +1,74 @@
+import type { OrgRow, GroupRow } from './repo';
+
+/** The wire shape of an organisation: the API promises these names, the table may change. */
+export interface Org {
+  id: number;
+  parentId: number | null;
+  kind: OrgRow['kind'];
+  name: string;
+  shortName: string;
+  code: string | null;
+  email: string | null;
+  headcount: number | null;
+  population18: number | null;
+  place: string | null;
+}
+
+export function toOrg(row: OrgRow): Org {
+  return {
+    id: row.id,
+    parentId: row.parent_id,
+    kind: row.kind,
+    name: row.name,
+    shortName: row.short_name,
+    code: row.code,
+    email: row.email,
+    headcount: row.headcount,
+    population18: row.population18,
+    place: row.place,
+  };
+}
+
+export interface RecipientGroup {
+  id: number;
+  ownerOrgId: number;
+  name: string;
+  orgIds: number[];
+}
+
+export function toGroup(row: GroupRow, orgIds: number[]): RecipientGroup {
+  return { id: row.id, ownerOrgId: row.owner_org_id, name: row.name, orgIds };
+}
+
+export interface OrgTreeNode extends Org {
+  depth: number;
+  children: OrgTreeNode[];
+}
+
+/** Builds the tree (any depth) from a flat list; orphans whose parent is not in the list become roots. */
+export function buildTree(orgs: Org[]): OrgTreeNode[] {
+  const nodes = new Map<number, OrgTreeNode>(orgs.map((o) => [o.id, { ...o, depth: 0, children: [] }]));
+  const roots: OrgTreeNode[] = [];
+  for (const node of nodes.values()) {
+    const parent = node.parentId ? nodes.get(node.parentId) : undefined;
+    if (parent) parent.children.push(node);
+    else roots.push(node);
+  }
+  const setDepth = (list: OrgTreeNode[], depth: number) => {
+    list.sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+    for (const n of list) {
+      n.depth = depth;
+      setDepth(n.children, depth + 1);
+    }
+  };
+  setDepth(roots, 0);
+  return roots;
+}
+
+/** Depth-first list of a tree, for rendering an indented table. */
+export function flattenTree(roots: OrgTreeNode[]): OrgTreeNode[] {
+  const out: OrgTreeNode[] = [];
+  const walk = (list: OrgTreeNode[]) => list.forEach((n) => (out.push(n), walk(n.children)));
+  walk(roots);
+  return out;
+}

@@ -1,0 +1,90 @@
+import type { Q } from '../db';
+import { insertId } from '../db';
+import type { OrgKind } from './schemas';
+
+export interface OrgRow {
+  id: number;
+  parent_id: number | null;
+  kind: OrgKind;
+  name: string;
+  short_name: string;
+  code: string | null;
+  email: string | null;
+  headcount: number | null;
+  population18: number | null;
+  place: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export async function findOrg(q: Q, id: number): Promise<OrgRow | undefined> {
+  return q<OrgRow>('orgs').where({ id }).first();
+}
+
+export async function findOrgsByIds(q: Q, ids: number[]): Promise<OrgRow[]> {
+  if (ids.length === 0) return [];
+  return q<OrgRow>('orgs').whereIn('id', ids);
+}
+
+export async function findOrgByCode(q: Q, code: string): Promise<OrgRow | undefined> {
+  return q<OrgRow>('orgs').where({ code }).first();
+}
+
+export async function findOrgByNameUnder(q: Q, name: string, parentId: number | null): Promise<OrgRow | undefined> {
+  const query = q<OrgRow>('orgs').where({ name });
+  if (parentId === null) query.whereNull('parent_id');
+  else query.where({ parent_id: parentId });
+  return query.first();
+}
+
+export async function listOrgs(q: Q, filter: { kind?: OrgKind; parentId?: number; ids?: number[]; q?: string }): Promise<OrgRow[]> {
+  const query = q<OrgRow>('orgs').orderBy([{ column: 'kind' }, { column: 'name' }]);
+  if (filter.kind) query.where({ kind: filter.kind });
+  if (filter.parentId) query.where({ parent_id: filter.parentId });
+  if (filter.ids) query.whereIn('id', filter.ids);
+  if (filter.q) query.where((w) => w.where('name', 'like', `%${filter.q}%`).orWhere('short_name', 'like', `%${filter.q}%`));
+  return query;
+}
+
+export async function allOrgParents(q: Q): Promise<{ id: number; parent_id: number | null }[]> {
+  return q('orgs').select('id', 'parent_id');
+}
+
+export async function insertOrg(q: Q, row: Omit<OrgRow, 'id'>): Promise<number> {
+  return insertId(q, 'orgs', row);
+}
+
+export async function updateOrg(q: Q, id: number, row: Partial<Omit<OrgRow, 'id'>>): Promise<void> {
+  await q('orgs').where({ id }).update(row);
+}
+
+export interface GroupRow {
+  id: number;
+  owner_org_id: number;
+  name: string;
+  created_at: string;
+}
+
+export async function insertGroup(q: Q, row: Omit<GroupRow, 'id'>, orgIds: number[]): Promise<number> {
+  const id = await insertId(q, 'recipient_groups', row);
+  await q('recipient_group_members').insert([...new Set(orgIds)].map((org_id) => ({ group_id: id, org_id })));
+  return id;
+}
+
+export async function findGroup(q: Q, id: number): Promise<GroupRow | undefined> {
+  return q<GroupRow>('recipient_groups').where({ id }).first();
+}
+
+export async function listGroups(q: Q, ownerOrgId?: number): Promise<GroupRow[]> {
+  const query = q<GroupRow>('recipient_groups').orderBy('name');
+  if (ownerOrgId) query.where({ owner_org_id: ownerOrgId });
+  return query;
+}
+
+export async function groupMemberIds(q: Q, groupIds: number[]): Promise<Map<number, number[]>> {
+  const map = new Map<number, number[]>();
+  if (groupIds.length === 0) return map;
+  const rows = await q('recipient_group_members').whereIn('group_id', groupIds).select('group_id', 'org_id').orderBy('org_id');
+  for (const r of rows as { group_id: number; org_id: number }[]) map.set(r.group_id, [...(map.get(r.group_id) ?? []), r.org_id]);
+  return map;
+}

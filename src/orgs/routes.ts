@@ -1,0 +1,156 @@
+import { Router } from 'express';
+import fs from 'node:fs';
+import type { Deps } from '../deps';
+import { id, parse } from '../shared/validate';
+import { actorOf } from '../web/request';
+import { singleFile, uploadedFile } from '../web/upload';
+import * as orgs from './service';
+import { importOrgs } from './import';
+import { GroupCreate, OrgCreate, OrgListQuery, OrgPatch, ORG_KINDS } from './schemas';
+import { buildTree, flattenTree } from './model';
+import { AppError } from '../shared/errors';
+import { errorMessage } from '../web/errors';
+import { t } from '../web/i18n';
+
+/** Import files are read in memory after upload; their size limit is the general upload limit. */
+async function readAndDrop(file: Express.Multer.File): Promise<Buffer> {
+  try {
+    return await fs.promises.readFile(file.path);
+  } finally {
+    await fs.promises.unlink(file.path).catch(() => undefined);
+  }
+}
+
+export function apiRouter(deps: Deps): Router {
+  const r = Router();
+  const upload = singleFile(deps.config.MEDIA_DIR, 'file', deps.config.UPLOAD_MAX_MB * 1024 * 1024);
+
+  r.get('/orgs', async (req, res) => {
+    res.json({ items: await orgs.listOrgs(deps.db, actorOf(req), parse(OrgListQuery, req.query)) });
+  });
+
+  r.post('/orgs', async (req, res) => {
+    const org = await orgs.createOrg(deps.db, actorOf(req), parse(OrgCreate, req.body));
+    res.locals.createdId = org.id;
+    res.status(201).json(org);
+  });
+
+  r.post('/orgs/import', upload, async (req, res) => {
+    const actor = actorOf(req);
+    const file = uploadedFile(req);
+    res.json(await importOrgs(deps.db, actor, await readAndDrop(file), file.originalname));
+  });
+
+  r.get('/orgs/:id', async (req, res) => {
+    res.json(await orgs.getOrg(deps.db, actorOf(req), parse(id(), req.params.id)));
+  });
+
+  r.patch('/orgs/:id', async (req, res) => {
+    res.json(await orgs.updateOrg(deps.db, actorOf(req), parse(id(), req.params.id), parse(OrgPatch, req.body)));
+  });
+
+  r.get('/recipient-groups', async (req, res) => {
+    res.json({ items: await orgs.listGroups(deps.db, actorOf(req)) });
+  });
+
+  r.post('/recipient-groups', async (req, res) => {
+    const group = await orgs.createGroup(deps.db, actorOf(req), parse(GroupCreate, req.body));
+    res.locals.createdId = group.id;
+    res.status(201).json(group);
+  });
+
+  r.get('/recipient-groups/:id', async (req, res) => {
+    res.json(await orgs.getGroup(deps.db, actorOf(req), parse(id(), req.params.id)));
+  });
+
+  return r;
+}
+
+/** Empty form fields mean "not given". */
+function formToInput(body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) if (v !== '' && v !== undefined) out[k] = v;
+  return out;
+}
+
+export function pageRouter(deps: Deps): Router {
+  const r = Router();
+  const upload = singleFile(deps.config.MEDIA_DIR, 'file', deps.config.UPLOAD_MAX_MB * 1024 * 1024);
+
+  async function renderTree(req: Parameters<Parameters<typeof r.get>[1]>[0], res: Parameters<Parameters<typeof r.get>[1]>[1], extra: Record<string, unknown> = {}, status = 200) {
+    const actor = actorOf(req);
+    const list = await orgs.listOrgs(deps.db, actor, {});
+    res.status(status).render('orgs/index', {
+      title: t(req.locale, 'nav.orgs'),
+      rows: flattenTree(buildTree(list)),
+      parents: list,
+      kinds: ORG_KINDS,
+      groups: await orgs.listGroups(deps.db, actor),
+      ...extra,
+    });
+  }
+
+  r.get('/orgs', (req, res) => renderTree(req, res));
+
+  r.post('/orgs', async (req, res) => {
+    try {
+      await orgs.createOrg(deps.db, actorOf(req), parse(OrgCreate, formToInput(req.body)));
+      res.redirect(303, '/orgs');
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      await renderTree(req, res, { error: errorMessage(err, req.locale), fields: err.fields, form: req.body }, 400);
+    }
+  });
+
+  r.get('/orgs/:id/edit', async (req, res) => {
+    const actor = actorOf(req);
+    const org = await orgs.getOrg(deps.db, actor, parse(id(), req.params.id));
+    res.render('orgs/edit', { title: org.name, org, kinds: ORG_KINDS, parents: (await orgs.listOrgs(deps.db, actor, {})).filter((o) => o.id !== org.id) });
+  });
+
+  r.post('/orgs/:id', async (req, res) => {
+    const actor = actorOf(req);
+    const orgId = parse(id(), req.params.id);
+    try {
+      const input = formToInput(req.body);
+      if (!input.parentId) input.parentId = null;
+      await orgs.updateOrg(deps.db, actor, orgId, parse(OrgPatch, input));
+      res.redirect(303, '/orgs');
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      const org = await orgs.getOrg(deps.db, actor, orgId);
+      res.status(400).render('orgs/edit', {
+        title: org.name,
+        org: { ...org, ...req.body },
+        kinds: ORG_KINDS,
+        parents: (await orgs.listOrgs(deps.db, actor, {})).filter((o) => o.id !== org.id),
+        error: errorMessage(err, req.locale),
+        fields: err.fields,
+      });
+    }
+  });
+
+  r.post('/orgs/import', upload, async (req, res) => {
+    try {
+      const file = uploadedFile(req);
+      const result = await importOrgs(deps.db, actorOf(req), await readAndDrop(file), file.originalname);
+      await renderTree(req, res, { importResult: result });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      await renderTree(req, res, { error: errorMessage(err, req.locale) }, err.kind === 'unsupported_type' ? 415 : 400);
+    }
+  });
+
+  r.post('/recipient-groups', async (req, res) => {
+    const orgIds = ([] as string[]).concat(req.body.orgIds ?? []);
+    try {
+      await orgs.createGroup(deps.db, actorOf(req), parse(GroupCreate, { name: req.body.name, orgIds }));
+      res.redirect(303, '/orgs');
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      await renderTree(req, res, { error: errorMessage(err, req.locale), fields: err.fields }, 400);
+    }
+  });
+
+  return r;
+}

@@ -1,0 +1,161 @@
+import type { Db, Q } from '../db';
+import { nowIso } from '../db';
+import type { Actor } from '../auth/roles';
+import { authorize } from '../auth/policy';
+import { conflict, invalid, notFound } from '../shared/errors';
+import * as repo from './repo';
+import { toGroup, toOrg, type Org, type RecipientGroup } from './model';
+import type { GroupCreate, OrgCreate, OrgKind, OrgPatch } from './schemas';
+
+/** Staff of a department see the whole directory (they address letters and schedule communes); reporters and broadcasters see only their own organisation. */
+const DIRECTORY_ROLES = ['admin', 'drafter', 'approver', 'secretary'] as const;
+
+export function seesDirectory(actor: Actor): boolean {
+  return actor.roles.some((r) => (DIRECTORY_ROLES as readonly string[]).includes(r));
+}
+
+export async function listOrgs(db: Q, actor: Actor, filter: { kind?: OrgKind; parentId?: number; q?: string }): Promise<Org[]> {
+  const rows = await repo.listOrgs(db, seesDirectory(actor) ? filter : { ...filter, ids: [actor.orgId] });
+  return rows.map(toOrg);
+}
+
+export async function getOrg(db: Q, actor: Actor, id: number): Promise<Org> {
+  const row = await repo.findOrg(db, id);
+  if (!row || (!seesDirectory(actor) && row.id !== actor.orgId)) throw notFound('Organisation', 'ORG_NOT_FOUND');
+  return toOrg(row);
+}
+
+export async function createOrg(db: Db, actor: Actor, input: OrgCreate): Promise<Org> {
+  authorize(actor, ['admin'], input.parentId ?? actor.orgId);
+  if (input.parentId && !(await repo.findOrg(db, input.parentId))) {
+    throw invalid('PARENT_NOT_FOUND', 'Parent organisation does not exist', { parentId: 'no such organisation' });
+  }
+  if (input.code && (await repo.findOrgByCode(db, input.code))) {
+    throw conflict('ORG_CODE_TAKEN', 'Another organisation already has this code');
+  }
+  const now = nowIso();
+  const id = await repo.insertOrg(db, { ...toRow(input), created_at: now, updated_at: now } as Omit<repo.OrgRow, 'id'>);
+  return toOrg((await repo.findOrg(db, id))!);
+}
+
+export async function updateOrg(db: Db, actor: Actor, id: number, patch: OrgPatch): Promise<Org> {
+  const row = await repo.findOrg(db, id);
+  if (!row) throw notFound('Organisation', 'ORG_NOT_FOUND');
+  authorize(actor, ['admin'], row.id);
+  if (patch.parentId !== undefined && patch.parentId !== null) {
+    if (!(await repo.findOrg(db, patch.parentId))) {
+      throw invalid('PARENT_NOT_FOUND', 'Parent organisation does not exist', { parentId: 'no such organisation' });
+    }
+    if (await wouldCycle(db, id, patch.parentId)) {
+      throw invalid('PARENT_CYCLE', 'An organisation cannot be placed under itself or one of its own units', {
+        parentId: 'would make a cycle',
+      });
+    }
+  }
+  if (patch.code) {
+    const other = await repo.findOrgByCode(db, patch.code);
+    if (other && other.id !== id) throw conflict('ORG_CODE_TAKEN', 'Another organisation already has this code');
+  }
+  await repo.updateOrg(db, id, { ...toRow(patch), updated_at: nowIso() });
+  return toOrg((await repo.findOrg(db, id))!);
+}
+
+function toRow(input: OrgPatch): Partial<repo.OrgRow> {
+  const row: Partial<repo.OrgRow> = {};
+  if (input.name !== undefined) row.name = input.name;
+  if (input.shortName !== undefined) row.short_name = input.shortName;
+  if (input.kind !== undefined) row.kind = input.kind;
+  if (input.parentId !== undefined) row.parent_id = input.parentId ?? null;
+  if (input.code !== undefined) row.code = input.code || null;
+  if (input.email !== undefined) row.email = input.email ?? null;
+  if (input.headcount !== undefined) row.headcount = input.headcount ?? null;
+  if (input.population18 !== undefined) row.population18 = input.population18 ?? null;
+  if (input.place !== undefined) row.place = input.place ?? null;
+  return row;
+}
+
+/** True when putting `orgId` under `newParentId` would make the tree loop. */
+export async function wouldCycle(db: Q, orgId: number, newParentId: number): Promise<boolean> {
+  const parents = new Map((await repo.allOrgParents(db)).map((r) => [r.id, r.parent_id]));
+  let cursor: number | null | undefined = newParentId;
+  const seen = new Set<number>();
+  while (cursor != null && !seen.has(cursor)) {
+    if (cursor === orgId) return true;
+    seen.add(cursor);
+    cursor = parents.get(cursor);
+  }
+  return false;
+}
+
+/** The organisation and every unit below it, at any depth. */
+export async function descendantIds(db: Q, rootId: number): Promise<number[]> {
+  const rows = await repo.allOrgParents(db);
+  const children = new Map<number, number[]>();
+  for (const r of rows) if (r.parent_id != null) children.set(r.parent_id, [...(children.get(r.parent_id) ?? []), r.id]);
+  const out: number[] = [];
+  const stack = [rootId];
+  while (stack.length) {
+    const id = stack.pop()!;
+    out.push(id);
+    stack.push(...(children.get(id) ?? []));
+  }
+  return out;
+}
+
+/** The organisation and its ancestors up to the root (for the "parent agency" line of a letter). */
+export async function ancestry(db: Q, orgId: number): Promise<Org[]> {
+  const out: Org[] = [];
+  let cursor: number | null = orgId;
+  const seen = new Set<number>();
+  while (cursor != null && !seen.has(cursor)) {
+    seen.add(cursor);
+    const row = await repo.findOrg(db, cursor);
+    if (!row) break;
+    out.push(toOrg(row));
+    cursor = row.parent_id;
+  }
+  return out;
+}
+
+// ---- recipient groups ----
+
+export async function createGroup(db: Db, actor: Actor, input: GroupCreate): Promise<RecipientGroup> {
+  const ownerOrgId = input.ownerOrgId ?? actor.orgId;
+  authorize(actor, ['admin', 'drafter', 'secretary'], ownerOrgId);
+  const found = await repo.findOrgsByIds(db, [...new Set(input.orgIds)]);
+  if (found.length !== new Set(input.orgIds).size) {
+    const known = new Set(found.map((o) => o.id));
+    const missing = input.orgIds.filter((i) => !known.has(i));
+    throw invalid('ORG_NOT_FOUND', `Unknown organisation(s): ${missing.join(', ')}`, { orgIds: `unknown: ${missing.join(', ')}` });
+  }
+  if ((await repo.listGroups(db, ownerOrgId)).some((g) => g.name === input.name)) {
+    throw conflict('GROUP_NAME_TAKEN', 'A group with this name already exists');
+  }
+  const id = await db.transaction((tx) => repo.insertGroup(tx, { owner_org_id: ownerOrgId, name: input.name, created_at: nowIso() }, input.orgIds));
+  return getGroup(db, actor, id);
+}
+
+export async function getGroup(db: Q, actor: Actor, id: number): Promise<RecipientGroup> {
+  const row = await repo.findGroup(db, id);
+  if (!row || !seesDirectory(actor)) throw notFound('Recipient group', 'GROUP_NOT_FOUND');
+  return toGroup(row, (await repo.groupMemberIds(db, [id])).get(id) ?? []);
+}
+
+/** Groups are shared address books: every department's staff may use every group. */
+export async function listGroups(db: Q, actor: Actor): Promise<RecipientGroup[]> {
+  if (!seesDirectory(actor)) return [];
+  const rows = await repo.listGroups(db);
+  const members = await repo.groupMemberIds(db, rows.map((r) => r.id));
+  return rows.map((r) => toGroup(r, members.get(r.id) ?? []));
+}
+
+/** Resolves group ids to their member organisation ids; unknown groups are a 400. */
+export async function expandGroups(db: Q, groupIds: number[]): Promise<number[]> {
+  if (groupIds.length === 0) return [];
+  const rows = await Promise.all(groupIds.map((id) => repo.findGroup(db, id)));
+  const missing = groupIds.filter((_, i) => !rows[i]);
+  if (missing.length) throw invalid('GROUP_NOT_FOUND', `Unknown recipient group(s): ${missing.join(', ')}`, { groupIds: `unknown: ${missing.join(', ')}` });
+  const members = await repo.groupMemberIds(db, groupIds);
+  return [...new Set(groupIds.flatMap((id) => members.get(id) ?? []))];
+}
+

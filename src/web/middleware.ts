@@ -1,0 +1,102 @@
+import type { NextFunction, Request, Response } from 'express';
+import crypto from 'node:crypto';
+import type { Db } from '../db';
+import * as auth from '../auth/service';
+import { pickLocale } from './i18n';
+import { AppError } from '../shared/errors';
+import { isApiRequest } from './request';
+import { recordAudit } from '../audit/service';
+
+export const SESSION_COOKIE = 'vd_sid';
+export const PRE_CSRF_COOKIE = 'vd_csrf';
+export const LANG_COOKIE = 'vd_lang';
+
+/** ?lang=en switches and remembers the language; otherwise the user's setting, then the cookie, then Vietnamese. */
+export function locale() {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const q = typeof req.query.lang === 'string' ? req.query.lang : undefined;
+    if (q === 'vi' || q === 'en') res.cookie(LANG_COOKIE, q, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 86400_000 });
+    req.locale = pickLocale(q, req.cookies?.[LANG_COOKIE]);
+    next();
+  };
+}
+
+/** Bearer token for the API, session cookie for pages. Sets req.actor when either is valid. */
+export function authenticate(db: Db) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const header = req.headers.authorization;
+    if (header?.startsWith('Bearer ')) {
+      const found = await auth.authenticate(db, header.slice(7).trim(), 'api');
+      if (found) {
+        req.actor = found.actor;
+        req.authKind = 'api';
+      }
+    } else if (req.cookies?.[SESSION_COOKIE]) {
+      const found = await auth.authenticate(db, req.cookies[SESSION_COOKIE], 'session');
+      if (found) {
+        req.actor = found.actor;
+        req.authKind = 'session';
+        req.csrfToken = found.csrfToken ?? undefined;
+        if (typeof req.query.lang !== 'string' && !req.cookies?.[LANG_COOKIE]) req.locale = found.actor.locale;
+      }
+    }
+    res.locals.actor = req.actor;
+    res.locals.locale = req.locale;
+    next();
+  };
+}
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * CSRF for cookie-authenticated writes: the form's `_csrf` field (or X-CSRF-Token header) must equal the
+ * session's token. Before sign-in, a random cookie is mirrored into the login form (double submit).
+ * Bearer-token calls carry no ambient credentials and need no token.
+ */
+export function csrf() {
+  return (req: Request, res: Response, next: NextFunction) => {
+    let pre = req.cookies?.[PRE_CSRF_COOKIE] as string | undefined;
+    if (!pre) {
+      pre = crypto.randomBytes(18).toString('base64url');
+      res.cookie(PRE_CSRF_COOKIE, pre, { httpOnly: true, sameSite: 'lax' });
+    }
+    const expected = req.authKind === 'session' ? req.csrfToken : pre;
+    res.locals.csrfToken = expected;
+    if (SAFE.has(req.method) || req.authKind === 'api') return next();
+    if (isApiRequest(req) && !req.cookies?.[SESSION_COOKIE]) return next(); // no ambient credential to abuse
+    // Multipart bodies are parsed later by the upload handler, so those forms carry the token in the query.
+    const multipart = req.is('multipart/form-data') ? req.query._csrf : undefined;
+    const sent = (req.body && typeof req.body === 'object' && (req.body as Record<string, unknown>)._csrf) || req.headers['x-csrf-token'] || multipart;
+    if (typeof sent !== 'string' || !expected || sent.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(sent), Buffer.from(expected))) {
+      return next(new AppError('forbidden', 'CSRF_FAILED', 'The form has expired; reload the page and try again'));
+    }
+    if (req.body && typeof req.body === 'object') delete (req.body as Record<string, unknown>)._csrf;
+    next();
+  };
+}
+
+/**
+ * Every successful state-changing request is written to the audit log: who, what, which record, when.
+ * Routes may name the record precisely through res.locals.audit; otherwise it is read from the path.
+ */
+export function audit(db: Db, log: { error: (obj: unknown, msg: string) => void }) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (SAFE.has(req.method)) return next();
+    res.on('finish', () => {
+      if (res.statusCode >= 400) return;
+      const segments = req.originalUrl.split('?')[0].replace(/^\/api\/v1\//, '/').split('/').filter(Boolean);
+      const explicit = res.locals.audit as { entity?: string; entityId?: string | number; detail?: unknown; orgId?: number } | undefined;
+      recordAudit(db, {
+        userId: req.actor?.id ?? null,
+        orgId: explicit?.orgId ?? req.actor?.orgId ?? null,
+        action: `${req.method} ${segments.map((s) => (/^\d+$/.test(s) ? ':id' : s)).join('/')}`,
+        entity: explicit?.entity ?? segments[0] ?? 'root',
+        entityId: String(explicit?.entityId ?? segments.find((s) => /^\d+$/.test(s)) ?? res.locals.createdId ?? '') || null,
+        detail: explicit?.detail ?? null,
+        requestId: String(req.id ?? ''),
+        ip: req.ip ?? null,
+      }).catch((err) => log.error({ err }, 'audit write failed'));
+    });
+    next();
+  };
+}

@@ -1,0 +1,62 @@
+import { engine } from 'express-handlebars';
+import path from 'node:path';
+import type { Express } from 'express';
+import { VIEWS_DIR } from '../shared/paths';
+import { t, type Locale } from './i18n';
+import { formatEnDate, formatVnDate, formatVnDateTime } from '../shared/time';
+import type { Actor, Role } from '../auth/roles';
+
+type HelperOptions = { data?: { root?: { locale?: Locale } }; hash?: Record<string, unknown> };
+
+const localeOf = (options: HelperOptions): Locale => options?.data?.root?.locale ?? 'vi';
+
+/** Handlebars helpers available to every page. */
+export const helpers = {
+  t(key: string, options: HelperOptions) {
+    return t(localeOf(options), key, options.hash);
+  },
+  date(value: string | Date | null | undefined, options: HelperOptions) {
+    if (!value) return '';
+    return localeOf(options) === 'en' ? formatEnDate(value) : formatVnDate(value);
+  },
+  datetime(value: string | Date | null | undefined) {
+    return value ? formatVnDateTime(value) : '';
+  },
+  eq: (a: unknown, b: unknown) => a === b,
+  ne: (a: unknown, b: unknown) => a !== b,
+  or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+  and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
+  not: (a: unknown) => !a,
+  includes: (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item),
+  json: (v: unknown) => JSON.stringify(v),
+  number(v: number | null | undefined, options: HelperOptions) {
+    if (v == null) return '';
+    return new Intl.NumberFormat(localeOf(options) === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: 2 }).format(v);
+  },
+  percent(v: number | null | undefined, options: HelperOptions) {
+    if (v == null) return '';
+    return new Intl.NumberFormat(localeOf(options) === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: 2 }).format(v) + '%';
+  },
+  hasRole(actor: Actor | undefined, ...rest: unknown[]) {
+    const roles = rest.slice(0, -1) as Role[];
+    return Boolean(actor && actor.roles.some((r) => roles.includes(r)));
+  },
+  indent: (depth: number) => '\u00a0\u00a0\u00a0\u00a0'.repeat(depth),
+  min: (a: number, b: number) => Math.min(a, b),
+  concat: (...args: unknown[]) => args.slice(0, -1).join(''),
+};
+
+export function setupViews(app: Express): void {
+  app.engine(
+    'hbs',
+    engine({
+      extname: '.hbs',
+      defaultLayout: 'main',
+      layoutsDir: path.join(VIEWS_DIR, 'layouts'),
+      partialsDir: path.join(VIEWS_DIR, 'partials'),
+      helpers,
+    }),
+  );
+  app.set('view engine', 'hbs');
+  app.set('views', VIEWS_DIR);
+}
