@@ -1,0 +1,33 @@
+/**
+ * What other features hand to the dispatch feature, and what it offers them.
+ * Implementations: src/letters/dispatch-package.ts (getDispatchPackage) and src/dispatch/outbox.ts (enqueueMail).
+ */
+
+/** Everything needed to e-mail one issued letter. Built by the letters feature. */
+export interface DispatchPackage {
+  letterId: number;
+  issuingOrgId: number;
+  issuingOrgName: string;
+  status: string;
+  /** "1399/STTTT-TTBCXB" */
+  numberSymbol: string;
+  subject: string;
+  issuedAt: string;
+  /** The Kính gửi recipients; orgId null for free-form names. email null → "no e-mail", delivered by hand. */
+  recipients: { orgId: number | null; name: string; email: string | null }[];
+  docx: { filename: string; content: Buffer };
+  attachments: { filename: string; path: string; contentType: string; sha256: string }[];
+}
+
+/** A message for the outbox. Used by letter dispatch and by report reminders. */
+export interface MailRequest {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  attachments?: { filename: string; path?: string; content?: Buffer; contentType?: string }[];
+  /** What the message is about, for listing and reconciliation, e.g. "delivery", "reminder". */
+  kind: string;
+  /** Unique per logical message: enqueueing the same key twice stores one message. */
+  dedupeKey: string;
+}
