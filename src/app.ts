@@ -38,6 +38,12 @@ export function createApp(deps: Deps): Express {
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' },
+      // Headers carry session cookies and bearer tokens: log only what identifies the request.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/\/(ack|feed)\/[^/?]+/, '/$1/***') }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customProps: (req) => ({ userId: (req as express.Request).actor?.id }),
     }),
   );
   app.use(

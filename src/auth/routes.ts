@@ -8,7 +8,7 @@ import { LoginBody, UserCreate, UserPatch } from './schemas';
 import { listOrgs } from '../orgs/service';
 import { ROLES } from './roles';
 import { AppError } from '../shared/errors';
-import { errorMessage } from '../web/errors';
+import { errorMessage, isFormError } from '../web/errors';
 import { id } from '../shared/validate';
 import { t } from '../web/i18n';
 
@@ -118,7 +118,7 @@ export function pageRouter(deps: Deps): Router {
       await auth.createUser(deps.db, actor, parse(UserCreate, { ...req.body, roles }));
       res.redirect(303, '/users');
     } catch (err) {
-      if (!(err instanceof AppError)) throw err;
+      if (!isFormError(err)) throw err;
       const users = await auth.listUsers(deps.db, actor, {});
       res.status(err.kind === 'conflict' ? 409 : 400).render('auth/users', {
         title: t(req.locale, 'nav.users'),

@@ -8,8 +8,7 @@ import * as orgs from './service';
 import { importOrgs } from './import';
 import { GroupCreate, OrgCreate, OrgListQuery, OrgPatch, ORG_KINDS } from './schemas';
 import { buildTree, flattenTree } from './model';
-import { AppError } from '../shared/errors';
-import { errorMessage } from '../web/errors';
+import { errorMessage, isFormError } from '../web/errors';
 import { t } from '../web/i18n';
 
 /** Import files are read in memory after upload; their size limit is the general upload limit. */
@@ -97,8 +96,19 @@ export function pageRouter(deps: Deps): Router {
       await orgs.createOrg(deps.db, actorOf(req), parse(OrgCreate, formToInput(req.body)));
       res.redirect(303, '/orgs');
     } catch (err) {
-      if (!(err instanceof AppError)) throw err;
+      if (!isFormError(err)) throw err;
       await renderTree(req, res, { error: errorMessage(err, req.locale), fields: err.fields, form: req.body }, 400);
+    }
+  });
+
+  r.post('/orgs/import', upload, async (req, res) => {
+    try {
+      const file = uploadedFile(req);
+      const result = await importOrgs(deps.db, actorOf(req), await readAndDrop(file), file.originalname);
+      await renderTree(req, res, { importResult: result });
+    } catch (err) {
+      if (!isFormError(err)) throw err;
+      await renderTree(req, res, { error: errorMessage(err, req.locale) }, err.kind === 'unsupported_type' ? 415 : 400);
     }
   });
 
@@ -117,7 +127,7 @@ export function pageRouter(deps: Deps): Router {
       await orgs.updateOrg(deps.db, actor, orgId, parse(OrgPatch, input));
       res.redirect(303, '/orgs');
     } catch (err) {
-      if (!(err instanceof AppError)) throw err;
+      if (!isFormError(err)) throw err;
       const org = await orgs.getOrg(deps.db, actor, orgId);
       res.status(400).render('orgs/edit', {
         title: org.name,
@@ -130,24 +140,13 @@ export function pageRouter(deps: Deps): Router {
     }
   });
 
-  r.post('/orgs/import', upload, async (req, res) => {
-    try {
-      const file = uploadedFile(req);
-      const result = await importOrgs(deps.db, actorOf(req), await readAndDrop(file), file.originalname);
-      await renderTree(req, res, { importResult: result });
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      await renderTree(req, res, { error: errorMessage(err, req.locale) }, err.kind === 'unsupported_type' ? 415 : 400);
-    }
-  });
-
   r.post('/recipient-groups', async (req, res) => {
     const orgIds = ([] as string[]).concat(req.body.orgIds ?? []);
     try {
       await orgs.createGroup(deps.db, actorOf(req), parse(GroupCreate, { name: req.body.name, orgIds }));
       res.redirect(303, '/orgs');
     } catch (err) {
-      if (!(err instanceof AppError)) throw err;
+      if (!isFormError(err)) throw err;
       await renderTree(req, res, { error: errorMessage(err, req.locale), fields: err.fields }, 400);
     }
   });

@@ -56,3 +56,9 @@ export function errorHandler(log: { error: (obj: unknown, msg: string) => void }
 export function apiNotFound(req: Request, res: Response) {
   res.status(404).json({ error: { code: 'ROUTE_NOT_FOUND', message: `No route ${req.method} ${req.path}` } });
 }
+
+/** Errors a form page shows beside its fields; anything else (403, 404, 500…) goes to the error handler. */
+export function isFormError(err: unknown): err is AppError {
+  const e = toAppError(err);
+  return e !== null && (e.kind === 'invalid' || e.kind === 'conflict' || e.kind === 'unsupported_type' || e.kind === 'too_large');
+}
