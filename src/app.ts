@@ -61,7 +61,7 @@ export function createApp(deps: Deps): Express {
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(cookieParser());
   app.use(locale());
-  app.use(authenticate(deps.db));
+  app.use(authenticate(deps.db, deps.clock));
   app.use(csrf());
   app.use(audit(deps.db, deps.log));
   app.use((req, res, next) => {

@@ -1,3 +1,25 @@
 import type { Job } from '../jobs/types';
+import { markMissed } from './schedule';
+import { resumeAudioJobs } from './audio';
 
-export const jobs: Job[] = [];
+export const jobs: Job[] = [
+  {
+    // Unconfirmed broadcasts become "missed" once BROADCAST_GRACE_MINUTES have passed since their time.
+    name: 'broadcasts.mark-missed',
+    cron: '*/5 * * * *',
+    leaseSeconds: 240,
+    run: async (deps) => {
+      const n = await markMissed(deps);
+      if (n) deps.log.info({ missed: n }, 'broadcast occurrences marked missed');
+    },
+  },
+  {
+    // Audio left "processing" by a process that died (its row lease ran out) is converted again.
+    name: 'broadcasts.resume-audio',
+    cron: '* * * * *',
+    leaseSeconds: 50,
+    run: async (deps) => {
+      await resumeAudioJobs(deps);
+    },
+  },
+];

@@ -22,17 +22,17 @@ export function locale() {
 }
 
 /** Bearer token for the API, session cookie for pages. Sets req.actor when either is valid. */
-export function authenticate(db: Db) {
+export function authenticate(db: Db, clock: () => Date) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
     if (header?.startsWith('Bearer ')) {
-      const found = await auth.authenticate(db, header.slice(7).trim(), 'api');
+      const found = await auth.authenticate(db, header.slice(7).trim(), 'api', clock());
       if (found) {
         req.actor = found.actor;
         req.authKind = 'api';
       }
     } else if (req.cookies?.[SESSION_COOKIE]) {
-      const found = await auth.authenticate(db, req.cookies[SESSION_COOKIE], 'session');
+      const found = await auth.authenticate(db, req.cookies[SESSION_COOKIE], 'session', clock());
       if (found) {
         req.actor = found.actor;
         req.authKind = 'session';

@@ -1,0 +1,117 @@
+/**
+ * Broadcasts: (1) the loudspeaker master of a 10-minute WAV (real-time factor, and the cost over the bare ffmpeg
+ * command lines doing the same two passes); (2) 500 concurrent resumed (Range) downloads of a 5 MB MP3 from the
+ * app versus express.static serving the same file.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import autocannon from 'autocannon';
+import type { BenchRow } from './run';
+import { loadConfig } from '../src/config';
+import { createDb, migrate } from '../src/db';
+import { createLogger } from '../src/logger';
+import { createApp } from '../src/app';
+import type { Deps } from '../src/deps';
+import { analysisArgs, masterArgs, parseLoudnorm, audibleSpan, resolveFfmpeg } from '../src/broadcasts/ffmpeg';
+import { makeMaster } from '../src/broadcasts/audio';
+import type { AudioRow } from '../src/broadcasts/repo';
+
+const FFMPEG = resolveFfmpeg(process.env).path;
+
+function ffmpeg(args: string[]): string {
+  const r = spawnSync(FFMPEG, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr.slice(-500)}`);
+  return r.stderr;
+}
+
+async function transcode(dir: string, deps: Deps): Promise<BenchRow[]> {
+  const seconds = 600;
+  const wav = path.join(deps.config.MEDIA_DIR, 'audio-original', 'bench.wav');
+  fs.mkdirSync(path.dirname(wav), { recursive: true });
+  // a voice-like warble with silence at both ends, mono 48 kHz 16-bit (what a recorder exports)
+  ffmpeg(['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `aevalsrc='if(between(t,2,${seconds - 2}),0.2*sin(2*PI*(300+150*sin(3*t))*t)*(0.6+0.4*sin(0.7*t)),0)':s=48000:d=${seconds}`, '-c:a', 'pcm_s16le', wav]);
+  const row = { id: 1, original_rel_path: 'audio-original/bench.wav' } as AudioRow;
+
+  const t0 = process.hrtime.bigint();
+  const result = await makeMaster(deps, row, () => undefined);
+  const appSec = Number(process.hrtime.bigint() - t0) / 1e9;
+
+  // the same two passes typed by hand: measure, then trim + normalise + encode
+  const s = { bitrateKbps: 128, targetLufs: -16, truePeakDbtp: -1.5 };
+  const t1 = process.hrtime.bigint();
+  const pass1 = ffmpeg(analysisArgs(wav, s).filter((a, i, all) => a !== '-progress' && all[i - 1] !== '-progress'));
+  const measured = parseLoudnorm(pass1)!;
+  const span = audibleSpan(pass1, seconds)!;
+  ffmpeg(masterArgs(wav, path.join(dir, 'raw.mp3'), s, span, measured).filter((a, i, all) => a !== '-progress' && all[i - 1] !== '-progress'));
+  const rawSec = Number(process.hrtime.bigint() - t1) / 1e9;
+
+  return [
+    { scenario: 'transcode 10-min WAV → master', metric: 'wall time', value: appSec, unit: 's' },
+    { scenario: 'transcode 10-min WAV → master', metric: 'real-time factor', value: seconds / appSec, unit: '×', target: '≥ 50×' },
+    { scenario: 'transcode 10-min WAV → master', metric: 'ratio to raw ffmpeg (2 passes)', value: appSec / rawSec, unit: '×', target: '≤ 1.2×' },
+    { scenario: 'transcode 10-min WAV → master', metric: 'output loudness', value: result.loudnessLufs, unit: 'LUFS', target: '-16 ± 1' },
+  ];
+}
+
+async function listen(app: express.Express): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+async function load(url: string): Promise<{ throughput: number; requests: number; errors: number; non2xx: number }> {
+  const r = await autocannon({ url, connections: 500, duration: 10, timeout: 30, headers: { range: 'bytes=1048576-2097151' } });
+  return { throughput: r.throughput.average, requests: r.requests.total, errors: r.errors + r.timeouts, non2xx: r.non2xx };
+}
+
+async function downloads(deps: Deps): Promise<BenchRow[]> {
+  const tmp = path.join(deps.config.MEDIA_DIR, 'tmp-bench.mp3');
+  ffmpeg(['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=f=440:d=330:r=44100', '-ac', '1', '-c:a', 'libmp3lame', '-b:a', '128k', tmp]);
+  const sha = crypto.createHash('sha256').update(fs.readFileSync(tmp)).digest('hex');
+  const dest = path.join(deps.config.MEDIA_DIR, 'audio', sha.slice(0, 2), `${sha}.mp3`);
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  fs.renameSync(tmp, dest);
+  const mb = fs.statSync(dest).size / 1e6;
+
+  const app = await listen(createApp(deps));
+  const staticApp = express();
+  staticApp.use('/audio', express.static(path.dirname(dest)));
+  const plain = await listen(staticApp);
+  try {
+    const ours = await load(`${app.url}/audio/${sha}.mp3`);
+    const theirs = await load(`${plain.url}/audio/${sha}.mp3`);
+    const name = `500 concurrent Range downloads (1 MB resumed slice), ${mb.toFixed(1)} MB MP3`;
+    return [
+      { scenario: name, metric: 'app throughput', value: ours.throughput / 1e6, unit: 'MB/s' },
+      { scenario: name, metric: 'app requests (errors, non-2xx)', value: `${ours.requests} (${ours.errors}, ${ours.non2xx})` },
+      { scenario: name, metric: 'express.static throughput', value: theirs.throughput / 1e6, unit: 'MB/s' },
+      { scenario: name, metric: 'express.static requests (errors, non-2xx)', value: `${theirs.requests} (${theirs.errors}, ${theirs.non2xx})` },
+      { scenario: name, metric: 'app / express.static', value: (100 * ours.throughput) / theirs.throughput, unit: '%', target: '≥ 80%' },
+    ];
+  } finally {
+    await app.close();
+    await plain.close();
+  }
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vandong-bench-broadcasts-'));
+  const mediaDir = path.join(dir, 'media');
+  fs.mkdirSync(mediaDir);
+  const config = loadConfig({ DATABASE_URL: `sqlite://${path.join(dir, 'bench.sqlite')}`, MEDIA_DIR: mediaDir, LOG_LEVEL: 'silent', AUDIO_JOB_TIMEOUT_SECONDS: '300' });
+  const db = createDb({ url: config.DATABASE_URL });
+  await migrate(db);
+  const deps: Deps = { db, config, log: createLogger('silent'), clock: () => new Date() };
+  try {
+    return [...(await transcode(dir, deps)), ...(await downloads(deps))];
+  } finally {
+    await db.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

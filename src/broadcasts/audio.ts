@@ -1,0 +1,300 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Deps } from '../deps';
+import type { Actor } from '../auth/roles';
+import { authorize, can } from '../auth/policy';
+import { invalid, notFound, tooLarge, unsupportedType } from '../shared/errors';
+import { mediaPath, storeFile, tmpDir } from '../shared/media';
+import * as repo from './repo';
+import { toAudio, type Audio } from './model';
+import {
+  analysisArgs,
+  audibleSpan,
+  FfmpegTimeout,
+  ffmpegVersion,
+  masterArgs,
+  MIME,
+  parseLoudnorm,
+  probe,
+  resolveFfmpeg,
+  runFfmpeg,
+  sniffAudio,
+  type FfmpegBinary,
+  type MasterSettings,
+} from './ffmpeg';
+
+/** Department staff who prepare audio and schedules. */
+export const STAFF = ['admin', 'drafter', 'secretary'] as const;
+/** Staff who may look at a department's broadcasts. */
+export const VIEWERS = ['admin', 'drafter', 'secretary', 'approver'] as const;
+
+/** A transcode holds its row this long and renews it while it runs; a dead process's row is picked up after that. */
+export const JOB_LEASE_SECONDS = 60;
+const HEARTBEAT_MS = 15_000;
+export const MAX_ATTEMPTS = 3;
+
+const binaries = new Map<string, FfmpegBinary>();
+export function ffmpegOf(deps: Deps): FfmpegBinary {
+  const key = deps.config.FFMPEG_PATH ?? '';
+  if (!binaries.has(key)) binaries.set(key, resolveFfmpeg(deps.config));
+  return binaries.get(key)!;
+}
+
+/** Start-up: say which ffmpeg runs (and fail loudly if it cannot), then take back jobs a crash left behind. */
+export async function startupAudio(deps: Deps): Promise<void> {
+  const bin = ffmpegOf(deps);
+  try {
+    const version = await ffmpegVersion(bin.path);
+    deps.log.info({ ffmpeg: bin.path, source: bin.source, version }, 'ffmpeg ready');
+  } catch (err) {
+    deps.log.error({ err, ffmpeg: bin.path, source: bin.source }, 'ffmpeg does not run: audio uploads will fail');
+    return;
+  }
+  await resumeAudioJobs(deps);
+}
+
+const settingsOf = (deps: Deps): MasterSettings => ({
+  bitrateKbps: deps.config.AUDIO_BITRATE_KBPS,
+  targetLufs: deps.config.AUDIO_TARGET_LUFS,
+  truePeakDbtp: deps.config.AUDIO_TRUE_PEAK_DBTP,
+});
+
+const unlinkQuiet = (file: string) => fs.promises.unlink(file).catch(() => undefined);
+
+export interface UploadedAudio {
+  path: string;
+  size: number;
+  originalName: string;
+}
+
+/**
+ * Accepts an upload when its bytes are audio ffmpeg can read (whatever the file is called), keeps the original
+ * by hash and queues the master. Anything refused leaves nothing behind.
+ */
+export async function uploadAudio(deps: Deps, actor: Actor, file: UploadedAudio, title: string): Promise<Audio> {
+  authorize(actor, STAFF, [actor.orgId]);
+  try {
+    if (file.size > deps.config.AUDIO_MAX_MB * 1024 * 1024) throw tooLarge(`Audio files are limited to ${deps.config.AUDIO_MAX_MB} MB`, 'AUDIO_TOO_LARGE');
+    if (file.size === 0) throw invalid('AUDIO_EMPTY', 'The file is empty', { file: 'empty file' });
+    const head = Buffer.alloc(4096);
+    const fd = await fs.promises.open(file.path, 'r');
+    const { bytesRead } = await fd.read(head, 0, head.length, 0).finally(() => fd.close());
+    const format = sniffAudio(head.subarray(0, bytesRead));
+    if (!format) throw unsupportedType('The file is not MP3, WAV, M4A/AAC, OGG/Opus, AMR or WebM audio', 'AUDIO_UNSUPPORTED_TYPE');
+    const { probe: p, reason } = await probe(ffmpegOf(deps).path, file.path);
+    if (!p || !p.durationSec || p.durationSec <= 0) {
+      throw invalid('AUDIO_UNREADABLE', `The audio cannot be read (damaged or incomplete file)${reason ? `: ${reason}` : ''}`, { file: 'unreadable audio' });
+    }
+    const stored = await storeFile(deps.config.MEDIA_DIR, 'audio-original', file.path, `.${format}`);
+    const now = deps.clock().toISOString();
+    const id = await repo.insertAudio(deps.db, {
+      owner_org_id: actor.orgId,
+      title,
+      status: 'processing',
+      progress: 0,
+      original_sha256: stored.sha256,
+      original_rel_path: stored.relPath,
+      original_mime: MIME[format],
+      original_format: format,
+      original_name: file.originalName.normalize('NFC').slice(0, 300) || null,
+      original_size: stored.size,
+      master_sha256: null,
+      master_rel_path: null,
+      master_size: null,
+      duration_sec: null,
+      sample_rate: null,
+      channels: null,
+      loudness_lufs: null,
+      true_peak_dbtp: null,
+      error: null,
+      job_attempts: 0,
+      job_started_at: null,
+      job_lease_until: null,
+      created_by: actor.id,
+      created_at: now,
+      updated_at: now,
+    });
+    enqueueAudioJob(deps, id);
+    return toAudio((await repo.findAudio(deps.db, id))!, deps.config.publicUrl);
+  } finally {
+    await unlinkQuiet(file.path); // gone already when stored (renamed); removed here when refused
+  }
+}
+
+/** Owners' staff see their audio; a broadcaster sees audio scheduled in its own commune. */
+export async function getAudio(deps: Deps, actor: Actor, id: number): Promise<Audio> {
+  const row = await repo.findAudio(deps.db, id);
+  if (!row) throw notFound('Audio', 'AUDIO_NOT_FOUND');
+  await authorizeAudioRead(deps, actor, row);
+  return toAudio(row, deps.config.publicUrl);
+}
+
+export async function authorizeAudioRead(deps: Deps, actor: Actor, row: repo.AudioRow): Promise<void> {
+  if (can(actor, VIEWERS, [row.owner_org_id])) return;
+  const scheduledHere = await repo.audioScheduledIn(deps.db, row.id, actor.orgId);
+  authorize(actor, ['broadcaster'], scheduledHere ? [actor.orgId] : []);
+}
+
+export async function findAudioRow(deps: Deps, id: number): Promise<repo.AudioRow> {
+  const row = await repo.findAudio(deps.db, id);
+  if (!row) throw notFound('Audio', 'AUDIO_NOT_FOUND');
+  return row;
+}
+
+export async function listAudio(deps: Deps, actor: Actor): Promise<Audio[]> {
+  const rows = await repo.listAudioOfOrg(deps.db, actor.roles.includes('admin') ? null : actor.orgId);
+  return rows.filter((r) => can(actor, VIEWERS, [r.owner_org_id])).map((r) => toAudio(r, deps.config.publicUrl));
+}
+
+// ---- the transcode job ----
+
+/** One transcode at a time per process: the machine's cores are shared with web requests. */
+let chain: Promise<void> = Promise.resolve();
+const pending = new Set<string>();
+
+export function enqueueAudioJob(deps: Deps, id: number): Promise<void> {
+  const key = `${deps.config.DATABASE_URL}#${id}`;
+  if (pending.has(key)) return chain;
+  pending.add(key);
+  chain = chain
+    .then(async () => {
+      await processAudio(deps, id);
+    })
+    .catch((err) => deps.log.error({ err, audioId: id }, 'audio job crashed'))
+    .finally(() => pending.delete(key));
+  return chain;
+}
+
+/** Every processing job nobody holds (after a crash, or queued by an instance that died) is queued here. */
+export async function resumeAudioJobs(deps: Deps): Promise<number> {
+  const ids = await repo.unclaimedAudioJobs(deps.db, deps.clock().toISOString());
+  for (const id of ids) void enqueueAudioJob(deps, id);
+  if (ids.length) deps.log.info({ audioIds: ids }, 'resuming audio jobs');
+  return ids.length;
+}
+
+const leaseUntil = (deps: Deps) => new Date(deps.clock().getTime() + JOB_LEASE_SECONDS * 1000).toISOString();
+
+/** Claims the job, runs both ffmpeg passes under the hard time limit, records the master or the failure. */
+export async function processAudio(deps: Deps, id: number): Promise<boolean> {
+  const now = deps.clock().toISOString();
+  if (!(await repo.claimAudioJob(deps.db, id, now, leaseUntil(deps)))) return false;
+  const row = (await repo.findAudio(deps.db, id))!;
+  if (row.job_attempts > MAX_ATTEMPTS) {
+    await fail(deps, id, `Stopped after ${MAX_ATTEMPTS} attempts: the conversion kept being interrupted`);
+    return true;
+  }
+  let lastProgress = -1;
+  let lastWrite = 0;
+  const heartbeat = setInterval(() => void repo.renewAudioJob(deps.db, id, null, leaseUntil(deps)).catch(() => undefined), HEARTBEAT_MS);
+  const report = (pct: number) => {
+    const p = Math.max(0, Math.min(99, Math.floor(pct)));
+    if (p === lastProgress || Date.now() - lastWrite < 500) return;
+    lastProgress = p;
+    lastWrite = Date.now();
+    void repo.renewAudioJob(deps.db, id, p, leaseUntil(deps)).catch(() => undefined);
+  };
+  try {
+    const result = await makeMaster(deps, row, report);
+    await repo.updateAudio(deps.db, id, {
+      status: 'ready',
+      progress: 100,
+      master_sha256: result.sha256,
+      master_rel_path: result.relPath,
+      master_size: result.size,
+      duration_sec: result.durationSec,
+      sample_rate: result.sampleRate,
+      channels: result.channels,
+      loudness_lufs: result.loudnessLufs,
+      true_peak_dbtp: result.truePeakDbtp,
+      error: null,
+      job_lease_until: null,
+      updated_at: deps.clock().toISOString(),
+    });
+    deps.log.info({ audioId: id, durationSec: result.durationSec, loudnessLufs: result.loudnessLufs }, 'audio master ready');
+  } catch (err) {
+    const message = err instanceof MasterError || err instanceof FfmpegTimeout ? err.message : `Conversion failed: ${(err as Error).message}`;
+    if (!(err instanceof MasterError || err instanceof FfmpegTimeout)) deps.log.error({ err, audioId: id }, 'audio job error');
+    await fail(deps, id, message);
+  } finally {
+    clearInterval(heartbeat);
+  }
+  return true;
+}
+
+async function fail(deps: Deps, id: number, message: string): Promise<void> {
+  await repo.updateAudio(deps.db, id, { status: 'failed', error: message, job_lease_until: null, updated_at: deps.clock().toISOString() });
+}
+
+class MasterError extends Error {}
+
+export interface MasterResult {
+  sha256: string;
+  relPath: string;
+  size: number;
+  durationSec: number;
+  sampleRate: number;
+  channels: number;
+  loudnessLufs: number;
+  truePeakDbtp: number;
+}
+
+/** Two ffmpeg passes: measure (silence + loudness), then trim, normalise and encode. Progress 0–30 % then 30–100 %. */
+export async function makeMaster(deps: Deps, row: repo.AudioRow, onProgress: (pct: number) => void): Promise<MasterResult> {
+  const bin = ffmpegOf(deps).path;
+  const input = mediaPath(deps.config.MEDIA_DIR, row.original_rel_path);
+  if (!fs.existsSync(input)) throw new MasterError('The original upload is missing from storage');
+  const deadline = Date.now() + deps.config.AUDIO_JOB_TIMEOUT_SECONDS * 1000;
+  const remaining = () => {
+    const ms = deadline - Date.now();
+    if (ms <= 0) throw new FfmpegTimeout(`The conversion took longer than ${deps.config.AUDIO_JOB_TIMEOUT_SECONDS} s and was stopped`);
+    return ms;
+  };
+  const timeoutMessage = `The conversion took longer than ${deps.config.AUDIO_JOB_TIMEOUT_SECONDS} s and was stopped`;
+  const settings = settingsOf(deps);
+
+  const { probe: p } = await probe(bin, input, remaining());
+  const total = p?.durationSec ?? 0;
+  if (!p || total <= 0) throw new MasterError('The file is not readable audio');
+
+  const run = async (args: string[], from: number, span: number, seconds: number) => {
+    try {
+      return await runFfmpeg(bin, args, { timeoutMs: remaining(), onProgress: (t) => onProgress(from + (span * Math.min(t, seconds)) / seconds) });
+    } catch (err) {
+      if (err instanceof FfmpegTimeout) throw new FfmpegTimeout(timeoutMessage);
+      throw err;
+    }
+  };
+
+  const analysis = await run(analysisArgs(input, settings), 0, 30, total);
+  const measured = parseLoudnorm(analysis.stderr);
+  if (analysis.code !== 0 || !measured) throw new MasterError(`The audio cannot be decoded: ${lastError(analysis.stderr)}`);
+  const span = audibleSpan(analysis.stderr, total);
+  if (!span || !Number.isFinite(measured.input_i)) throw new MasterError('The recording is silent');
+
+  const out = path.join(tmpDir(deps.config.MEDIA_DIR), `${crypto.randomBytes(12).toString('hex')}.mp3`);
+  try {
+    const encode = await run(masterArgs(input, out, settings, span, measured), 30, 70, span.end - span.start);
+    const result = parseLoudnorm(encode.stderr);
+    if (encode.code !== 0 || !result) throw new MasterError(`The audio cannot be converted: ${lastError(encode.stderr)}`);
+    const { probe: master } = await probe(bin, out, remaining());
+    if (!master || master.codec !== 'mp3' || !master.durationSec) throw new MasterError('The converted file is not valid MP3');
+    const stored = await storeFile(deps.config.MEDIA_DIR, 'audio', out, '.mp3');
+    return {
+      ...stored,
+      durationSec: master.durationSec,
+      sampleRate: master.sampleRate ?? 44100,
+      channels: master.channels ?? 1,
+      loudnessLufs: result.output_i,
+      truePeakDbtp: result.output_tp,
+    };
+  } finally {
+    await unlinkQuiet(out);
+  }
+}
+
+function lastError(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  return (lines.filter((l) => /error|invalid|failed/i.test(l)).pop() ?? lines.pop() ?? 'unknown error').slice(0, 300);
+}

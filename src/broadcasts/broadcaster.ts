@@ -1,0 +1,187 @@
+import crypto from 'node:crypto';
+import type { Deps } from '../deps';
+import type { Actor } from '../auth/roles';
+import { authorize } from '../auth/policy';
+import { conflict, invalid, notFound } from '../shared/errors';
+import { addDays, localDate, localToUtc, localTime } from '../shared/time';
+import * as orgRepo from '../orgs/repo';
+import { ancestry } from '../orgs/service';
+import * as repo from './repo';
+import { toFeedItem, type FeedItem } from './model';
+import { STAFF } from './audio';
+
+/** Who reads a commune's schedule: its broadcaster (admins may look too). */
+const READERS = ['broadcaster', 'admin'] as const;
+
+/** A commune's occurrences from the start of local day `date` for `days` days. */
+export async function itemsForCommune(deps: Deps, orgId: number, date: string, days = 1): Promise<FeedItem[]> {
+  const rows = await repo.feedItems(deps.db, orgId, localToUtc(date).toISOString(), localToUtc(addDays(date, days)).toISOString());
+  return rows.map((r) => toFeedItem(r, deps.config.publicUrl));
+}
+
+export async function scheduleFor(deps: Deps, actor: Actor, query: { date?: string; orgId?: number }, days = 1): Promise<{ orgId: number; date: string; items: FeedItem[] }> {
+  const orgId = query.orgId ?? actor.orgId;
+  authorize(actor, READERS, [orgId]);
+  const date = query.date ?? localDate(deps.clock());
+  return { orgId, date, items: await itemsForCommune(deps, orgId, date, days) };
+}
+
+export type ConfirmedBy = { actor: Actor } | { feedToken: repo.FeedTokenRow };
+
+/**
+ * Records that an occurrence was played. Only the commune's own broadcaster (or its receiver's feed token) may;
+ * confirming twice answers the same; a slot the job already marked missed may still be confirmed with a
+ * playedAt inside the grace period (a receiver that was offline reports late).
+ */
+export async function confirmOccurrence(deps: Deps, who: ConfirmedBy, occurrenceId: number, playedAtIso?: string): Promise<{ status: 'played'; occurrenceId: number; confirmedAt: string }> {
+  const occ = await repo.findOccurrence(deps.db, occurrenceId);
+  if (!occ) throw notFound('Broadcast occurrence', 'OCCURRENCE_NOT_FOUND');
+  if ('actor' in who) authorize(who.actor, ['broadcaster'], [occ.org_id], 'Only the commune’s own broadcaster can confirm this broadcast');
+  else authorize({ id: 0, email: '', name: 'feed', roles: ['broadcaster'], orgId: who.feedToken.org_id, locale: 'vi' }, ['broadcaster'], [occ.org_id]);
+  if (occ.status === 'played') return { status: 'played', occurrenceId: occ.id, confirmedAt: occ.confirmed_at! };
+  if (occ.status === 'cancelled') throw conflict('OCCURRENCE_CANCELLED', 'This broadcast was taken off the schedule');
+  const now = deps.clock();
+  if (localDate(now) < localDate(new Date(occ.scheduled_at))) throw conflict('OCCURRENCE_NOT_DUE', 'This broadcast is scheduled for a later day');
+  const playedAt = playedAtIso ? new Date(playedAtIso) : now;
+  if (playedAt.getTime() > now.getTime() + 5 * 60_000) throw invalid('PLAYED_AT_FUTURE', 'The playing time is in the future', { playedAt: 'in the future' });
+  const graceEnd = new Date(occ.scheduled_at).getTime() + deps.config.BROADCAST_GRACE_MINUTES * 60_000;
+  const from: repo.OccurrenceStatus[] = playedAt.getTime() <= graceEnd ? ['pending', 'missed'] : ['pending'];
+  const by = 'actor' in who ? who.actor.id : null;
+  const changed = await repo.markPlayed(deps.db, occ.id, from, playedAt.toISOString(), by, 'actor' in who ? 'user' : 'feed', now.toISOString());
+  if (!changed) {
+    const again = (await repo.findOccurrence(deps.db, occ.id))!;
+    if (again.status === 'played') return { status: 'played', occurrenceId: occ.id, confirmedAt: again.confirmed_at! };
+    throw conflict('OCCURRENCE_MISSED', 'The grace period of this broadcast is over; it was recorded as missed');
+  }
+  return { status: 'played', occurrenceId: occ.id, confirmedAt: playedAt.toISOString() };
+}
+
+// ---- playlist and calendar formats ----
+
+/** Extended M3U: one entry per item, in time order. */
+export function toM3u(items: FeedItem[]): string {
+  const lines = ['#EXTM3U'];
+  for (const i of items) {
+    if (!i.audioUrl) continue;
+    lines.push(`#EXTINF:${Math.round(i.durationSec ?? -1)},${localTime(new Date(i.scheduledAt))} ${i.title.replace(/[\r\n]+/g, ' ')}`);
+    lines.push(i.audioUrl);
+  }
+  return lines.join('\n') + '\n';
+}
+
+const icsDate = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const icsText = (s: string) => s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+
+/** RFC 5545 folding: lines of at most 75 octets, continued with a space. */
+function fold(line: string): string {
+  const bytes = Buffer.from(line, 'utf8');
+  if (bytes.length <= 75) return line;
+  const parts: string[] = [];
+  let current = '';
+  for (const ch of line) {
+    if (Buffer.byteLength(current + ch, 'utf8') > (parts.length ? 74 : 75)) {
+      parts.push(current);
+      current = '';
+    }
+    current += ch;
+  }
+  parts.push(current);
+  return parts.join('\r\n ');
+}
+
+/** iCalendar (RFC 5545) of a commune's broadcasts; times in UTC, one event per occurrence. */
+export function toIcs(items: FeedItem[], calendarName: string, host: string, now: Date): string {
+  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Van Dong//Broadcasts//VI', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH', `X-WR-CALNAME:${icsText(calendarName)}`, 'X-WR-TIMEZONE:Asia/Ho_Chi_Minh'];
+  for (const i of items) {
+    const start = new Date(i.scheduledAt);
+    const end = new Date(start.getTime() + Math.max(60, Math.ceil(i.durationSec ?? 60)) * 1000);
+    lines.push(
+      'BEGIN:VEVENT',
+      `UID:occurrence-${i.occurrenceId}@${host}`,
+      `DTSTAMP:${icsDate(now)}`,
+      `DTSTART:${icsDate(start)}`,
+      `DTEND:${icsDate(end)}`,
+      `SUMMARY:${icsText(i.title)}`,
+      `STATUS:${i.status === 'cancelled' ? 'CANCELLED' : 'CONFIRMED'}`,
+      ...(i.audioUrl ? [`URL:${i.audioUrl}`, `ATTACH;FMTTYPE=audio/mpeg:${i.audioUrl}`] : []),
+      `DESCRIPTION:${icsText(`sha256: ${i.sha256 ?? ''}\nstatus: ${i.status}`)}`,
+      'END:VEVENT',
+    );
+  }
+  lines.push('END:VCALENDAR');
+  return lines.map(fold).join('\r\n') + '\r\n';
+}
+
+/** The calendar spans a week back and eight weeks ahead. */
+export async function calendarItems(deps: Deps, orgId: number): Promise<FeedItem[]> {
+  return itemsForCommune(deps, orgId, addDays(localDate(deps.clock()), -7), 63);
+}
+
+// ---- feed tokens for IP receivers ----
+
+const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
+
+/**
+ * Who manages a commune's receiver tokens: its own broadcaster, staff of an organisation above it, and staff of
+ * an organisation that schedules broadcasts there (the department that sends the audio).
+ */
+async function authorizeTokenAdmin(deps: Deps, actor: Actor, orgId: number): Promise<void> {
+  const org = await orgRepo.findOrg(deps.db, orgId);
+  if (!org || org.kind !== 'commune') throw invalid('UNKNOWN_COMMUNES', 'Feed tokens are for communes', { orgId: 'not a commune' });
+  const above = (await ancestry(deps.db, orgId)).map((o) => o.id);
+  const owners = await repo.broadcastOwnersTargeting(deps.db, orgId);
+  authorize(actor, [...STAFF, 'broadcaster'], [orgId, ...above, ...owners]);
+}
+
+export interface FeedTokenView {
+  id: number;
+  orgId: number;
+  label: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+const toTokenView = (r: repo.FeedTokenRow): FeedTokenView => ({ id: r.id, orgId: r.org_id, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at });
+
+export function feedUrls(publicUrl: string, token: string) {
+  return {
+    json: `${publicUrl}/feed/${token}/schedule.json`,
+    m3u: `${publicUrl}/feed/${token}/playlist.m3u`,
+    ics: `${publicUrl}/feed/${token}/schedule.ics`,
+    confirm: `${publicUrl}/api/v1/feed/occurrences/{occurrenceId}/confirm`,
+  };
+}
+
+/** The secret is shown once; only its hash is kept. */
+export async function createFeedToken(deps: Deps, actor: Actor, input: { orgId: number; label?: string }): Promise<FeedTokenView & { token: string; urls: ReturnType<typeof feedUrls> }> {
+  await authorizeTokenAdmin(deps, actor, input.orgId);
+  const token = crypto.randomBytes(24).toString('base64url');
+  const id = await repo.insertFeedToken(deps.db, { org_id: input.orgId, token_hash: hashToken(token), label: input.label ?? null, created_by: actor.id, created_at: deps.clock().toISOString(), revoked_at: null, last_used_at: null });
+  return { ...toTokenView((await repo.findFeedToken(deps.db, id))!), token, urls: feedUrls(deps.config.publicUrl, token) };
+}
+
+export async function listFeedTokens(deps: Deps, actor: Actor, orgId: number): Promise<FeedTokenView[]> {
+  await authorizeTokenAdmin(deps, actor, orgId);
+  return (await repo.listFeedTokens(deps.db, [orgId])).map(toTokenView);
+}
+
+export async function revokeFeedToken(deps: Deps, actor: Actor, id: number): Promise<FeedTokenView> {
+  const row = await repo.findFeedToken(deps.db, id);
+  if (!row) throw notFound('Feed token', 'FEED_TOKEN_NOT_FOUND');
+  await authorizeTokenAdmin(deps, actor, row.org_id);
+  await repo.revokeFeedToken(deps.db, id, deps.clock().toISOString());
+  return toTokenView((await repo.findFeedToken(deps.db, id))!);
+}
+
+/** The commune a receiver's URL token stands for; revoked or unknown tokens are 404 (they reveal nothing). */
+export async function feedTokenOf(deps: Deps, token: string): Promise<repo.FeedTokenRow> {
+  const row = /^[A-Za-z0-9_-]{20,64}$/.test(token) ? await repo.findFeedTokenByHash(deps.db, hashToken(token)) : undefined;
+  if (!row) throw notFound('Feed', 'FEED_NOT_FOUND');
+  await repo.touchFeedToken(deps.db, row.id, deps.clock().toISOString());
+  return row;
+}
+
+export async function communeName(deps: Deps, orgId: number): Promise<string> {
+  return (await orgRepo.findOrg(deps.db, orgId))?.name ?? '';
+}

@@ -1,0 +1,264 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+
+/**
+ * The ffmpeg binary and what we ask of it: recognise an upload, measure it, and make the loudspeaker master.
+ * No ffprobe ships with @ffmpeg-installer, so probing reads `ffmpeg -i` and filter reports on stderr.
+ */
+export interface FfmpegBinary {
+  path: string;
+  source: 'FFMPEG_PATH' | 'ffmpeg-static' | '@ffmpeg-installer/ffmpeg';
+}
+
+/** FFMPEG_PATH, else ffmpeg-static when its (install-time downloaded) binary is present, else @ffmpeg-installer's bundled one. */
+export function resolveFfmpeg(env: { FFMPEG_PATH?: string }): FfmpegBinary {
+  if (env.FFMPEG_PATH) return { path: env.FFMPEG_PATH, source: 'FFMPEG_PATH' };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional dependency, may be absent
+    const p = require('ffmpeg-static') as string | null;
+    if (p && fs.existsSync(p)) return { path: p, source: 'ffmpeg-static' };
+  } catch {
+    // not installed: fall through
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolves the bundled binary's path
+  const installer = require('@ffmpeg-installer/ffmpeg') as { path: string };
+  return { path: installer.path, source: '@ffmpeg-installer/ffmpeg' };
+}
+
+const versions = new Map<string, Promise<string>>();
+
+/** First line of `ffmpeg -version`, e.g. "ffmpeg version 4.1 …". */
+export function ffmpegVersion(bin: string): Promise<string> {
+  if (!versions.has(bin)) {
+    versions.set(
+      bin,
+      runFfmpeg(bin, ['-version'], { timeoutMs: 10_000 }).then((r) => {
+        if (r.code !== 0) throw new Error(`ffmpeg at ${bin} does not run: ${r.stderr.slice(-300)}`);
+        return r.stdout.split('\n')[0].trim();
+      }),
+    );
+  }
+  return versions.get(bin)!;
+}
+
+export class FfmpegTimeout extends Error {}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Killed (SIGKILL) when it runs longer than this. */
+  timeoutMs: number;
+  /** Called with each `-progress pipe:1` block's out_time in seconds. */
+  onProgress?: (seconds: number) => void;
+}
+
+const MAX_CAPTURE = 4 * 1024 * 1024;
+
+export function runFfmpeg(bin: string, args: string[], opts: RunOptions): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, Math.max(1, opts.timeoutMs));
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      if (opts.onProgress) {
+        for (const m of chunk.matchAll(/out_time_ms=(\d+)/g)) opts.onProgress(Number(m[1]) / 1e6);
+        return;
+      }
+      if (stdout.length < MAX_CAPTURE) stdout += chunk;
+    });
+    child.stderr.on('data', (chunk: string) => {
+      if (stderr.length < MAX_CAPTURE) stderr += chunk;
+    });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (timedOut) reject(new FfmpegTimeout(`ffmpeg ran longer than ${Math.round(opts.timeoutMs / 1000)} s and was stopped`));
+      else resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+// ---- recognising uploads by their content ----
+
+export type AudioFormat = 'mp3' | 'aac' | 'wav' | 'm4a' | 'ogg' | 'opus' | 'amr' | 'webm';
+
+export const MIME: Record<AudioFormat, string> = {
+  mp3: 'audio/mpeg',
+  aac: 'audio/aac',
+  wav: 'audio/wav',
+  m4a: 'audio/mp4',
+  ogg: 'audio/ogg',
+  opus: 'audio/ogg; codecs=opus',
+  amr: 'audio/amr',
+  webm: 'audio/webm',
+};
+
+/** The container named by the first bytes, or null when they are none of the accepted audio kinds. */
+export function sniffAudio(head: Buffer): AudioFormat | null {
+  const ascii = (start: number, end: number) => head.subarray(start, end).toString('latin1');
+  if (head.length < 4) return null;
+  if (ascii(0, 3) === 'ID3') return 'mp3';
+  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WAVE') return 'wav';
+  if (ascii(4, 8) === 'ftyp') return 'm4a';
+  if (ascii(0, 4) === 'OggS') return head.includes(Buffer.from('OpusHead')) ? 'opus' : 'ogg';
+  if (ascii(0, 5) === '#!AMR') return 'amr';
+  if (head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) return 'webm';
+  if (head[0] === 0xff && (head[1] & 0xe0) === 0xe0) {
+    const layer = (head[1] >> 1) & 0x03;
+    if (layer === 0x01) return 'mp3'; // MPEG layer III frame sync
+    if (layer === 0x00 && (head[1] & 0xf0) === 0xf0) return 'aac'; // ADTS
+  }
+  return null;
+}
+
+export interface Probe {
+  container: string;
+  codec: string;
+  durationSec: number | null;
+  sampleRate: number | null;
+  channels: number | null;
+}
+
+/** Reads `ffmpeg -i` output; null when ffmpeg finds no audio stream (unreadable, truncated, not audio). */
+export function parseProbe(stderr: string): Probe | null {
+  const input = /Input #0, ([^,\s]+(?:,[^,\s]+)*), from/.exec(stderr);
+  const audio = /Stream #0:\d+(?:\[[^\]]*\])?(?:\([^)]*\))?: Audio: ([^\s,]+)[^\n]*?(?:, (\d+) Hz)?(?:, ([^,\n]+))?(?:,|\n|$)/.exec(stderr);
+  if (!input || !audio) return null;
+  const line = stderr.slice(audio.index).split('\n')[0];
+  const rate = /, (\d+) Hz/.exec(line);
+  const layout = /Hz, ([^,]+)/.exec(line)?.[1]?.trim() ?? '';
+  const dur = /Duration: (\d+):(\d{2}):(\d{2}(?:\.\d+)?)/.exec(stderr);
+  return {
+    container: input[1],
+    codec: audio[1],
+    durationSec: dur ? +dur[1] * 3600 + +dur[2] * 60 + +dur[3] : null,
+    sampleRate: rate ? Number(rate[1]) : null,
+    channels: channelsOf(layout),
+  };
+}
+
+function channelsOf(layout: string): number | null {
+  if (layout === 'mono') return 1;
+  if (layout === 'stereo') return 2;
+  const n = /^(\d+) channels/.exec(layout) ?? /^(\d+)\.(\d+)/.exec(layout);
+  if (!n) return null;
+  return n[2] !== undefined && layout.includes('.') ? Number(n[1]) + Number(n[2]) : Number(n[1]);
+}
+
+export async function probe(bin: string, file: string, timeoutMs = 20_000): Promise<{ probe: Probe | null; reason: string }> {
+  const r = await runFfmpeg(bin, ['-hide_banner', '-nostdin', '-i', file], { timeoutMs });
+  const p = parseProbe(r.stderr);
+  const reason = r.stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /invalid|error|not found|could not|failed/i.test(l))
+    .slice(-1)[0] ?? '';
+  return { probe: p, reason: reason.replace(file, 'file') };
+}
+
+// ---- the loudspeaker master ----
+
+export interface MasterSettings {
+  bitrateKbps: number;
+  targetLufs: number;
+  truePeakDbtp: number;
+  /** Quieter than this counts as silence when trimming the ends. */
+  silenceDb?: number;
+}
+
+export interface Loudness {
+  input_i: number;
+  input_tp: number;
+  input_lra: number;
+  input_thresh: number;
+  output_i: number;
+  output_tp: number;
+  target_offset: number;
+  normalization_type: string;
+}
+
+export function parseLoudnorm(stderr: string): Loudness | null {
+  const start = stderr.lastIndexOf('{');
+  const end = stderr.lastIndexOf('}');
+  if (start < 0 || end < start) return null;
+  try {
+    const raw = JSON.parse(stderr.slice(start, end + 1)) as Record<string, string>;
+    const num = (k: string) => Number(raw[k]);
+    return {
+      input_i: num('input_i'),
+      input_tp: num('input_tp'),
+      input_lra: num('input_lra'),
+      input_thresh: num('input_thresh'),
+      output_i: num('output_i'),
+      output_tp: num('output_tp'),
+      target_offset: num('target_offset'),
+      normalization_type: raw.normalization_type ?? '',
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** The audible part [start, end) from silencedetect's report, or null when everything is silent. */
+export function audibleSpan(stderr: string, totalSec: number): { start: number; end: number } | null {
+  const events: { kind: 'start' | 'end'; t: number }[] = [];
+  for (const m of stderr.matchAll(/silence_(start|end): (-?[\d.]+)/g)) events.push({ kind: m[1] as 'start' | 'end', t: Math.max(0, Number(m[2])) });
+  let start = 0;
+  let end = totalSec;
+  if (events[0]?.kind === 'start' && events[0].t < 0.05) {
+    const firstEnd = events.find((e) => e.kind === 'end');
+    if (!firstEnd) return null; // silent from start to finish
+    start = firstEnd.t;
+  }
+  const last = events[events.length - 1];
+  if (last?.kind === 'start' && last.t > start) end = last.t; // silence runs to the end (older ffmpeg prints no end)
+  else if (last?.kind === 'end' && last.t >= totalSec - 0.05) {
+    const lastStart = [...events].reverse().find((e) => e.kind === 'start');
+    if (lastStart && lastStart.t > start) end = lastStart.t;
+  }
+  if (end - start < 0.05) return null;
+  return { start, end };
+}
+
+/**
+ * Mono at 44.1 kHz before anything else: cheaper analysis, and the same signal both passes see. Converting to
+ * float first matters: swresample downmixes integer input with a normalised matrix and float input without,
+ * which would make the two passes disagree by 3 dB on a 16-bit WAV.
+ */
+const MONO_44K = 'aformat=sample_fmts=fltp,aresample=44100,aformat=channel_layouts=mono';
+
+const loudnormTarget = (s: MasterSettings) => `loudnorm=I=${s.targetLufs}:TP=${s.truePeakDbtp}:LRA=11`;
+
+/** Pass 1: where the sound starts and ends, and how loud it is. */
+export function analysisArgs(input: string, s: MasterSettings): string[] {
+  return [
+    '-hide_banner', '-nostdin', '-nostats', '-i', input, '-vn', '-sn',
+    '-af', `${MONO_44K},silencedetect=n=${s.silenceDb ?? -50}dB:d=0.3,${loudnormTarget(s)}:print_format=json`,
+    '-progress', 'pipe:1', '-f', 'null', '-',
+  ];
+}
+
+/** Pass 2: trim, normalise with the measured values (linear when possible), encode MP3 CBR mono 44.1 kHz. */
+export function masterArgs(input: string, output: string, s: MasterSettings, span: { start: number; end: number }, m: Loudness): string[] {
+  const measured = `measured_I=${m.input_i}:measured_TP=${m.input_tp}:measured_LRA=${m.input_lra}:measured_thresh=${m.input_thresh}:offset=${m.target_offset}:linear=true`;
+  return [
+    '-hide_banner', '-nostdin', '-nostats', '-y', '-i', input, '-vn', '-sn', '-map_metadata', '-1',
+    '-af', `${MONO_44K},atrim=start=${span.start.toFixed(4)}:end=${span.end.toFixed(4)},asetpts=PTS-STARTPTS,${loudnormTarget(s)}:${measured}:print_format=json,aresample=44100`,
+    '-ac', '1', '-ar', '44100', '-c:a', 'libmp3lame', '-b:a', `${s.bitrateKbps}k`, '-write_xing', '1',
+    '-progress', 'pipe:1', '-f', 'mp3', output,
+  ];
+}

@@ -1,0 +1,313 @@
+import type { Q } from '../db';
+import { insertId } from '../db';
+
+export interface AudioRow {
+  id: number;
+  owner_org_id: number;
+  title: string;
+  status: 'processing' | 'ready' | 'failed';
+  progress: number;
+  original_sha256: string;
+  original_rel_path: string;
+  original_mime: string;
+  original_format: string;
+  original_name: string | null;
+  original_size: number;
+  master_sha256: string | null;
+  master_rel_path: string | null;
+  master_size: number | null;
+  duration_sec: number | null;
+  sample_rate: number | null;
+  channels: number | null;
+  loudness_lufs: number | null;
+  true_peak_dbtp: number | null;
+  error: string | null;
+  job_attempts: number;
+  job_started_at: string | null;
+  job_lease_until: string | null;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BroadcastRow {
+  id: number;
+  owner_org_id: number;
+  audio_id: number;
+  title: string;
+  campaign_id: number | null;
+  start_date: string;
+  end_date: string;
+  times: string;
+  days_of_week: string;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type OccurrenceStatus = 'pending' | 'played' | 'missed' | 'cancelled';
+
+export interface OccurrenceRow {
+  id: number;
+  broadcast_id: number;
+  org_id: number;
+  scheduled_at: string;
+  status: OccurrenceStatus;
+  confirmed_at: string | null;
+  confirmed_by: number | null;
+  confirmed_via: string | null;
+  updated_at: string;
+}
+
+export interface FeedTokenRow {
+  id: number;
+  org_id: number;
+  token_hash: string;
+  label: string | null;
+  created_by: number | null;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+// ---- audio ----
+
+export async function insertAudio(q: Q, row: Omit<AudioRow, 'id'>): Promise<number> {
+  return insertId(q, 'audio_assets', row);
+}
+
+export async function findAudio(q: Q, id: number): Promise<AudioRow | undefined> {
+  const row = await q<AudioRow>('audio_assets').where({ id }).first();
+  return row ? normaliseAudio(row) : undefined;
+}
+
+/** PostgreSQL returns bigint columns as strings. */
+function normaliseAudio(row: AudioRow): AudioRow {
+  return {
+    ...row,
+    original_size: Number(row.original_size),
+    master_size: row.master_size == null ? null : Number(row.master_size),
+    duration_sec: row.duration_sec == null ? null : Number(row.duration_sec),
+    loudness_lufs: row.loudness_lufs == null ? null : Number(row.loudness_lufs),
+    true_peak_dbtp: row.true_peak_dbtp == null ? null : Number(row.true_peak_dbtp),
+  };
+}
+
+export async function listAudioOfOrg(q: Q, ownerOrgId: number | null): Promise<AudioRow[]> {
+  const query = q<AudioRow>('audio_assets').orderBy('id', 'desc').limit(200);
+  if (ownerOrgId !== null) query.where({ owner_org_id: ownerOrgId });
+  return (await query).map(normaliseAudio);
+}
+
+/**
+ * Claims a processing job for one run: only when nobody holds it (never claimed, or the holder's lease ran out).
+ * One conditional update, so two instances cannot both run it.
+ */
+export async function claimAudioJob(q: Q, id: number, now: string, leaseUntil: string): Promise<boolean> {
+  const n = await q('audio_assets')
+    .where({ id, status: 'processing' })
+    .andWhere((w) => w.whereNull('job_lease_until').orWhere('job_lease_until', '<', now))
+    .update({ job_attempts: q.raw('job_attempts + 1'), job_started_at: now, job_lease_until: leaseUntil, updated_at: now });
+  return n > 0;
+}
+
+export async function renewAudioJob(q: Q, id: number, progress: number | null, leaseUntil: string): Promise<void> {
+  const patch: Record<string, unknown> = { job_lease_until: leaseUntil };
+  if (progress !== null) patch.progress = progress;
+  await q('audio_assets').where({ id, status: 'processing' }).update(patch);
+}
+
+export async function updateAudio(q: Q, id: number, patch: Partial<Omit<AudioRow, 'id'>>): Promise<void> {
+  await q('audio_assets').where({ id }).update(patch);
+}
+
+/** Processing jobs nobody holds: just uploaded, or left behind by a process that died. */
+export async function unclaimedAudioJobs(q: Q, now: string): Promise<number[]> {
+  const rows = await q('audio_assets')
+    .where({ status: 'processing' })
+    .andWhere((w) => w.whereNull('job_lease_until').orWhere('job_lease_until', '<', now))
+    .orderBy('id')
+    .select('id');
+  return rows.map((r: { id: number }) => r.id);
+}
+
+export async function findReadyMasterBySha(q: Q, sha256: string): Promise<AudioRow | undefined> {
+  const row = await q<AudioRow>('audio_assets').where({ master_sha256: sha256, status: 'ready' }).first();
+  return row ? normaliseAudio(row) : undefined;
+}
+
+// ---- broadcasts ----
+
+export async function insertBroadcast(q: Q, row: Omit<BroadcastRow, 'id'>, targetOrgIds: number[]): Promise<number> {
+  const id = await insertId(q, 'broadcasts', row);
+  await replaceTargets(q, id, targetOrgIds);
+  return id;
+}
+
+export async function replaceTargets(q: Q, broadcastId: number, orgIds: number[]): Promise<void> {
+  await q('broadcast_targets').where({ broadcast_id: broadcastId }).delete();
+  const rows = [...new Set(orgIds)].map((org_id) => ({ broadcast_id: broadcastId, org_id }));
+  if (rows.length) await q.batchInsert('broadcast_targets', rows, 200);
+}
+
+export async function updateBroadcast(q: Q, id: number, patch: Partial<Omit<BroadcastRow, 'id'>>): Promise<void> {
+  await q('broadcasts').where({ id }).update(patch);
+}
+
+export async function findBroadcast(q: Q, id: number): Promise<BroadcastRow | undefined> {
+  return q<BroadcastRow>('broadcasts').where({ id }).first();
+}
+
+export async function listBroadcasts(q: Q, ownerOrgId: number | null): Promise<BroadcastRow[]> {
+  const query = q<BroadcastRow>('broadcasts').orderBy('id', 'desc').limit(200);
+  if (ownerOrgId !== null) query.where({ owner_org_id: ownerOrgId });
+  return query;
+}
+
+export async function targetIds(q: Q, broadcastId: number): Promise<number[]> {
+  const rows = await q('broadcast_targets').where({ broadcast_id: broadcastId }).orderBy('org_id').select('org_id');
+  return rows.map((r: { org_id: number }) => r.org_id);
+}
+
+/** Organisations that own a broadcast aimed at this commune (they may manage its receiver tokens). */
+export async function broadcastOwnersTargeting(q: Q, orgId: number): Promise<number[]> {
+  const rows = await q('broadcasts')
+    .join('broadcast_targets', 'broadcast_targets.broadcast_id', 'broadcasts.id')
+    .where('broadcast_targets.org_id', orgId)
+    .distinct('broadcasts.owner_org_id');
+  return rows.map((r: { owner_org_id: number }) => r.owner_org_id);
+}
+
+// ---- occurrences ----
+
+export async function insertOccurrences(q: Q, rows: Omit<OccurrenceRow, 'id'>[]): Promise<void> {
+  if (rows.length) await q.batchInsert('occurrences', rows, 300);
+}
+
+export async function findOccurrence(q: Q, id: number): Promise<OccurrenceRow | undefined> {
+  return q<OccurrenceRow>('occurrences').where({ id }).first();
+}
+
+/** Occurrences of a broadcast from an instant on (the part an edit may change). */
+export async function occurrencesFrom(q: Q, broadcastId: number, fromIso: string): Promise<OccurrenceRow[]> {
+  return q<OccurrenceRow>('occurrences').where({ broadcast_id: broadcastId }).andWhere('scheduled_at', '>', fromIso);
+}
+
+export async function setOccurrenceStatus(q: Q, ids: number[], status: OccurrenceStatus, now: string, onlyFrom: OccurrenceStatus[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500) {
+    await q('occurrences').whereIn('id', ids.slice(i, i + 500)).whereIn('status', onlyFrom).update({ status, updated_at: now });
+  }
+}
+
+export async function countActiveOccurrences(q: Q, broadcastId: number): Promise<number> {
+  const [row] = await q('occurrences').where({ broadcast_id: broadcastId }).whereNot({ status: 'cancelled' }).count({ n: '*' });
+  return Number(row.n);
+}
+
+/** Confirms a pending (or, for late reports, missed) occurrence; returns whether a row changed. */
+export async function markPlayed(q: Q, id: number, fromStatuses: OccurrenceStatus[], at: string, by: number | null, via: string, now: string): Promise<boolean> {
+  const n = await q('occurrences').where({ id }).whereIn('status', fromStatuses).update({ status: 'played', confirmed_at: at, confirmed_by: by, confirmed_via: via, updated_at: now });
+  return n > 0;
+}
+
+/** Pending occurrences scheduled before the cut-off become missed; returns how many. */
+export async function markMissedBefore(q: Q, cutoffIso: string, now: string): Promise<number> {
+  return q('occurrences').where({ status: 'pending' }).andWhere('scheduled_at', '<', cutoffIso).update({ status: 'missed', updated_at: now });
+}
+
+export interface StatusCountRow {
+  org_id: number;
+  name: string;
+  status: OccurrenceStatus;
+  n: number | string;
+}
+
+export async function statusCountsByCommune(q: Q, broadcastId: number): Promise<StatusCountRow[]> {
+  return q('occurrences')
+    .join('orgs', 'orgs.id', 'occurrences.org_id')
+    .where('occurrences.broadcast_id', broadcastId)
+    .whereNot('occurrences.status', 'cancelled')
+    .groupBy('occurrences.org_id', 'orgs.name', 'occurrences.status')
+    .select('occurrences.org_id', 'orgs.name', 'occurrences.status')
+    .count({ n: '*' });
+}
+
+export interface FeedItemRow {
+  id: number;
+  org_id: number;
+  scheduled_at: string;
+  status: OccurrenceStatus;
+  title: string;
+  broadcast_id: number;
+  master_sha256: string | null;
+  duration_sec: number | null;
+}
+
+/** A commune's occurrences in [from, to), with what a receiver needs to play them. */
+export async function feedItems(q: Q, orgId: number, fromIso: string, toIso: string): Promise<FeedItemRow[]> {
+  const rows = await q('occurrences')
+    .join('broadcasts', 'broadcasts.id', 'occurrences.broadcast_id')
+    .join('audio_assets', 'audio_assets.id', 'broadcasts.audio_id')
+    .where('occurrences.org_id', orgId)
+    .whereNot('occurrences.status', 'cancelled')
+    .andWhere('occurrences.scheduled_at', '>=', fromIso)
+    .andWhere('occurrences.scheduled_at', '<', toIso)
+    .orderBy([{ column: 'occurrences.scheduled_at' }, { column: 'occurrences.id' }])
+    .select(
+      'occurrences.id',
+      'occurrences.org_id',
+      'occurrences.scheduled_at',
+      'occurrences.status',
+      'broadcasts.title',
+      'broadcasts.id as broadcast_id',
+      'audio_assets.master_sha256',
+      'audio_assets.duration_sec',
+    );
+  return rows.map((r: FeedItemRow) => ({ ...r, duration_sec: r.duration_sec == null ? null : Number(r.duration_sec) }));
+}
+
+/** Occurrences of one broadcast in [from, to), for the week calendar. */
+export async function occurrencesBetween(q: Q, broadcastId: number, fromIso: string, toIso: string): Promise<OccurrenceRow[]> {
+  return q<OccurrenceRow>('occurrences')
+    .where({ broadcast_id: broadcastId })
+    .whereNot({ status: 'cancelled' })
+    .andWhere('scheduled_at', '>=', fromIso)
+    .andWhere('scheduled_at', '<', toIso)
+    .orderBy('scheduled_at');
+}
+
+/** Is this audio scheduled (not cancelled) in this commune? Decides whether its broadcaster may fetch it. */
+export async function audioScheduledIn(q: Q, audioId: number, orgId: number): Promise<boolean> {
+  const row = await q('occurrences')
+    .join('broadcasts', 'broadcasts.id', 'occurrences.broadcast_id')
+    .where({ 'broadcasts.audio_id': audioId, 'occurrences.org_id': orgId })
+    .first('occurrences.id');
+  return Boolean(row);
+}
+
+// ---- feed tokens ----
+
+export async function insertFeedToken(q: Q, row: Omit<FeedTokenRow, 'id'>): Promise<number> {
+  return insertId(q, 'feed_tokens', row);
+}
+
+export async function findFeedTokenByHash(q: Q, hash: string): Promise<FeedTokenRow | undefined> {
+  return q<FeedTokenRow>('feed_tokens').where({ token_hash: hash }).whereNull('revoked_at').first();
+}
+
+export async function findFeedToken(q: Q, id: number): Promise<FeedTokenRow | undefined> {
+  return q<FeedTokenRow>('feed_tokens').where({ id }).first();
+}
+
+export async function listFeedTokens(q: Q, orgIds: number[]): Promise<FeedTokenRow[]> {
+  if (!orgIds.length) return [];
+  return q<FeedTokenRow>('feed_tokens').whereIn('org_id', orgIds).orderBy('id', 'desc');
+}
+
+export async function revokeFeedToken(q: Q, id: number, now: string): Promise<void> {
+  await q('feed_tokens').where({ id }).whereNull('revoked_at').update({ revoked_at: now });
+}
+
+export async function touchFeedToken(q: Q, id: number, now: string): Promise<void> {
+  await q('feed_tokens').where({ id }).update({ last_used_at: now });
+}

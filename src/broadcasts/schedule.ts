@@ -1,0 +1,243 @@
+import type { Deps } from '../deps';
+import type { Q } from '../db';
+import type { Actor } from '../auth/roles';
+import { authorize } from '../auth/policy';
+import { conflict, invalid, notFound } from '../shared/errors';
+import { addDays, isoWeekOf, localDate, localToUtc, mondayOfIsoWeek, weekdayOf, localTime } from '../shared/time';
+import * as orgRepo from '../orgs/repo';
+import { descendantIds } from '../orgs/service';
+import * as repo from './repo';
+import { toBroadcast, type Broadcast } from './model';
+import type { BroadcastCreate, BroadcastPatch } from './schemas';
+import { STAFF, VIEWERS } from './audio';
+
+/** More slots than this in one schedule is a mistake, not a plan. */
+const MAX_OCCURRENCES = 100_000;
+const MAX_DAYS = 366;
+const ALL_DAYS = [1, 2, 3, 4, 5, 6, 7];
+
+interface Target {
+  communeIds?: number[];
+  groupId?: number;
+  underOrgId?: number;
+}
+
+/** The communes a schedule names: a chosen list, a recipient group's communes, or every commune under an organisation. */
+async function resolveCommunes(q: Q, target: Target): Promise<number[]> {
+  if (target.communeIds) {
+    const ids = [...new Set(target.communeIds)];
+    const found = await orgRepo.findOrgsByIds(q, ids);
+    const communes = new Set(found.filter((o) => o.kind === 'commune').map((o) => o.id));
+    const unknown = ids.filter((i) => !communes.has(i));
+    if (unknown.length) throw invalid('UNKNOWN_COMMUNES', `Not communes: ${unknown.join(', ')}`, { communeIds: `not communes: ${unknown.join(', ')}` });
+    return ids.sort((a, b) => a - b);
+  }
+  let candidates: number[];
+  if (target.groupId) {
+    if (!(await orgRepo.findGroup(q, target.groupId))) throw invalid('GROUP_NOT_FOUND', 'No such recipient group', { groupId: 'no such group' });
+    candidates = (await orgRepo.groupMemberIds(q, [target.groupId])).get(target.groupId) ?? [];
+  } else {
+    if (!(await orgRepo.findOrg(q, target.underOrgId!))) throw invalid('ORG_NOT_FOUND', 'No such organisation', { underOrgId: 'no such organisation' });
+    candidates = await descendantIds(q, target.underOrgId!);
+  }
+  const communes = (await orgRepo.findOrgsByIds(q, candidates)).filter((o) => o.kind === 'commune').map((o) => o.id);
+  if (!communes.length) throw invalid('NO_COMMUNES', 'There is no commune in this selection', { [target.groupId ? 'groupId' : 'underOrgId']: 'no communes' });
+  return communes.sort((a, b) => a - b);
+}
+
+export interface Plan {
+  startDate: string;
+  endDate: string;
+  times: string[];
+  daysOfWeek: number[];
+}
+
+/** Every slot of a plan as a UTC instant: each selected weekday in the range, at each local (Vietnam) time. */
+export function expandSlots(plan: Plan): string[] {
+  const slots: string[] = [];
+  const days = new Set(plan.daysOfWeek);
+  const times = [...new Set(plan.times)].sort();
+  for (let d = plan.startDate; d <= plan.endDate; d = addDays(d, 1)) {
+    if (!days.has(weekdayOf(d))) continue;
+    for (const t of times) slots.push(localToUtc(d, t).toISOString());
+  }
+  return slots;
+}
+
+function checkPlan(plan: Plan, communes: number): void {
+  if (plan.endDate < plan.startDate) throw invalid('SCHEDULE_ENDS_BEFORE_START', 'The schedule ends before it starts', { endDate: 'before the start date' });
+  const days = (Date.parse(plan.endDate) - Date.parse(plan.startDate)) / 86_400_000 + 1;
+  if (days > MAX_DAYS) throw invalid('SCHEDULE_TOO_LONG', `A schedule covers at most ${MAX_DAYS} days`, { endDate: `at most ${MAX_DAYS} days after the start` });
+  if (days * plan.times.length * communes > MAX_OCCURRENCES) throw invalid('SCHEDULE_TOO_LARGE', `A schedule makes at most ${MAX_OCCURRENCES} broadcasts`);
+}
+
+export async function createBroadcast(deps: Deps, actor: Actor, input: BroadcastCreate): Promise<{ broadcast: Broadcast; occurrences: number }> {
+  const audio = await repo.findAudio(deps.db, input.audioId);
+  if (!audio) throw invalid('AUDIO_NOT_FOUND', 'No such audio', { audioId: 'no such audio' });
+  authorize(actor, STAFF, [audio.owner_org_id]);
+  if (audio.status !== 'ready') throw conflict('AUDIO_NOT_READY', audio.status === 'failed' ? 'The audio failed to convert and cannot be scheduled' : 'The audio is still being converted; schedule it when it is ready');
+  const communes = await resolveCommunes(deps.db, input);
+  const plan: Plan = { startDate: input.startDate, endDate: input.endDate, times: input.times, daysOfWeek: input.daysOfWeek ?? ALL_DAYS };
+  checkPlan(plan, communes.length);
+  const now = deps.clock().toISOString();
+  const slots = expandSlots(plan).filter((s) => s > now);
+  if (!slots.length) throw invalid('NO_OCCURRENCES', 'No broadcast time of this schedule is in the future', { startDate: 'every time is in the past' });
+
+  const id = await deps.db.transaction(async (tx) => {
+    const bid = await repo.insertBroadcast(
+      tx,
+      {
+        owner_org_id: audio.owner_org_id,
+        audio_id: audio.id,
+        title: input.title,
+        campaign_id: input.campaignId ?? null,
+        start_date: plan.startDate,
+        end_date: plan.endDate,
+        times: JSON.stringify([...new Set(plan.times)].sort()),
+        days_of_week: JSON.stringify([...new Set(plan.daysOfWeek)].sort()),
+        created_by: actor.id,
+        created_at: now,
+        updated_at: now,
+      },
+      communes,
+    );
+    await repo.insertOccurrences(tx, occurrenceRows(bid, communes, slots, now));
+    return bid;
+  });
+  return { broadcast: await loadBroadcast(deps, id), occurrences: communes.length * slots.length };
+}
+
+function occurrenceRows(broadcastId: number, communes: number[], slots: string[], now: string): Omit<repo.OccurrenceRow, 'id'>[] {
+  const rows: Omit<repo.OccurrenceRow, 'id'>[] = [];
+  for (const org_id of communes) {
+    for (const scheduled_at of slots) rows.push({ broadcast_id: broadcastId, org_id, scheduled_at, status: 'pending', confirmed_at: null, confirmed_by: null, confirmed_via: null, updated_at: now });
+  }
+  return rows;
+}
+
+/**
+ * Changes a schedule from now on: future pending slots that the new plan drops are cancelled, new ones added,
+ * past, played and missed occurrences stay as they were.
+ */
+export async function patchBroadcast(deps: Deps, actor: Actor, id: number, patch: BroadcastPatch): Promise<{ broadcast: Broadcast; occurrences: number }> {
+  const row = await repo.findBroadcast(deps.db, id);
+  if (!row) throw notFound('Broadcast', 'BROADCAST_NOT_FOUND');
+  authorize(actor, STAFF, [row.owner_org_id]);
+  const current = toBroadcast(row, await repo.targetIds(deps.db, id));
+  const plan: Plan = {
+    startDate: patch.startDate ?? current.startDate,
+    endDate: patch.endDate ?? current.endDate,
+    times: patch.times ?? current.times,
+    daysOfWeek: patch.daysOfWeek ?? current.daysOfWeek,
+  };
+  const retarget = patch.communeIds !== undefined || patch.groupId !== undefined || patch.underOrgId !== undefined;
+  const communes = retarget ? await resolveCommunes(deps.db, patch) : current.communeIds;
+  checkPlan(plan, communes.length);
+  const now = deps.clock().toISOString();
+  const wanted = new Set<string>();
+  for (const slot of expandSlots(plan).filter((s) => s > now)) for (const c of communes) wanted.add(`${c}|${slot}`);
+
+  await deps.db.transaction(async (tx) => {
+    const future = await repo.occurrencesFrom(tx, id, now);
+    const existing = new Map(future.map((o) => [`${o.org_id}|${o.scheduled_at}`, o]));
+    const cancel = future.filter((o) => o.status === 'pending' && !wanted.has(`${o.org_id}|${o.scheduled_at}`)).map((o) => o.id);
+    const revive = future.filter((o) => o.status === 'cancelled' && wanted.has(`${o.org_id}|${o.scheduled_at}`)).map((o) => o.id);
+    const add: Omit<repo.OccurrenceRow, 'id'>[] = [];
+    for (const key of wanted) {
+      if (existing.has(key)) continue;
+      const [org, slot] = key.split('|');
+      add.push(...occurrenceRows(id, [Number(org)], [slot], now));
+    }
+    await repo.setOccurrenceStatus(tx, cancel, 'cancelled', now, ['pending']);
+    await repo.setOccurrenceStatus(tx, revive, 'pending', now, ['cancelled']);
+    await repo.insertOccurrences(tx, add);
+    if (retarget) await repo.replaceTargets(tx, id, communes);
+    await repo.updateBroadcast(tx, id, {
+      ...(patch.title !== undefined ? { title: patch.title } : {}),
+      ...(patch.campaignId !== undefined ? { campaign_id: patch.campaignId } : {}),
+      start_date: plan.startDate,
+      end_date: plan.endDate,
+      times: JSON.stringify([...new Set(plan.times)].sort()),
+      days_of_week: JSON.stringify([...new Set(plan.daysOfWeek)].sort()),
+      updated_at: now,
+    });
+  });
+  return { broadcast: await loadBroadcast(deps, id), occurrences: await repo.countActiveOccurrences(deps.db, id) };
+}
+
+async function loadBroadcast(deps: Deps, id: number): Promise<Broadcast> {
+  const row = await repo.findBroadcast(deps.db, id);
+  if (!row) throw notFound('Broadcast', 'BROADCAST_NOT_FOUND');
+  return toBroadcast(row, await repo.targetIds(deps.db, id));
+}
+
+export async function getBroadcast(deps: Deps, actor: Actor, id: number): Promise<Broadcast> {
+  const b = await loadBroadcast(deps, id);
+  authorize(actor, VIEWERS, [b.ownerOrgId]);
+  return b;
+}
+
+export async function listBroadcasts(deps: Deps, actor: Actor): Promise<Broadcast[]> {
+  const rows = await repo.listBroadcasts(deps.db, actor.roles.includes('admin') ? null : actor.orgId);
+  const out: Broadcast[] = [];
+  for (const r of rows) out.push(toBroadcast(r, await repo.targetIds(deps.db, r.id)));
+  return out.filter((b) => VIEWERS.some((role) => actor.roles.includes(role)) && (actor.roles.includes('admin') || b.ownerOrgId === actor.orgId));
+}
+
+export interface CommuneStatus {
+  orgId: number;
+  name: string;
+  scheduled: number;
+  played: number;
+  missed: number;
+  pending: number;
+}
+
+export async function broadcastStatus(deps: Deps, actor: Actor, id: number): Promise<{ byCommune: CommuneStatus[] }> {
+  await getBroadcast(deps, actor, id);
+  const byOrg = new Map<number, CommuneStatus>();
+  for (const r of await repo.statusCountsByCommune(deps.db, id)) {
+    const s = byOrg.get(r.org_id) ?? { orgId: r.org_id, name: r.name, scheduled: 0, played: 0, missed: 0, pending: 0 };
+    const n = Number(r.n);
+    s.scheduled += n;
+    if (r.status === 'played' || r.status === 'missed' || r.status === 'pending') s[r.status] += n;
+    byOrg.set(r.org_id, s);
+  }
+  return { byCommune: [...byOrg.values()].sort((a, b) => a.name.localeCompare(b.name, 'vi')) };
+}
+
+export interface CalendarDay {
+  date: string;
+  weekday: number;
+  slots: { time: string; played: number; missed: number; pending: number; total: number }[];
+}
+
+/** One ISO week (Monday to Sunday, Vietnam time) of a broadcast: per day and time, how many communes played, missed, are pending. */
+export async function weekCalendar(deps: Deps, actor: Actor, id: number, week?: string): Promise<{ week: string; prev: string; next: string; days: CalendarDay[] }> {
+  const b = await getBroadcast(deps, actor, id);
+  const wk = week && mondayOfIsoWeek(week) ? week : isoWeekOf(localToUtc(b.startDate) > deps.clock() ? localToUtc(b.startDate) : deps.clock());
+  const monday = mondayOfIsoWeek(wk)!;
+  const rows = await repo.occurrencesBetween(deps.db, id, localToUtc(monday).toISOString(), localToUtc(addDays(monday, 7)).toISOString());
+  const days: CalendarDay[] = [];
+  for (let i = 0; i < 7; i++) days.push({ date: addDays(monday, i), weekday: i + 1, slots: [] });
+  for (const o of rows) {
+    const at = new Date(o.scheduled_at);
+    const day = days.find((d) => d.date === localDate(at))!;
+    const time = localTime(at);
+    let slot = day.slots.find((s) => s.time === time);
+    if (!slot) day.slots.push((slot = { time, played: 0, missed: 0, pending: 0, total: 0 }));
+    slot.total += 1;
+    if (o.status === 'played' || o.status === 'missed' || o.status === 'pending') slot[o.status] += 1;
+  }
+  for (const d of days) d.slots.sort((a, b) => a.time.localeCompare(b.time));
+  const prevMonday = addDays(monday, -7);
+  const nextMonday = addDays(monday, 7);
+  return { week: wk, prev: isoWeekOf(localToUtc(prevMonday, '12:00')), next: isoWeekOf(localToUtc(nextMonday, '12:00')), days };
+}
+
+/** The job: occurrences nobody confirmed within the grace period become missed. */
+export async function markMissed(deps: Deps): Promise<number> {
+  const now = deps.clock();
+  const cutoff = new Date(now.getTime() - deps.config.BROADCAST_GRACE_MINUTES * 60_000).toISOString();
+  return repo.markMissedBefore(deps.db, cutoff, now.toISOString());
+}

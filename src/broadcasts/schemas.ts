@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { id, requiredText } from '../shared/validate';
+import { isValidDate, isValidTime } from '../shared/time';
+
+const date = () => z.string().refine(isValidDate, 'a real date written YYYY-MM-DD');
+const time = () => z.string().refine(isValidTime, 'a time of day written HH:MM, 00:00 to 23:59');
+
+export const AudioUpload = z.object({ title: requiredText(300) }).strict();
+
+const scheduleFields = {
+  title: requiredText(300),
+  communeIds: z.array(id()).min(1, 'choose at least one commune').max(5000).optional(),
+  groupId: id().optional(),
+  underOrgId: id().optional(),
+  startDate: date(),
+  endDate: date(),
+  times: z.array(time()).min(1, 'give at least one time').max(24),
+  daysOfWeek: z.array(z.coerce.number().int().min(1, '1 = Monday … 7 = Sunday').max(7, '1 = Monday … 7 = Sunday')).min(1).max(7).optional(),
+  campaignId: id().nullable().optional(),
+};
+
+/** Exactly one way of naming the communes: a list, a recipient group, or every commune under an organisation. */
+const oneTarget = (v: { communeIds?: unknown; groupId?: unknown; underOrgId?: unknown }) =>
+  [v.communeIds, v.groupId, v.underOrgId].filter((x) => x !== undefined).length === 1;
+
+export const BroadcastCreate = z
+  .object({ audioId: id(), ...scheduleFields })
+  .strict()
+  .refine(oneTarget, { message: 'give exactly one of communeIds, groupId or underOrgId', path: ['communeIds'] })
+  .refine((v) => v.endDate >= v.startDate, { message: 'the schedule ends before it starts', path: ['endDate'] });
+export type BroadcastCreate = z.infer<typeof BroadcastCreate>;
+
+export const BroadcastPatch = z
+  .object(scheduleFields)
+  .partial()
+  .strict()
+  .refine((v) => [v.communeIds, v.groupId, v.underOrgId].filter((x) => x !== undefined).length <= 1, {
+    message: 'give at most one of communeIds, groupId or underOrgId',
+    path: ['communeIds'],
+  });
+export type BroadcastPatch = z.infer<typeof BroadcastPatch>;
+
+export const ScheduleQuery = z.object({ date: date().optional(), orgId: id().optional() });
+
+export const CalendarQuery = z.object({ week: z.string().regex(/^\d{4}-W\d{2}$/, 'a week like 2026-W06').optional() });
+
+export const ConfirmBody = z
+  .object({ playedAt: z.string().datetime({ offset: true, message: 'an ISO date-time, e.g. 2026-02-05T06:02:00+07:00' }).optional() })
+  .strict();
+
+export const FeedTokenCreate = z.object({ orgId: id(), label: requiredText(100).optional() }).strict();
+export const FeedTokenListQuery = z.object({ orgId: id().optional() });
