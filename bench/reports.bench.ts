@@ -1,0 +1,197 @@
+/**
+ * Compliance reports:
+ * - submissions: PUT /api/v1/campaigns/:id/reports/:week with a bearer token under autocannon, against a bare
+ *   Express JSON endpoint on the same machine (ratio; target ≥ 40 % of its rate, p99 < 50 ms);
+ * - dashboard: 10,000 organisations × 52 weeks (520,000 reports, bulk-inserted), on SQLite and on PostgreSQL
+ *   when TEST_DATABASE_URL is set (median; target < 100 ms). The trend (all 52 weeks) is measured beside it.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import autocannon from 'autocannon';
+import type { BenchRow } from './run';
+import { createDb, migrate, type Db } from '../src/db';
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/logger';
+import { createApp } from '../src/app';
+import { createUser, login, authSettings } from '../src/auth/service';
+import type { Actor } from '../src/auth/roles';
+import { dashboard, trend } from '../src/reports/dashboard';
+import { addDays, isoWeekOf, localDate, mondayOfIsoWeek } from '../src/shared/time';
+import { campaignWeeks } from '../src/reports/weeks';
+
+const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = 10;
+
+interface World {
+  db: Db;
+  dir: string;
+  schema?: string;
+  close(): Promise<void>;
+}
+
+async function openDb(lane: 'sqlite' | 'postgres'): Promise<World> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vandong-bench-'));
+  const schema = lane === 'postgres' ? `b_${crypto.randomBytes(6).toString('hex')}` : undefined;
+  const url = lane === 'postgres' ? process.env.TEST_DATABASE_URL! : `sqlite://${path.join(dir, 'bench.sqlite')}`;
+  const db = createDb({ url, schema });
+  await migrate(db);
+  return {
+    db,
+    dir,
+    schema,
+    close: async () => {
+      if (schema) await db.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await db.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function insertOrgs(db: Db, n: number, parentId: number | null): Promise<number[]> {
+  const now = new Date().toISOString();
+  const rows = Array.from({ length: n }, (_, i) => ({ kind: 'commune', name: `Đơn vị ${String(i + 1).padStart(5, '0')}`, short_name: 'UBND', parent_id: parentId, headcount: 50 + (i % 200), population18: 1000 + i, email: `dv${i}@bench.vn`, created_at: now, updated_at: now }));
+  await db.batchInsert('orgs', rows, 400);
+  const ids = await db('orgs').where('kind', 'commune').orderBy('id').select('id');
+  return ids.map((r: { id: number }) => Number(r.id));
+}
+
+async function listen(app: http.RequestListener): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer(app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => autocannon(opts, (err, res) => (err ? reject(err) : resolve(res))));
+}
+
+async function submissions(): Promise<BenchRow[]> {
+  const w = await openDb('sqlite');
+  try {
+    const now = new Date();
+    const config = loadConfig({ DATABASE_URL: 'sqlite://unused', MEDIA_DIR: path.join(w.dir, 'media'), LOG_LEVEL: 'silent', JOBS_ENABLED: 'false' });
+    const deps = { db: w.db, config, log: createLogger('silent'), clock: () => now };
+    const t0 = now.toISOString();
+    const [root] = await w.db('orgs').insert({ kind: 'province', name: 'UBND tỉnh', short_name: 'UBND', created_at: t0, updated_at: t0 }).returning('id');
+    const rootId = Number(typeof root === 'object' ? root.id : root);
+    const orgIds = await insertOrgs(w.db, 1000, rootId);
+    await createUser(w.db, null, { email: 'sec@bench.vn', name: 'Văn thư', password: 'bench-password', roles: ['secretary'], orgId: rootId });
+    const { token } = await login(w.db, authSettings(config), { email: 'sec@bench.vn', password: 'bench-password', ip: '127.0.0.1', kind: 'api' }, now);
+    const [c] = await w.db('campaigns')
+      .insert({ owner_org_id: rootId, name: 'Bench', metric_label: 'Cài đặt', target_percent: 100, start_date: addDays(localDate(now), -14), end_date: addDays(localDate(now), 365), deadline_weekday: 5, deadline_time: '17:00', reminder_hours_before: 24, counts_residents: false, created_at: t0 })
+      .returning('id');
+    const campaignId = Number(typeof c === 'object' ? c.id : c);
+    await w.db.batchInsert('campaign_orgs', orgIds.map((org_id) => ({ campaign_id: campaignId, org_id })), 400);
+
+    const app = await listen(createApp(deps));
+    const bare = express();
+    bare.use(express.json());
+    bare.put('/x/:week', (req, res) => {
+      res.status(200).json({ revision: 1, onTime: true, installed: req.body.installed });
+    });
+    const baseline = await listen(bare);
+    const week = isoWeekOf(now);
+    let seq = 0;
+    // Each request changes one organisation's figure, so every one writes a new revision (the expensive path).
+    const body = () => {
+      seq += 1;
+      return JSON.stringify({ orgId: orgIds[seq % orgIds.length], installed: Math.floor(seq / orgIds.length) % 50 });
+    };
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    const ours = await cannon({ url: `${app.url}/api/v1/campaigns/${campaignId}/reports/${week}`, method: 'PUT', connections: CONNECTIONS, duration: DURATION, headers, requests: [{ method: 'PUT', setupRequest: (r) => ({ ...r, body: body() }) }] });
+    // The floor every authenticated request pays (bearer token lookup, no write): context for the ratio.
+    const floor = await cannon({ url: `${app.url}/api/v1/auth/me`, connections: CONNECTIONS, duration: DURATION, headers });
+    const base = await cannon({ url: `${baseline.url}/x/${week}`, method: 'PUT', connections: CONNECTIONS, duration: DURATION, headers, requests: [{ method: 'PUT', setupRequest: (r) => ({ ...r, body: body() }) }] });
+    await app.close();
+    await baseline.close();
+    const revisions = Number((await w.db('report_revisions').count({ n: '*' }))[0].n);
+    const errors = ours.non2xx + ours.errors;
+    return [
+      { scenario: 'reports.submit', metric: 'PUT report (sqlite, new revision each)', value: ours.requests.average, unit: 'req/s' },
+      { scenario: 'reports.submit', metric: 'GET /auth/me (auth floor, no write)', value: floor.requests.average, unit: 'req/s' },
+      { scenario: 'reports.submit', metric: 'bare Express JSON PUT', value: base.requests.average, unit: 'req/s' },
+      { scenario: 'reports.submit', metric: 'ratio to bare Express', value: (100 * ours.requests.average) / base.requests.average, unit: '%', target: '≥ 40 %' },
+      { scenario: 'reports.submit', metric: 'PUT report p99 latency', value: ours.latency.p99, unit: 'ms', target: '< 50 ms' },
+      { scenario: 'reports.submit', metric: 'revisions written / non-2xx', value: `${revisions} / ${errors}` },
+    ];
+  } finally {
+    await w.close();
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function timeIt(fn: () => Promise<unknown>, runs: number): Promise<number> {
+  await fn(); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    await fn();
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return median(times);
+}
+
+async function dashboardAtScale(lane: 'sqlite' | 'postgres'): Promise<BenchRow[]> {
+  const w = await openDb(lane);
+  try {
+    const ORGS = 10_000;
+    const t0 = new Date().toISOString();
+    const [root] = await w.db('orgs').insert({ kind: 'province', name: 'UBND tỉnh', short_name: 'UBND', created_at: t0, updated_at: t0 }).returning('id');
+    const rootId = Number(typeof root === 'object' ? root.id : root);
+    const orgIds = await insertOrgs(w.db, ORGS, rootId);
+    const start = mondayOfIsoWeek('2021-W01')!;
+    const [c] = await w.db('campaigns')
+      .insert({ owner_org_id: rootId, name: 'Bench', metric_label: 'Cài đặt', target_percent: 100, start_date: start, end_date: addDays(start, 52 * 7 - 1), deadline_weekday: 5, deadline_time: '17:00', reminder_hours_before: 24, counts_residents: false, created_at: t0 })
+      .returning('id');
+    const campaignId = Number(typeof c === 'object' ? c.id : c);
+    await w.db.batchInsert('campaign_orgs', orgIds.map((org_id) => ({ campaign_id: campaignId, org_id })), 400);
+    const weeks = campaignWeeks({ start_date: start, end_date: addDays(start, 52 * 7 - 1) });
+    const loadStart = Date.now();
+    await w.db.transaction(async (tx) => {
+      for (const [k, week] of weeks.entries()) {
+        const rows = orgIds
+          .filter((_, i) => (i + k) % 10 !== 0) // 90 % report each week: the rest carry their last figures forward
+          .map((org_id, i) => {
+            const headcount = 50 + (i % 200);
+            return { campaign_id: campaignId, org_id, week, headcount, installed: Math.min(headcount, k + (i % 40)), note: null, revision: 1, submitted_at: t0, on_time: i % 7 !== 0, updated_at: t0, updated_by: null };
+          });
+        await tx.batchInsert('report_submissions', rows, 400);
+      }
+    });
+    const loadSeconds = (Date.now() - loadStart) / 1000;
+    if (lane === 'postgres') await w.db.raw('ANALYZE');
+    const actor: Actor = { id: 1, email: 'a@b', name: 'Admin', roles: ['admin'], orgId: rootId, locale: 'vi' };
+    const now = new Date();
+    const last = weeks[weeks.length - 1];
+    const mid = weeks[25];
+    let check = 0;
+    const dashLast = await timeIt(async () => (check = (await dashboard(w.db, actor, campaignId, last, now)).expected), 15);
+    const dashMid = await timeIt(() => dashboard(w.db, actor, campaignId, mid, now), 15);
+    const trendAll = await timeIt(() => trend(w.db, actor, campaignId, last, now), 5);
+    return [
+      { scenario: `reports.dashboard.${lane}`, metric: `bulk load ${ORGS} orgs × 52 weeks (${(ORGS * 52 * 0.9).toLocaleString('en')} reports)`, value: loadSeconds, unit: 's' },
+      { scenario: `reports.dashboard.${lane}`, metric: `dashboard, last week (${check} orgs) median`, value: dashLast, unit: 'ms', target: '< 100 ms' },
+      { scenario: `reports.dashboard.${lane}`, metric: 'dashboard, week 26 median', value: dashMid, unit: 'ms', target: '< 100 ms' },
+      { scenario: `reports.dashboard.${lane}`, metric: 'trend over 52 weeks median', value: trendAll, unit: 'ms' },
+    ];
+  } finally {
+    await w.close();
+  }
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  rows.push(...(await submissions()));
+  rows.push(...(await dashboardAtScale('sqlite')));
+  if (process.env.TEST_DATABASE_URL) rows.push(...(await dashboardAtScale('postgres')));
+  return rows;
+}

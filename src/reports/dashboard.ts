@@ -1,0 +1,136 @@
+import type { Q } from '../db';
+import type { Actor } from '../auth/roles';
+import { invalid } from '../shared/errors';
+import * as repo from './repo';
+import { percentOf } from './model';
+import { loadManagedCampaign } from './service';
+import { campaignWeeks, defaultWeek, weekInCampaign } from './weeks';
+
+export interface OrgProgress {
+  orgId: number;
+  name: string;
+  headcount: number | null;
+  installed: number | null;
+  percent: number | null;
+  submittedAt: string | null;
+  onTime: boolean | null;
+}
+
+export interface Dashboard {
+  week: string;
+  expected: number;
+  received: number;
+  onTime: number;
+  late: number;
+  missing: { orgId: number; name: string }[];
+  totals: { headcount: number; installed: number; percent: number | null };
+  /** Ranked: highest percent first, organisations without figures last. */
+  byOrg: OrgProgress[];
+  /** Only for campaigns that count residents: the population aged 18+ of the expected areas and the installs against it. */
+  population18?: number;
+  percentOfPopulation18?: number | null;
+}
+
+function resolveWeek(c: repo.CampaignRow, week: string | undefined, now: Date): string {
+  if (!week) return defaultWeek(c, now);
+  if (!weekInCampaign(c, week)) throw invalid('WEEK_OUTSIDE_CAMPAIGN', `Week ${week} is outside the campaign`, { week: 'outside the campaign' });
+  return week;
+}
+
+/** Ranking order: percent descending, then installed descending, then name; no figures last. */
+export function rankCompare(a: OrgProgress, b: OrgProgress): number {
+  if (a.percent == null || b.percent == null) return a.percent == null ? (b.percent == null ? a.name.localeCompare(b.name, 'vi') : 1) : -1;
+  return b.percent - a.percent || (b.installed ?? 0) - (a.installed ?? 0) || a.name.localeCompare(b.name, 'vi');
+}
+
+/**
+ * The week's picture: who was expected, who reported (on time or late), who is missing, and the totals over
+ * the latest report of each organisation up to that week (an agency that skipped a week still counts with its
+ * last figures).
+ */
+export async function dashboard(db: Q, actor: Actor, campaignId: number, weekAsked: string | undefined, now: Date): Promise<Dashboard> {
+  const c = await loadManagedCampaign(db, actor, campaignId);
+  const week = resolveWeek(c, weekAsked, now);
+  const rows = await repo.dashboardRows(db, c.id, week);
+  let received = 0;
+  let onTime = 0;
+  let headcount = 0;
+  let installed = 0;
+  let population18 = 0;
+  const missing: Dashboard['missing'] = [];
+  const byOrg: OrgProgress[] = rows.map((r) => {
+    const thisWeek = r.this_submitted_at != null;
+    if (thisWeek) {
+      received += 1;
+      if (r.this_on_time) onTime += 1;
+    } else missing.push({ orgId: Number(r.org_id), name: r.name });
+    if (r.installed != null && r.headcount != null) {
+      headcount += Number(r.headcount);
+      installed += Number(r.installed);
+    }
+    population18 += Number(r.population18 ?? 0);
+    return {
+      orgId: Number(r.org_id),
+      name: r.name,
+      headcount: r.headcount == null ? null : Number(r.headcount),
+      installed: r.installed == null ? null : Number(r.installed),
+      percent: percentOf(r.installed == null ? null : Number(r.installed), r.headcount == null ? null : Number(r.headcount)),
+      submittedAt: thisWeek ? r.this_submitted_at : null,
+      onTime: thisWeek ? Boolean(r.this_on_time) : null,
+    };
+  });
+  byOrg.sort(rankCompare);
+  missing.sort((a, b) => a.name.localeCompare(b.name, 'vi') || a.orgId - b.orgId);
+  const out: Dashboard = {
+    week,
+    expected: rows.length,
+    received,
+    onTime,
+    late: received - onTime,
+    missing,
+    totals: { headcount, installed, percent: percentOf(installed, headcount) ?? 0 },
+    byOrg,
+  };
+  if (c.counts_residents) {
+    out.population18 = population18;
+    out.percentOfPopulation18 = percentOf(installed, population18);
+  }
+  return out;
+}
+
+export interface TrendPoint {
+  week: string;
+  expected: number;
+  received: number;
+  onTime: number;
+  late: number;
+  /** received / expected × 100 */
+  completeness: number;
+  headcount: number;
+  installed: number;
+  percent: number;
+}
+
+/** Every week from the campaign's first up to `week`: totals (carried forward) and completeness. */
+export async function trend(db: Q, actor: Actor, campaignId: number, weekAsked: string | undefined, now: Date): Promise<{ week: string; targetPercent: number; weeks: TrendPoint[] }> {
+  const c = await loadManagedCampaign(db, actor, campaignId);
+  const week = resolveWeek(c, weekAsked, now);
+  const expected = (await repo.countExpected(db, [c.id])).get(c.id) ?? 0;
+  const received = new Map((await repo.receivedByWeek(db, c.id)).map((r) => [r.week, r]));
+  const deltas = await repo.totalsDeltasByWeek(db, c.id);
+  let i = 0;
+  let headcount = 0;
+  let installed = 0;
+  const weeks = campaignWeeks(c, week).map((w) => {
+    while (i < deltas.length && deltas[i].week <= w) {
+      headcount += deltas[i].headcount;
+      installed += deltas[i].installed;
+      i += 1;
+    }
+    const r = received.get(w);
+    const got = r?.received ?? 0;
+    const ok = r?.on_time ?? 0;
+    return { week: w, expected, received: got, onTime: ok, late: got - ok, completeness: percentOf(got, expected) ?? 0, headcount, installed, percent: percentOf(installed, headcount) ?? 0 };
+  });
+  return { week, targetPercent: Number(c.target_percent), weeks };
+}
