@@ -76,16 +76,14 @@ export async function insertToken(q: Q, row: Omit<TokenRow, 'id' | 'revoked_at'>
   return insertId(q, 'auth_tokens', row);
 }
 
-export async function findLiveToken(q: Q, tokenHash: string, kind: 'session' | 'api', now: string): Promise<TokenRow | undefined> {
-  return q<TokenRow>('auth_tokens')
-    .where({ token_hash: tokenHash, kind })
-    .whereNull('revoked_at')
-    .where('expires_at', '>', now)
-    .first();
-}
-
-export async function touchToken(q: Q, id: number, now: string): Promise<void> {
-  await q('auth_tokens').where({ id }).update({ last_used_at: now });
+/** The live token's user in one query (every authenticated request runs this). */
+export async function findUserByLiveToken(q: Q, tokenHash: string, kind: 'session' | 'api', now: string): Promise<(UserRow & { csrf_token: string | null }) | undefined> {
+  return q('auth_tokens as t')
+    .join('users as u', 'u.id', 't.user_id')
+    .where({ 't.token_hash': tokenHash, 't.kind': kind })
+    .whereNull('t.revoked_at')
+    .where('t.expires_at', '>', now)
+    .first('u.*', 't.csrf_token');
 }
 
 export async function revokeToken(q: Q, tokenHash: string, now: string): Promise<void> {

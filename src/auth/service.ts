@@ -70,11 +70,9 @@ export interface Authenticated {
 
 /** Resolves a bearer token or session cookie to its user; null when unknown, expired, revoked or the user is disabled. */
 export async function authenticate(db: Db, token: string, kind: TokenKind, now = new Date()): Promise<Authenticated | null> {
-  const row = await repo.findLiveToken(db, sha256Hex(token), kind, now.toISOString());
-  if (!row) return null;
-  const user = await repo.findUserById(db, row.user_id);
+  const user = await repo.findUserByLiveToken(db, sha256Hex(token), kind, now.toISOString());
   if (!user || !user.active) return null;
-  return { actor: repo.toActor(user, await repo.rolesOf(db, user.id)), csrfToken: row.csrf_token };
+  return { actor: repo.toActor(user, await repo.rolesOf(db, user.id)), csrfToken: user.csrf_token };
 }
 
 export async function logout(db: Db, token: string): Promise<void> {

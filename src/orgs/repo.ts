@@ -67,7 +67,9 @@ export interface GroupRow {
 
 export async function insertGroup(q: Q, row: Omit<GroupRow, 'id'>, orgIds: number[]): Promise<number> {
   const id = await insertId(q, 'recipient_groups', row);
-  await q('recipient_group_members').insert([...new Set(orgIds)].map((org_id) => ({ group_id: id, org_id })));
+  // SQLite caps the variables of one statement: insert members in chunks.
+  const rows = [...new Set(orgIds)].map((org_id) => ({ group_id: id, org_id }));
+  for (let i = 0; i < rows.length; i += 400) await q('recipient_group_members').insert(rows.slice(i, i + 400));
   return id;
 }
 
