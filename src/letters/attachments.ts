@@ -1,0 +1,80 @@
+/** Attachments of a draft (installation guides…): PDF, DOCX, PNG or JPEG, recognised by their bytes, stored by hash. */
+import fs from 'node:fs';
+import path from 'node:path';
+import JSZip from 'jszip';
+import type { Db } from '../db';
+import type { Actor } from '../auth/roles';
+import { authorize } from '../auth/policy';
+import { conflict, notFound, unsupportedType } from '../shared/errors';
+import { storeFile } from '../shared/media';
+import * as repo from './repo';
+import { toAttachment, type Attachment } from './model';
+import { DRAFTERS, findLetterOr404, READERS } from './service';
+
+export const KINDS = {
+  pdf: { mime: 'application/pdf', ext: ['.pdf'] },
+  docx: { mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', ext: ['.docx'] },
+  png: { mime: 'image/png', ext: ['.png'] },
+  jpeg: { mime: 'image/jpeg', ext: ['.jpg', '.jpeg'] },
+} as const;
+export type Kind = keyof typeof KINDS;
+
+/** What the bytes are, whatever the name says. */
+export async function sniff(file: string): Promise<Kind | null> {
+  const fd = await fs.promises.open(file, 'r');
+  const head = Buffer.alloc(16);
+  try {
+    await fd.read(head, 0, 16, 0);
+  } finally {
+    await fd.close();
+  }
+  if (head.subarray(0, 5).toString('latin1') === '%PDF-') return 'pdf';
+  if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
+  if (head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) {
+    try {
+      const zip = await JSZip.loadAsync(await fs.promises.readFile(file));
+      if (zip.file('word/document.xml') && zip.file('[Content_Types].xml')) return 'docx';
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+export async function addAttachment(db: Db, mediaDir: string, actor: Actor, letterId: number, upload: { path: string; originalname: string }, now: Date): Promise<Attachment> {
+  try {
+    const letter = await findLetterOr404(db, letterId);
+    authorize(actor, DRAFTERS, letter.issuing_org_id);
+    if (letter.status !== 'draft') throw conflict('LETTER_NOT_DRAFT', 'Attachments can be added to a draft only');
+    const kind = await sniff(upload.path);
+    if (!kind) throw unsupportedType('Attach a PDF, DOCX, PNG or JPEG file', 'ATTACHMENT_TYPE');
+    const name = path.basename(upload.originalname.normalize('NFC')).slice(0, 255) || `attachment${KINDS[kind].ext[0]}`;
+    const ext = path.extname(name).toLowerCase();
+    if (ext && !(KINDS[kind].ext as readonly string[]).includes(ext)) {
+      throw unsupportedType(`The file is named ${ext} but its content is ${kind.toUpperCase()}`, 'ATTACHMENT_MISMATCH');
+    }
+    const stored = await storeFile(mediaDir, 'letters', upload.path, KINDS[kind].ext[0]);
+    const id = await repo.insertAttachment(db, {
+      letter_id: letterId,
+      name: ext ? name : name + KINDS[kind].ext[0],
+      size: stored.size,
+      sha256: stored.sha256,
+      mime: KINDS[kind].mime,
+      rel_path: stored.relPath,
+      created_by: actor.id,
+      created_at: now.toISOString(),
+    });
+    return toAttachment((await repo.findAttachment(db, letterId, id))!);
+  } finally {
+    await fs.promises.unlink(upload.path).catch(() => undefined);
+  }
+}
+
+export async function attachmentFile(db: Db, actor: Actor, letterId: number, id: number): Promise<repo.AttachmentRow> {
+  const letter = await findLetterOr404(db, letterId);
+  authorize(actor, READERS, letter.issuing_org_id);
+  const row = await repo.findAttachment(db, letterId, id);
+  if (!row) throw notFound('Attachment', 'ATTACHMENT_NOT_FOUND');
+  return row;
+}

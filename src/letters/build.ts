@@ -1,0 +1,77 @@
+/** A stored letter → the LetterDocument the renderers print (resolved names, numbering, distribution). */
+import type { Q } from '../db';
+import { ancestry } from '../orgs/service';
+import { localDate } from '../shared/time';
+import { notFound } from '../shared/errors';
+import type { BodyBlock, LetterDocument, Urgency } from './document';
+import * as repo from './repo';
+import { signerOf, toRecipient } from './model';
+import { textToBlocks } from './templates';
+
+/** The parent line abbreviates the common phrases ("UBND TỈNH HÀ TĨNH"), as the annex allows. */
+export function parentAgencyLine(name: string): string {
+  return name
+    .normalize('NFC')
+    .replace(/^(Ủy|Uỷ) ban nhân dân/iu, 'UBND')
+    .replace(/^Hội đồng nhân dân/iu, 'HĐND')
+    .toLocaleUpperCase('vi');
+}
+
+/** Nơi nhận: "Như trên" first when there are Kính gửi recipients, the given items, "Lưu: VT, <unit>" last. */
+export function standardDistribution(hasRecipients: boolean, items: string[], unitCode: string): string[] {
+  const middle = items
+    .map((s) => s.replace(/^[-–]\s*/, '').replace(/[;.,\s]+$/u, '').trim())
+    .filter((s) => s && !/^Như trên$/iu.test(s) && !/^Lưu\s*:/iu.test(s));
+  return [...(hasRecipients ? ['Như trên'] : []), ...middle, `Lưu: VT, ${unitCode}`];
+}
+
+/** Legal bases become the opening paragraphs of the body. */
+export function bodyBlocks(legalBases: string[], body: string): BodyBlock[] {
+  const bases: BodyBlock[] = legalBases.map((b) => ({ type: 'paragraph', text: /[;,.:]$/.test(b.trim()) ? b.trim() : `${b.trim()};` }));
+  return [...bases, ...textToBlocks(body)];
+}
+
+export function kyHieu(orgShortName: string, unitCode: string): string {
+  return `${orgShortName}-${unitCode}`;
+}
+
+/** The header facts of an issuer, for other features that build a LetterDocument themselves (reports summary). */
+export async function issuerHeader(q: Q, orgId: number): Promise<{ parentAgency: string | null; issuingAgency: string; place: string; shortName: string }> {
+  const [org, parent] = await ancestry(q, orgId);
+  if (!org) throw notFound('Organisation', 'ORG_NOT_FOUND');
+  return {
+    parentAgency: parent ? parentAgencyLine(parent.name) : null,
+    issuingAgency: org.name.toLocaleUpperCase('vi'),
+    place: org.place ?? parent?.place ?? '',
+    shortName: org.shortName,
+  };
+}
+
+export async function letterDocument(q: Q, letterId: number): Promise<{ doc: LetterDocument; row: repo.LetterRow }> {
+  const row = await repo.findLetter(q, letterId);
+  if (!row) throw notFound('Letter', 'LETTER_NOT_FOUND');
+  const [chain, recipients, legalBases, distribution] = await Promise.all([
+    ancestry(q, row.issuing_org_id),
+    repo.recipientsOf(q, letterId),
+    repo.legalBasesOf(q, letterId),
+    repo.distributionOf(q, letterId),
+  ]);
+  const org = chain[0];
+  const parent = chain[1];
+  const names = recipients.map((r) => toRecipient(r).name);
+  const doc: LetterDocument = {
+    parentAgency: parent ? parentAgencyLine(parent.name) : null,
+    issuingAgency: org.name.toLocaleUpperCase('vi'),
+    number: row.number,
+    symbol: kyHieu(org.shortName, row.unit_code),
+    place: row.place,
+    date: row.issued_at ? localDate(new Date(row.issued_at)) : null,
+    subject: row.subject,
+    urgency: (row.urgency as Urgency) ?? null,
+    recipients: names,
+    body: bodyBlocks(legalBases, row.body),
+    signer: signerOf(row),
+    distribution: standardDistribution(names.length > 0, distribution, row.unit_code),
+  };
+  return { doc, row };
+}

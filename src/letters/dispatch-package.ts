@@ -1,0 +1,42 @@
+/** What the dispatch feature needs to e-mail one letter (contract: src/dispatch/contract.ts). */
+import type { Deps } from '../deps';
+import { mediaPath } from '../shared/media';
+import type { DispatchPackage } from '../dispatch/contract';
+import * as orgRepo from '../orgs/repo';
+import * as repo from './repo';
+import { toRecipient } from './model';
+import { letterDocument } from './build';
+import { renderLetterDocx } from './docx';
+
+/** The DOCX file name of a letter: "1399-STTTT-TTBCXB.docx", or "du-thao-<id>.docx" before issue. */
+export function docxFilename(row: { id: number; symbol: string | null }): string {
+  return row.symbol ? `${row.symbol.replace(/\//g, '-')}.docx` : `du-thao-${row.id}.docx`;
+}
+
+/**
+ * Recipients with an organisation get the organisation's e-mail; free-form recipients the e-mail given with them.
+ * Works for any status (the caller checks that the letter is issued); throws LETTER_NOT_FOUND for an unknown id.
+ */
+export async function getDispatchPackage(deps: Deps, letterId: number): Promise<DispatchPackage> {
+  const { doc, row } = await letterDocument(deps.db, letterId);
+  const [recipients, attachments, org] = await Promise.all([
+    repo.recipientsOf(deps.db, letterId),
+    repo.attachmentsOf(deps.db, letterId),
+    orgRepo.findOrg(deps.db, row.issuing_org_id),
+  ]);
+  return {
+    letterId,
+    issuingOrgId: row.issuing_org_id,
+    issuingOrgName: org?.name ?? '',
+    status: row.status,
+    numberSymbol: row.symbol ?? `/${doc.symbol}`,
+    subject: row.subject,
+    issuedAt: row.issued_at ?? '',
+    recipients: recipients.map((r) => {
+      const rec = toRecipient(r);
+      return { orgId: rec.orgId, name: rec.name, email: rec.email };
+    }),
+    docx: { filename: docxFilename(row), content: await renderLetterDocx(doc) },
+    attachments: attachments.map((a) => ({ filename: a.name, path: mediaPath(deps.config.MEDIA_DIR, a.rel_path), contentType: a.mime, sha256: a.sha256 })),
+  };
+}

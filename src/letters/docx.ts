@@ -1,0 +1,318 @@
+/**
+ * LetterDocument → DOCX in the format of NĐ 30/2020/NĐ-CP, Phụ lục I (see ../shared/spec/letter-format.md).
+ * A pure function of its input: the same document gives the same layout (the reports feature uses it too).
+ */
+import {
+  AlignmentType,
+  BorderStyle,
+  Document,
+  Header,
+  Packer,
+  PageNumber,
+  PageOrientation,
+  Paragraph,
+  Table,
+  TableBorders,
+  TableCell,
+  TableLayoutType,
+  TableRow,
+  TextRun,
+  UnderlineType,
+  VerticalAlign,
+  WidthType,
+  type IBorderOptions,
+} from 'docx';
+import type { BodyBlock, LetterDocument } from './document';
+import { textWidthTwips } from './text-width';
+import { formatLegalDate } from '../shared/time';
+
+export const FONT = 'Times New Roman';
+/** Page geometry in twips: A4 portrait; margins top/bottom 20 mm, left 30 mm, right 15 mm. */
+export const PAGE = { width: 11906, height: 16838, top: 1134, bottom: 1134, left: 1701, right: 850, header: 567, footer: 567 };
+export const TEXT_WIDTH = PAGE.width - PAGE.left - PAGE.right; // 9355
+const HEAD_LEFT = 4111;
+const HEAD_RIGHT = TEXT_WIDTH - HEAD_LEFT;
+const FOOT_LEFT = 4536;
+const FOOT_RIGHT = TEXT_WIDTH - FOOT_LEFT;
+
+/** Font sizes in half-points (w:sz). */
+export const SZ = {
+  agency: 24,
+  nationalName: 24,
+  motto: 26,
+  number: 26,
+  date: 26,
+  subject: 24,
+  urgency: 26,
+  kinhGui: 28,
+  body: 28,
+  table: 26,
+  signer: 28,
+  noiNhanTitle: 24,
+  noiNhanItem: 22,
+  pageNumber: 28,
+};
+
+export const NATIONAL_NAME = 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM';
+export const MOTTO = 'Độc lập - Tự do - Hạnh phúc';
+export const URGENCY_TEXT: Record<NonNullable<LetterDocument['urgency']>, string> = {
+  KHAN: 'KHẨN',
+  THUONG_KHAN: 'THƯỢNG KHẨN',
+  HOA_TOC: 'HỎA TỐC',
+};
+/** The gap a draft leaves for the number, as on the pre-printed blank. */
+export const DRAFT_NUMBER_GAP = '\u00a0'.repeat(6);
+
+interface RunOpts {
+  size: number;
+  bold?: boolean;
+  italics?: boolean;
+  underline?: boolean;
+}
+
+/** Font family and colour come from the document defaults (Times New Roman, black); runs carry only what differs. */
+function run(text: string, o: RunOpts): TextRun {
+  return new TextRun({
+    text,
+    size: o.size,
+    ...(o.bold ? { bold: true } : {}),
+    ...(o.italics ? { italics: true } : {}),
+    ...(o.underline ? { underline: { type: UnderlineType.SINGLE, color: '000000' } } : {}),
+  });
+}
+
+const rule: IBorderOptions = { style: BorderStyle.SINGLE, size: 6, color: '000000', space: 1 };
+
+/** A centred line; spacing is written only where it differs from the defaults (single line, no space). */
+function centered(text: string, o: RunOpts, extra: { before?: number; after?: number } = {}): Paragraph {
+  return new Paragraph({
+    alignment: AlignmentType.CENTER,
+    ...(extra.before || extra.after ? { spacing: { before: extra.before, after: extra.after } } : {}),
+    children: [run(text, o)],
+  });
+}
+
+/** An empty paragraph whose bottom border is a centred rule `width` twips long, inside a cell `cellWidth` wide. */
+function ruleLine(width: number, cellWidth: number): Paragraph {
+  const side = Math.max(0, Math.round((cellWidth - width) / 2));
+  return new Paragraph({
+    alignment: AlignmentType.CENTER,
+    spacing: { before: 0, after: 0, line: 120, lineRule: 'exact' },
+    indent: { left: side, right: side },
+    border: { bottom: rule },
+    children: [run('', { size: 4 })],
+  });
+}
+
+export function numberLine(doc: LetterDocument): string {
+  const n = doc.number == null ? DRAFT_NUMBER_GAP : doc.number < 10 ? `0${doc.number}` : String(doc.number);
+  return `Số: ${n}/${doc.symbol}`;
+}
+
+export function dateLine(doc: LetterDocument): string {
+  if (!doc.date) return `${doc.place}, ngày${DRAFT_NUMBER_GAP}tháng${DRAFT_NUMBER_GAP}năm${DRAFT_NUMBER_GAP}`;
+  return `${doc.place}, ${formatLegalDate(doc.date)}`;
+}
+
+/** "Như trên;" … "Lưu: VT, X." — the renderer adds the punctuation. */
+export function distributionLines(items: string[]): string[] {
+  return items.map((it, i) => `- ${it.replace(/[;.,\s]+$/u, '')}${i === items.length - 1 ? '.' : ';'}`);
+}
+
+/** Kính gửi lines: one recipient on the line itself, several as a dash list ending "." */
+export function recipientLines(recipients: string[]): { single: string | null; items: string[] } {
+  if (recipients.length === 1) return { single: recipients[0].replace(/[;.\s]+$/u, ''), items: [] };
+  return { single: null, items: recipients.map((r, i) => `- ${r.replace(/[;.\s]+$/u, '')}${i === recipients.length - 1 ? '.' : ';'}`) };
+}
+
+/** Body paragraphs; the last one ends with "./." as in Mẫu 1.5. */
+export function bodyWithEnding(blocks: BodyBlock[]): BodyBlock[] {
+  const out = blocks.slice();
+  for (let i = out.length - 1; i >= 0; i--) {
+    const b = out[i];
+    if (b.type !== 'paragraph') continue;
+    if (!/\.\/\.$/.test(b.text)) out[i] = { type: 'paragraph', text: b.text.replace(/[.;:,\s]*$/u, '') + './.' };
+    break;
+  }
+  return out;
+}
+
+export function signerLines(doc: LetterDocument): string[] {
+  const s = doc.signer;
+  const lines: string[] = [];
+  if (s.authority) lines.push(`${s.authority} ${(s.authorityTitle ?? '').toLocaleUpperCase('vi')}`.trim());
+  lines.push(s.title.toLocaleUpperCase('vi'));
+  return lines;
+}
+
+function headerTable(doc: LetterDocument): Table {
+  const left: Paragraph[] = [];
+  if (doc.parentAgency) left.push(centered(doc.parentAgency.toLocaleUpperCase('vi'), { size: SZ.agency }));
+  const issuing = doc.issuingAgency.toLocaleUpperCase('vi');
+  left.push(centered(issuing, { size: SZ.agency, bold: true }));
+  const issuingWidth = Math.min(HEAD_LEFT, textWidthTwips(issuing, SZ.agency, true));
+  left.push(ruleLine(Math.round(issuingWidth * 0.4), HEAD_LEFT));
+
+  const right: Paragraph[] = [
+    centered(NATIONAL_NAME, { size: SZ.nationalName, bold: true }),
+    // The rule under the motto is as long as the text: a single underline of the whole line.
+    centered(MOTTO, { size: SZ.motto, bold: true, underline: true }),
+  ];
+
+  const second: Paragraph[] = [centered(numberLine(doc), { size: SZ.number }, { before: 120 })];
+  second.push(centered(`V/v ${doc.subject}`, { size: SZ.subject }, { before: 120 }));
+  if (doc.urgency) {
+    const text = URGENCY_TEXT[doc.urgency];
+    const w = textWidthTwips(text, SZ.urgency, true) + 240;
+    const side = Math.max(0, Math.round((HEAD_LEFT - w) / 2));
+    second.push(
+      new Paragraph({
+        alignment: AlignmentType.CENTER,
+        spacing: { before: 160, after: 0, line: 240 },
+        indent: { left: side, right: side },
+        border: { top: rule, bottom: rule, left: rule, right: rule },
+        children: [run(text, { size: SZ.urgency, bold: true })],
+      }),
+    );
+  }
+  const cell = (children: Paragraph[], width: number) =>
+    new TableCell({ width: { size: width, type: WidthType.DXA }, margins: { left: 0, right: 0, top: 0, bottom: 0 }, verticalAlign: VerticalAlign.TOP, children });
+  return new Table({
+    width: { size: TEXT_WIDTH, type: WidthType.DXA },
+    columnWidths: [HEAD_LEFT, HEAD_RIGHT],
+    layout: TableLayoutType.FIXED,
+    borders: TableBorders.NONE,
+    rows: [
+      new TableRow({ children: [cell(left, HEAD_LEFT), cell(right, HEAD_RIGHT)] }),
+      new TableRow({
+        children: [cell(second, HEAD_LEFT), cell([centered(dateLine(doc), { size: SZ.date, italics: true }, { before: 120 })], HEAD_RIGHT)],
+      }),
+    ],
+  });
+}
+
+function kinhGui(doc: LetterDocument): Paragraph[] {
+  if (doc.recipients.length === 0) return [];
+  const { single, items } = recipientLines(doc.recipients);
+  if (single) return [centered(`Kính gửi: ${single}`, { size: SZ.kinhGui }, { before: 360, after: 240 })];
+  const labelIndent = 1134;
+  const dashIndent = labelIndent + textWidthTwips('Kính gửi: ', SZ.kinhGui);
+  return [
+    new Paragraph({ spacing: { before: 360 }, indent: { left: labelIndent }, children: [run('Kính gửi:', { size: SZ.kinhGui })] }),
+    ...items.map(
+      (text, i) =>
+        new Paragraph({
+          ...(i === items.length - 1 ? { spacing: { after: 240 } } : {}),
+          indent: { left: dashIndent + 200, hanging: 200 },
+          children: [run(text, { size: SZ.kinhGui })],
+        }),
+    ),
+  ];
+}
+
+function bodyParagraph(text: string): Paragraph {
+  return new Paragraph({
+    alignment: AlignmentType.BOTH,
+    spacing: { after: 120 },
+    indent: { firstLine: 567 },
+    children: [run(text, { size: SZ.body })],
+  });
+}
+
+function bodyTable(block: Extract<BodyBlock, { type: 'table' }>): Table {
+  const cols = Math.max(block.header.length, ...block.rows.map((r) => r.length), 1);
+  const rel = block.widths && block.widths.length === cols ? block.widths : Array(cols).fill(1);
+  const total = rel.reduce((a, b) => a + b, 0) || 1;
+  const widths = rel.map((w) => Math.floor((w / total) * TEXT_WIDTH));
+  const cellBorder: IBorderOptions = { style: BorderStyle.SINGLE, size: 4, color: '000000' };
+  const borders = { top: cellBorder, bottom: cellBorder, left: cellBorder, right: cellBorder };
+  const mkRow = (cells: string[], header: boolean) =>
+    new TableRow({
+      tableHeader: header,
+      children: widths.map(
+        (w, i) =>
+          new TableCell({
+            width: { size: w, type: WidthType.DXA },
+            borders,
+            children: [
+              new Paragraph({
+                alignment: header ? AlignmentType.CENTER : /^[\d.,%\s-]+$/.test(cells[i] ?? '') ? AlignmentType.RIGHT : AlignmentType.LEFT,
+                spacing: { before: 40, after: 40 },
+                children: [run(cells[i] ?? '', { size: SZ.table, bold: header })],
+              }),
+            ],
+          }),
+      ),
+    });
+  return new Table({
+    width: { size: TEXT_WIDTH, type: WidthType.DXA },
+    columnWidths: widths,
+    layout: TableLayoutType.FIXED,
+    rows: [...(block.header.length ? [mkRow(block.header, true)] : []), ...block.rows.map((r) => mkRow(r, false))],
+  });
+}
+
+function footerTable(doc: LetterDocument): Table {
+  const left: Paragraph[] = [
+    new Paragraph({ children: [run('Nơi nhận:', { size: SZ.noiNhanTitle, bold: true, italics: true })] }),
+    ...distributionLines(doc.distribution).map((text) => new Paragraph({ children: [run(text, { size: SZ.noiNhanItem })] })),
+  ];
+  const right: Paragraph[] = signerLines(doc).map((l) => centered(l, { size: SZ.signer, bold: true }));
+  for (let i = 0; i < 4; i++) right.push(centered('', { size: SZ.signer }));
+  right.push(centered(doc.signer.name, { size: SZ.signer, bold: true }));
+  const cell = (children: Paragraph[], width: number) =>
+    new TableCell({ width: { size: width, type: WidthType.DXA }, margins: { left: 0, right: 0, top: 0, bottom: 0 }, children });
+  return new Table({
+    width: { size: TEXT_WIDTH, type: WidthType.DXA },
+    columnWidths: [FOOT_LEFT, FOOT_RIGHT],
+    layout: TableLayoutType.FIXED,
+    borders: TableBorders.NONE,
+    rows: [new TableRow({ cantSplit: true, children: [cell(left, FOOT_LEFT), cell(right, FOOT_RIGHT)] })],
+  });
+}
+
+/** The docx object model of a letter (exposed for the benchmark, which packs it itself). */
+export function buildLetterDocument(doc: LetterDocument): Document {
+  const children: (Paragraph | Table)[] = [headerTable(doc), ...kinhGui(doc)];
+  if (doc.recipients.length === 0) children.push(new Paragraph({ spacing: { before: 240, after: 0 }, children: [run('', { size: SZ.body })] }));
+  for (const block of bodyWithEnding(doc.body)) {
+    if (block.type === 'paragraph') children.push(bodyParagraph(block.text));
+    else children.push(bodyTable(block), new Paragraph({ spacing: { before: 0, after: 120 }, children: [run('', { size: SZ.body })] }));
+  }
+  children.push(new Paragraph({ spacing: { before: 0, after: 120 }, children: [run('', { size: SZ.body })] }));
+  children.push(footerTable(doc));
+
+  return new Document({
+    creator: 'Vận Động',
+    title: `V/v ${doc.subject}`,
+    styles: { default: { document: { run: { font: FONT, size: SZ.body, color: '000000' } } } },
+    sections: [
+      {
+        properties: {
+          titlePage: true,
+          page: {
+            size: { width: PAGE.width, height: PAGE.height, orientation: PageOrientation.PORTRAIT },
+            margin: { top: PAGE.top, bottom: PAGE.bottom, left: PAGE.left, right: PAGE.right, header: PAGE.header, footer: PAGE.footer },
+          },
+        },
+        headers: {
+          first: new Header({ children: [new Paragraph({ children: [] })] }),
+          default: new Header({
+            children: [
+              new Paragraph({
+                alignment: AlignmentType.CENTER,
+                children: [new TextRun({ children: [PageNumber.CURRENT], font: FONT, size: SZ.pageNumber, color: '000000' })],
+              }),
+            ],
+          }),
+        },
+        children,
+      },
+    ],
+  });
+}
+
+/** Renders a letter to DOCX bytes. */
+export async function renderLetterDocx(doc: LetterDocument): Promise<Buffer> {
+  return Packer.toBuffer(buildLetterDocument(doc));
+}

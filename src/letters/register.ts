@@ -1,0 +1,102 @@
+/**
+ * The outgoing register (sổ đăng ký văn bản đi): issuing takes the next number of (issuer, calendar year in
+ * Vietnam) in one transaction, behind UNIQUE(issuing_org_id, year, number) and UNIQUE(letter_id).
+ * From 01 each year, no gaps, never reused; a failed issue consumes nothing (the transaction rolls back).
+ */
+import ExcelJS from 'exceljs';
+import type { Db } from '../db';
+import { isUniqueViolation } from '../db';
+import type { Actor } from '../auth/roles';
+import { authorize } from '../auth/policy';
+import { conflict } from '../shared/errors';
+import { formatVnDateTime, localParts } from '../shared/time';
+import * as orgRepo from '../orgs/repo';
+import * as repo from './repo';
+import { formatNumber, toRecipient, toRegisterEntry, type RegisterEntry } from './model';
+import { findLetterOr404, ISSUERS, READERS } from './service';
+import { kyHieu } from './build';
+
+export interface IssueResult {
+  number: number;
+  symbol: string;
+  issuedAt: string;
+}
+
+/** Unique violation (a racing issue) or a PostgreSQL serialization failure / deadlock: safe to run again. */
+function retryable(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return isUniqueViolation(err) || code === '40001' || code === '40P01';
+}
+
+export async function issueLetter(db: Db, actor: Actor, id: number, now: Date): Promise<IssueResult> {
+  const first = await findLetterOr404(db, id);
+  authorize(actor, ISSUERS, first.issuing_org_id);
+  const org = await orgRepo.findOrg(db, first.issuing_org_id);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(async (tx) => {
+        await repo.lockIssuer(tx, first.issuing_org_id);
+        const row = await findLetterOr404(tx, id);
+        if (row.status === 'issued') throw conflict('LETTER_ALREADY_ISSUED', `This letter was already issued as ${row.symbol}`);
+        if (row.status !== 'approved') throw conflict('LETTER_NOT_APPROVED', `Only an approved letter can be issued (this one is ${row.status})`);
+        const year = localParts(now).year;
+        const number = (await repo.lastRegisterNumber(tx, row.issuing_org_id, year)) + 1;
+        const symbol = `${formatNumber(number)}/${kyHieu(org!.short_name, row.unit_code)}`;
+        const issuedAt = now.toISOString();
+        await repo.insertRegisterEntry(tx, { issuing_org_id: row.issuing_org_id, year, number, letter_id: id, symbol, issued_at: issuedAt, issued_by: actor.id });
+        const changed = await repo.updateLetterIn(tx, id, 'approved', { status: 'issued', number, year, symbol, issued_at: issuedAt, updated_at: issuedAt });
+        if (changed !== 1) throw conflict('LETTER_NOT_APPROVED', 'The letter changed meanwhile');
+        return { number, symbol, issuedAt };
+      });
+    } catch (err) {
+      if (attempt < 20 && retryable(err)) continue;
+      throw err;
+    }
+  }
+}
+
+export interface Register {
+  orgId: number;
+  orgName: string;
+  year: number;
+  years: number[];
+  items: RegisterEntry[];
+}
+
+export async function getRegister(db: Db, actor: Actor, query: { orgId?: number; year?: number }, now: Date): Promise<Register> {
+  const orgId = query.orgId ?? actor.orgId;
+  authorize(actor, READERS, orgId);
+  const year = query.year ?? localParts(now).year;
+  const rows = await repo.registerEntries(db, orgId, year);
+  const recipients = await repo.recipientsOfLetters(db, rows.map((r) => r.letter_id));
+  const byLetter = new Map<number, string[]>();
+  for (const r of recipients) byLetter.set(r.letter_id, [...(byLetter.get(r.letter_id) ?? []), toRecipient(r).name]);
+  const org = await orgRepo.findOrg(db, orgId);
+  const years = await repo.registerYears(db, orgId);
+  return {
+    orgId,
+    orgName: org?.name ?? '',
+    year,
+    years: years.includes(year) ? years : [year, ...years].sort((a, b) => b - a),
+    items: rows.map((r) => toRegisterEntry(r, byLetter.get(r.letter_id) ?? [])),
+  };
+}
+
+/** The register as a spreadsheet (one row per number). */
+export async function registerXlsx(register: Register): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'Vận Động';
+  const ws = wb.addWorksheet(`Sổ văn bản đi ${register.year}`);
+  ws.addRow([`SỔ ĐĂNG KÝ VĂN BẢN ĐI NĂM ${register.year}`]).font = { bold: true, size: 14 };
+  ws.addRow([register.orgName]);
+  ws.addRow([]);
+  const head = ws.addRow(['Số', 'Số, ký hiệu', 'Ngày ban hành', 'Trích yếu', 'Người ký', 'Chức vụ', 'Nơi nhận']);
+  head.font = { bold: true };
+  for (const e of register.items) {
+    ws.addRow([e.number, e.symbol, formatVnDateTime(e.issuedAt), `V/v ${e.subject}`, e.signer, e.signerTitle, e.recipients.join('; ')]);
+  }
+  ws.columns.forEach((c, i) => {
+    c.width = [6, 22, 18, 60, 24, 30, 60][i];
+  });
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}

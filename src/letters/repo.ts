@@ -1,0 +1,197 @@
+/** Every query of the letters feature; functions are named for what they answer. */
+import type { Q } from '../db';
+import { insertId, isPostgres } from '../db';
+
+export interface TemplateRow {
+  id: number;
+  name: string;
+  subject: string;
+  body: string;
+  variables: string;
+  source: string;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LetterRow {
+  id: number;
+  issuing_org_id: number;
+  template_id: number | null;
+  variables: string | null;
+  subject: string;
+  body: string;
+  place: string;
+  urgency: string | null;
+  signer_authority: string | null;
+  signer_authority_title: string | null;
+  signer_title: string;
+  signer_name: string;
+  unit_code: string;
+  campaign_id: number | null;
+  status: string;
+  reject_reason: string | null;
+  number: number | null;
+  year: number | null;
+  symbol: string | null;
+  issued_at: string | null;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RecipientRow {
+  id: number;
+  letter_id: number;
+  org_id: number | null;
+  name: string | null;
+  email: string | null;
+  position: number;
+  org_name?: string | null;
+  org_email?: string | null;
+}
+
+export interface AttachmentRow {
+  id: number;
+  letter_id: number;
+  name: string;
+  size: number;
+  sha256: string;
+  mime: string;
+  rel_path: string;
+  created_by: number | null;
+  created_at: string;
+}
+
+export interface RegisterRow {
+  issuing_org_id: number;
+  year: number;
+  number: number;
+  letter_id: number;
+  symbol: string;
+  issued_at: string;
+  subject: string;
+  signer_authority: string | null;
+  signer_authority_title: string | null;
+  signer_title: string;
+  signer_name: string;
+}
+
+// ---- templates ----
+
+export async function insertTemplate(q: Q, row: Omit<TemplateRow, 'id'>): Promise<number> {
+  return insertId(q, 'letter_templates', row);
+}
+export async function updateTemplate(q: Q, id: number, row: Partial<Omit<TemplateRow, 'id'>>): Promise<void> {
+  await q('letter_templates').where({ id }).update(row);
+}
+export async function findTemplate(q: Q, id: number): Promise<TemplateRow | undefined> {
+  return q<TemplateRow>('letter_templates').where({ id }).first();
+}
+export async function findTemplateByName(q: Q, name: string): Promise<TemplateRow | undefined> {
+  return q<TemplateRow>('letter_templates').where({ name }).first();
+}
+export async function deleteTemplate(q: Q, id: number): Promise<void> {
+  await q('letter_templates').where({ id }).delete();
+}
+export async function templateInUse(q: Q, id: number): Promise<boolean> {
+  return !!(await q('letters').where({ template_id: id }).first('id'));
+}
+export async function listTemplates(q: Q): Promise<TemplateRow[]> {
+  return q<TemplateRow>('letter_templates').orderBy('name');
+}
+
+// ---- letters ----
+
+export async function insertLetter(q: Q, row: Omit<LetterRow, 'id'>): Promise<number> {
+  return insertId(q, 'letters', row);
+}
+export async function findLetter(q: Q, id: number): Promise<LetterRow | undefined> {
+  return q<LetterRow>('letters').where({ id }).first();
+}
+/** Updates a letter only while it is in `status`; returns how many rows changed (0 = it moved on meanwhile). */
+export async function updateLetterIn(q: Q, id: number, status: string, row: Partial<Omit<LetterRow, 'id'>>): Promise<number> {
+  return q('letters').where({ id, status }).update(row);
+}
+export async function listLetters(q: Q, filter: { orgIds?: number[]; status?: string; year?: number; limit?: number }): Promise<LetterRow[]> {
+  const query = q<LetterRow>('letters').orderBy('id', 'desc').limit(filter.limit ?? 500);
+  if (filter.orgIds) query.whereIn('issuing_org_id', filter.orgIds);
+  if (filter.status) query.where({ status: filter.status });
+  if (filter.year) query.where((w) => w.where({ year: filter.year }).orWhere((x) => x.whereNull('year').where('created_at', '>=', `${filter.year}-01-01`).where('created_at', '<', `${filter.year! + 1}-01-01`)));
+  return query;
+}
+
+// ---- recipients, legal bases, distribution ----
+
+export async function replaceRecipients(q: Q, letterId: number, rows: { org_id: number | null; name: string | null; email: string | null }[]): Promise<void> {
+  await q('letter_recipients').where({ letter_id: letterId }).delete();
+  if (rows.length) await q('letter_recipients').insert(rows.map((r, i) => ({ ...r, letter_id: letterId, position: i + 1 })));
+}
+export async function recipientsOf(q: Q, letterId: number): Promise<RecipientRow[]> {
+  return q('letter_recipients as r')
+    .leftJoin('orgs as o', 'o.id', 'r.org_id')
+    .where('r.letter_id', letterId)
+    .orderBy('r.position')
+    .select('r.*', 'o.name as org_name', 'o.email as org_email');
+}
+export async function recipientsOfLetters(q: Q, letterIds: number[]): Promise<RecipientRow[]> {
+  if (!letterIds.length) return [];
+  return q('letter_recipients as r')
+    .leftJoin('orgs as o', 'o.id', 'r.org_id')
+    .whereIn('r.letter_id', letterIds)
+    .orderBy([{ column: 'r.letter_id' }, { column: 'r.position' }])
+    .select('r.*', 'o.name as org_name', 'o.email as org_email');
+}
+
+async function replaceTexts(q: Q, table: string, letterId: number, texts: string[]): Promise<void> {
+  await q(table).where({ letter_id: letterId }).delete();
+  if (texts.length) await q(table).insert(texts.map((text, i) => ({ letter_id: letterId, text, position: i + 1 })));
+}
+async function textsOf(q: Q, table: string, letterId: number): Promise<string[]> {
+  const rows = await q(table).where({ letter_id: letterId }).orderBy('position').select('text');
+  return rows.map((r: { text: string }) => r.text);
+}
+export const replaceLegalBases = (q: Q, letterId: number, texts: string[]) => replaceTexts(q, 'letter_legal_bases', letterId, texts);
+export const legalBasesOf = (q: Q, letterId: number) => textsOf(q, 'letter_legal_bases', letterId);
+export const replaceDistribution = (q: Q, letterId: number, texts: string[]) => replaceTexts(q, 'letter_distribution', letterId, texts);
+export const distributionOf = (q: Q, letterId: number) => textsOf(q, 'letter_distribution', letterId);
+
+// ---- attachments ----
+
+export async function insertAttachment(q: Q, row: Omit<AttachmentRow, 'id'>): Promise<number> {
+  return insertId(q, 'letter_attachments', row);
+}
+export async function attachmentsOf(q: Q, letterId: number): Promise<AttachmentRow[]> {
+  return q<AttachmentRow>('letter_attachments').where({ letter_id: letterId }).orderBy('id');
+}
+export async function findAttachment(q: Q, letterId: number, id: number): Promise<AttachmentRow | undefined> {
+  return q<AttachmentRow>('letter_attachments').where({ letter_id: letterId, id }).first();
+}
+
+// ---- outgoing register ----
+
+/**
+ * Serialises issuing for one organisation: on PostgreSQL a row lock on the issuer (FOR NO KEY UPDATE, so
+ * foreign-key inserts elsewhere are not blocked) held until the transaction ends; SQLite runs one writer at a time.
+ */
+export async function lockIssuer(q: Q, orgId: number): Promise<void> {
+  if (isPostgres(q)) await q('orgs').where({ id: orgId }).forNoKeyUpdate().select('id');
+}
+export async function lastRegisterNumber(q: Q, orgId: number, year: number): Promise<number> {
+  const row = await q('outgoing_register').where({ issuing_org_id: orgId, year }).max({ n: 'number' }).first();
+  return Number(row?.n ?? 0);
+}
+export async function insertRegisterEntry(q: Q, row: { issuing_org_id: number; year: number; number: number; letter_id: number; symbol: string; issued_at: string; issued_by: number | null }): Promise<void> {
+  await q('outgoing_register').insert(row);
+}
+export async function registerEntries(q: Q, orgId: number, year: number): Promise<RegisterRow[]> {
+  return q('outgoing_register as g')
+    .join('letters as l', 'l.id', 'g.letter_id')
+    .where({ 'g.issuing_org_id': orgId, 'g.year': year })
+    .orderBy('g.number')
+    .select('g.issuing_org_id', 'g.year', 'g.number', 'g.letter_id', 'g.symbol', 'g.issued_at', 'l.subject', 'l.signer_authority', 'l.signer_authority_title', 'l.signer_title', 'l.signer_name');
+}
+export async function registerYears(q: Q, orgId: number): Promise<number[]> {
+  const rows = await q('outgoing_register').where({ issuing_org_id: orgId }).distinct('year').orderBy('year', 'desc');
+  return rows.map((r: { year: number }) => Number(r.year));
+}

@@ -1,0 +1,251 @@
+/** Letters: drafting, reading and the approval workflow (draft → submitted → approved → issued; rejected → draft). */
+import type { Db, Q } from '../db';
+import type { Actor } from '../auth/roles';
+import { authorize, can } from '../auth/policy';
+import { conflict, invalid, notFound } from '../shared/errors';
+import { localParts } from '../shared/time';
+import * as orgRepo from '../orgs/repo';
+import { expandGroups } from '../orgs/service';
+import * as repo from './repo';
+import { toLetter, type Letter } from './model';
+import type { LetterCreate, LetterPatch, RecipientInput, TemplateVariable } from './schemas';
+import { checkVariables, renderTemplate } from './templates';
+import { kyHieu } from './build';
+
+/** Who may do what, as calls to the one policy rule. */
+export const DRAFTERS = ['drafter', 'secretary'] as const;
+export const READERS = ['admin', 'drafter', 'approver', 'secretary'] as const;
+export const APPROVERS = ['approver'] as const;
+export const ISSUERS = ['secretary'] as const;
+
+export async function findLetterOr404(q: Q, id: number): Promise<repo.LetterRow> {
+  const row = await repo.findLetter(q, id);
+  if (!row) throw notFound('Letter', 'LETTER_NOT_FOUND');
+  return row;
+}
+
+export async function letterView(q: Q, row: repo.LetterRow): Promise<Letter> {
+  const [recipients, legalBases, distribution, attachments, org] = await Promise.all([
+    repo.recipientsOf(q, row.id),
+    repo.legalBasesOf(q, row.id),
+    repo.distributionOf(q, row.id),
+    repo.attachmentsOf(q, row.id),
+    orgRepo.findOrg(q, row.issuing_org_id),
+  ]);
+  return toLetter(row, { recipients, legalBases, distribution, attachments, kyHieu: kyHieu(org?.short_name ?? '', row.unit_code) });
+}
+
+export async function getLetter(db: Q, actor: Actor, id: number): Promise<Letter> {
+  const row = await findLetterOr404(db, id);
+  authorize(actor, READERS, row.issuing_org_id);
+  return letterView(db, row);
+}
+
+export async function listLetters(db: Q, actor: Actor, filter: { status?: string; year?: number; orgId?: number }): Promise<Letter[]> {
+  const orgId = filter.orgId ?? actor.orgId;
+  authorize(actor, READERS, orgId);
+  const rows = await repo.listLetters(db, { orgIds: [orgId], status: filter.status, year: filter.year });
+  return Promise.all(rows.map((r) => letterView(db, r)));
+}
+
+/** Recipients from organisations, groups (expanded to their members) and free-form names; unknown ids are a 400. */
+async function resolveRecipients(q: Q, recipients: RecipientInput[], groupIds: number[]): Promise<{ org_id: number | null; name: string | null; email: string | null }[]> {
+  const orgIds = recipients.flatMap((r) => ('orgId' in r ? [r.orgId] : []));
+  const found = new Set((await orgRepo.findOrgsByIds(q, [...new Set(orgIds)])).map((o) => o.id));
+  const fields: Record<string, string> = {};
+  recipients.forEach((r, i) => {
+    if ('orgId' in r && !found.has(r.orgId)) fields[`recipients.${i}.orgId`] = `unknown organisation ${r.orgId}`;
+  });
+  if (Object.keys(fields).length) throw invalid('RECIPIENT_NOT_FOUND', 'Unknown recipient organisation', fields);
+  const fromGroups = await expandGroups(q, groupIds);
+  const seen = new Set<number>();
+  const out: { org_id: number | null; name: string | null; email: string | null }[] = [];
+  for (const r of recipients) {
+    if ('orgId' in r) {
+      if (seen.has(r.orgId)) continue;
+      seen.add(r.orgId);
+      out.push({ org_id: r.orgId, name: null, email: null });
+    } else out.push({ org_id: null, name: r.name, email: r.email ?? null });
+  }
+  for (const id of fromGroups) if (!seen.has(id)) (seen.add(id), out.push({ org_id: id, name: null, email: null }));
+  return out;
+}
+
+interface Resolved {
+  subject: string;
+  body: string;
+  variables: Record<string, unknown> | null;
+}
+
+/** Body and subject from the template and its variables, or the free text given. */
+async function resolveContent(
+  q: Q,
+  org: orgRepo.OrgRow,
+  place: string,
+  input: { templateId?: number | null; variables?: Record<string, unknown>; subject?: string; body?: string },
+  now: Date,
+): Promise<Resolved> {
+  if (input.templateId) {
+    const tpl = await repo.findTemplate(q, input.templateId);
+    if (!tpl) throw invalid('TEMPLATE_NOT_FOUND', 'Unknown letter template', { templateId: 'no such template' });
+    const declared = JSON.parse(tpl.variables) as TemplateVariable[];
+    const values = checkVariables(declared, input.variables ?? {});
+    const ctx = { ...values, issuer: org.name, issuerShort: org.short_name, place, year: localParts(now).year };
+    const body = input.body?.trim() ? input.body.normalize('NFC') : renderTemplate(tpl.body, ctx);
+    const subject = input.subject?.trim() || renderTemplate(tpl.subject, ctx).trim();
+    if (!subject) throw invalid('VALIDATION_FAILED', 'The letter needs a subject', { subject: 'required' });
+    return { subject: stripVv(subject), body, variables: values };
+  }
+  const fields: Record<string, string> = {};
+  if (!input.subject?.trim()) fields.subject = 'required';
+  if (!input.body?.trim()) fields.body = 'required (or choose a template)';
+  if (Object.keys(fields).length) throw invalid('VALIDATION_FAILED', 'The request is not valid', fields);
+  return { subject: stripVv(input.subject!), body: input.body!.normalize('NFC'), variables: null };
+}
+
+const stripVv = (s: string) => s.trim().replace(/^V\/v\s+/iu, '');
+
+async function checkCampaign(q: Q, campaignId: number | null | undefined): Promise<void> {
+  if (!campaignId) return;
+  const found = await q('campaigns').where({ id: campaignId }).first('id');
+  if (!found) throw invalid('CAMPAIGN_NOT_FOUND', 'Unknown campaign', { campaignId: 'no such campaign' });
+}
+
+async function issuingOrg(q: Q, orgId: number): Promise<orgRepo.OrgRow> {
+  const org = await orgRepo.findOrg(q, orgId);
+  if (!org) throw invalid('ORG_NOT_FOUND', 'Unknown issuing organisation', { issuingOrgId: 'no such organisation' });
+  return org;
+}
+
+export async function createLetter(db: Db, actor: Actor, input: LetterCreate, now: Date): Promise<Letter> {
+  authorize(actor, DRAFTERS, input.issuingOrgId);
+  const org = await issuingOrg(db, input.issuingOrgId);
+  const content = await resolveContent(db, org, input.place, input, now);
+  const recipients = await resolveRecipients(db, input.recipients, input.recipientGroupIds ?? []);
+  await checkCampaign(db, input.campaignId);
+  const ts = now.toISOString();
+  const id = await db.transaction(async (tx) => {
+    const letterId = await repo.insertLetter(tx, {
+      issuing_org_id: org.id,
+      template_id: input.templateId ?? null,
+      variables: content.variables ? JSON.stringify(content.variables) : null,
+      subject: content.subject,
+      body: content.body,
+      place: input.place,
+      urgency: input.urgency ?? null,
+      signer_authority: input.signer.authority ?? null,
+      signer_authority_title: input.signer.authority ? input.signer.authorityTitle ?? null : null,
+      signer_title: input.signer.title,
+      signer_name: input.signer.name,
+      unit_code: input.unitCode ?? 'VP',
+      campaign_id: input.campaignId ?? null,
+      status: 'draft',
+      reject_reason: null,
+      number: null,
+      year: null,
+      symbol: null,
+      issued_at: null,
+      created_by: actor.id,
+      created_at: ts,
+      updated_at: ts,
+    });
+    await repo.replaceRecipients(tx, letterId, recipients);
+    await repo.replaceLegalBases(tx, letterId, input.legalBases ?? []);
+    await repo.replaceDistribution(tx, letterId, input.distribution ?? []);
+    return letterId;
+  });
+  return getLetter(db, actor, id);
+}
+
+/** Edits a draft; a submitted letter must be sent back first (409). */
+export async function patchLetter(db: Db, actor: Actor, id: number, patch: LetterPatch, now: Date): Promise<Letter> {
+  const row = await findLetterOr404(db, id);
+  authorize(actor, DRAFTERS, row.issuing_org_id);
+  if (patch.issuingOrgId && patch.issuingOrgId !== row.issuing_org_id) authorize(actor, DRAFTERS, patch.issuingOrgId);
+  if (row.status !== 'draft') throw conflict('LETTER_NOT_DRAFT', `Only a draft can be edited (this letter is ${row.status})`);
+  const orgId = patch.issuingOrgId ?? row.issuing_org_id;
+  const org = await issuingOrg(db, orgId);
+  const place = patch.place ?? row.place;
+  const templateId = patch.templateId === undefined ? row.template_id : patch.templateId;
+  const contentChanged = patch.templateId !== undefined || patch.variables !== undefined || patch.body !== undefined || patch.subject !== undefined;
+  const content: Resolved | null = contentChanged
+    ? await resolveContent(db, org, place, {
+        templateId,
+        variables: patch.variables ?? (row.variables ? JSON.parse(row.variables) : {}),
+        subject: patch.subject ?? (patch.variables === undefined && patch.templateId === undefined ? row.subject : undefined),
+        body: patch.body ?? (templateId && (patch.variables !== undefined || patch.templateId !== undefined) ? undefined : row.body),
+      }, now)
+    : null;
+  const recipients = patch.recipients || patch.recipientGroupIds ? await resolveRecipients(db, patch.recipients ?? [], patch.recipientGroupIds ?? []) : null;
+  await checkCampaign(db, patch.campaignId);
+  const update: Partial<repo.LetterRow> = { updated_at: now.toISOString() };
+  if (patch.issuingOrgId) update.issuing_org_id = patch.issuingOrgId;
+  if (content) Object.assign(update, { subject: content.subject, body: content.body, variables: content.variables ? JSON.stringify(content.variables) : null, template_id: templateId ?? null });
+  if (patch.place !== undefined) update.place = patch.place;
+  if (patch.urgency !== undefined) update.urgency = patch.urgency;
+  if (patch.signer) {
+    Object.assign(update, {
+      signer_authority: patch.signer.authority ?? null,
+      signer_authority_title: patch.signer.authority ? patch.signer.authorityTitle ?? null : null,
+      signer_title: patch.signer.title,
+      signer_name: patch.signer.name,
+    });
+  }
+  if (patch.unitCode !== undefined) update.unit_code = patch.unitCode;
+  if (patch.campaignId !== undefined) update.campaign_id = patch.campaignId;
+  await db.transaction(async (tx) => {
+    const changed = await repo.updateLetterIn(tx, id, 'draft', update);
+    if (changed !== 1) throw conflict('LETTER_NOT_DRAFT', 'Only a draft can be edited');
+    if (recipients) await repo.replaceRecipients(tx, id, recipients);
+    if (patch.legalBases) await repo.replaceLegalBases(tx, id, patch.legalBases);
+    if (patch.distribution) await repo.replaceDistribution(tx, id, patch.distribution);
+  });
+  return getLetter(db, actor, id);
+}
+
+const NOT_IN_STATE: Record<string, string> = {
+  draft: 'LETTER_NOT_DRAFT',
+  submitted: 'LETTER_NOT_SUBMITTED',
+  approved: 'LETTER_NOT_APPROVED',
+};
+
+/** One workflow step: a conditional update, so two racing steps cannot both succeed. */
+async function transition(db: Db, actor: Actor, id: number, roles: readonly ('drafter' | 'secretary' | 'approver')[], from: string[], to: string, extra: Partial<repo.LetterRow>, now: Date): Promise<Letter> {
+  const row = await findLetterOr404(db, id);
+  authorize(actor, roles, row.issuing_org_id);
+  if (!from.includes(row.status)) {
+    throw conflict(row.status === 'issued' ? 'LETTER_ALREADY_ISSUED' : NOT_IN_STATE[from[0]], `This step needs a letter that is ${from.join(' or ')} (it is ${row.status})`);
+  }
+  const changed = await repo.updateLetterIn(db, id, row.status, { status: to, updated_at: now.toISOString(), ...extra });
+  if (changed !== 1) throw conflict(NOT_IN_STATE[from[0]], 'The letter changed meanwhile; reload it');
+  return getLetter(db, actor, id);
+}
+
+export const submitLetter = (db: Db, actor: Actor, id: number, now: Date) => transition(db, actor, id, DRAFTERS, ['draft'], 'submitted', { reject_reason: null }, now);
+export const approveLetter = (db: Db, actor: Actor, id: number, now: Date) => transition(db, actor, id, APPROVERS, ['submitted'], 'approved', {}, now);
+export const rejectLetter = (db: Db, actor: Actor, id: number, reason: string, now: Date) =>
+  transition(db, actor, id, APPROVERS, ['submitted', 'approved'], 'draft', { reject_reason: reason }, now);
+
+/** What the actor may do next with this letter (for the detail page's buttons). */
+export function allowedActions(actor: Actor, letter: Pick<Letter, 'status' | 'issuingOrgId'>): Record<string, boolean> {
+  const o = letter.issuingOrgId;
+  return {
+    edit: letter.status === 'draft' && can(actor, DRAFTERS, o),
+    submit: letter.status === 'draft' && can(actor, DRAFTERS, o),
+    approve: letter.status === 'submitted' && can(actor, APPROVERS, o),
+    reject: (letter.status === 'submitted' || letter.status === 'approved') && can(actor, APPROVERS, o),
+    issue: letter.status === 'approved' && can(actor, ISSUERS, o),
+    attach: letter.status === 'draft' && can(actor, DRAFTERS, o),
+  };
+}
+
+/** Letters waiting for this actor: submitted ones for an approver, approved ones for a secretary (home page panels). */
+export async function awaitingActor(db: Q, actor: Actor): Promise<{ toApprove: Letter[]; toIssue: Letter[] }> {
+  const toApprove = can(actor, APPROVERS, actor.orgId) ? await repo.listLetters(db, { orgIds: [actor.orgId], status: 'submitted', limit: 20 }) : [];
+  const toIssue = can(actor, ISSUERS, actor.orgId) ? await repo.listLetters(db, { orgIds: [actor.orgId], status: 'approved', limit: 20 }) : [];
+  return { toApprove: await Promise.all(toApprove.map((r) => letterView(db, r))), toIssue: await Promise.all(toIssue.map((r) => letterView(db, r))) };
+}
+
+export function localYear(now: Date): number {
+  return localParts(now).year;
+}
