@@ -25,9 +25,12 @@ export interface MailRequest {
   subject: string;
   text: string;
   html?: string;
+  /** `path`: absolute, or relative to MEDIA_DIR (preferred: store the file by hash first). `content`: small files only (≤ 256 KB, kept inline). */
   attachments?: { filename: string; path?: string; content?: Buffer; contentType?: string }[];
   /** What the message is about, for listing and reconciliation, e.g. "delivery", "reminder". */
   kind: string;
   /** Unique per logical message: enqueueing the same key twice stores one message. */
   dedupeKey: string;
+  /** Organisation the message is sent for: its secretaries see it on the outbox page. Null/absent: admins only. */
+  orgId?: number | null;
 }

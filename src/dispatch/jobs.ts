@@ -1,3 +1,17 @@
 import type { Job } from '../jobs/types';
+import { drainOutbox } from './worker';
 
-export const jobs: Job[] = [];
+/**
+ * The outbox is also kicked right after each dispatch; this tick picks up retries whose backoff has
+ * passed, messages enqueued by other instances or features (report reminders), and leftovers of a crash.
+ */
+export const jobs: Job[] = [
+  {
+    name: 'dispatch.outbox',
+    cron: '* * * * *',
+    leaseSeconds: 600,
+    run: async (deps) => {
+      await drainOutbox(deps);
+    },
+  },
+];

@@ -1,0 +1,19 @@
+/**
+ * Every state the dispatch feature knows, in one place.
+ *
+ * Outbox message:  queued ──claim──▶ sending ──250──▶ sent
+ *                    ▲                  │ 4xx / connection error (attempts left)
+ *                    └──── backoff ─────┘ 5xx, or attempts exhausted ──▶ failed
+ *                  (a crash leaves "sending": reconciled by Message-ID, see CONTEXT.md "Delivery guarantee")
+ *
+ * Delivery (one recipient of one letter): no_email | queued → sent | failed, then acknowledged when the
+ * recipient opens the acknowledgement link.
+ */
+export const OUTBOX_STATES = ['queued', 'sending', 'sent', 'failed'] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
+
+export const DELIVERY_STATES = ['no_email', 'queued', 'sent', 'failed', 'acknowledged'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+/** Deliveries still on their way: the delivery page refreshes itself while any remain. */
+export const DELIVERY_PENDING: readonly DeliveryState[] = ['queued'];
