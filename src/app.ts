@@ -77,7 +77,7 @@ export function createApp(deps: Deps): Express {
 
   app.get('/', async (req, res) => {
     if (!req.actor) return res.redirect('/login');
-    const home = await homeFor(deps, actorOf(req));
+    const home = await homeFor(deps, actorOf(req), req.locale);
     res.render('home', { title: t(req.locale, 'nav.home'), ...home });
   });
   for (const f of FEATURES) app.use(f.pageRouter(deps));

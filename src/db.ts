@@ -99,3 +99,15 @@ export async function insertId(q: Q, table: string, row: Record<string, unknown>
   const first = res[0] as unknown;
   return typeof first === 'object' && first !== null ? Number((first as { id: number }).id) : Number(first);
 }
+
+/**
+ * Rows per multi-row INSERT. SQLite compiles one as a compound SELECT limited to 500 terms (and caps bound
+ * variables), so every bulk insert goes through this in slices.
+ */
+export const INSERT_CHUNK = 200;
+
+export function chunked<T>(list: T[], size = INSERT_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}

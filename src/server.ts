@@ -8,6 +8,7 @@ import { startScheduler } from './jobs/scheduler';
 import { allJobs } from './jobs';
 import { startup as featureStartup } from './startup';
 import type { Deps } from './deps';
+import { outboxIdle } from './dispatch/worker';
 
 /** Entry point: config → database (+ migrations) → app → scheduler → listen. */
 async function main(): Promise<void> {
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await closed;
     await scheduler?.stop();
+    await outboxIdle(deps);
     await db.destroy();
     log.info('stopped');
     process.exit(0);

@@ -4,12 +4,11 @@ import { startupAudio } from './broadcasts/audio';
 import { startupOutbox } from './dispatch/worker';
 
 /**
- * Work each feature does once at start, after migrations and before listening
- * (e.g. logging which ffmpeg binary is used, resuming jobs a crash interrupted).
+ * Work each feature does once at start, after migrations and before listening:
+ * resuming what a crash interrupted, loading shipped content, logging what the process will use.
  */
-export async function startup(_deps: Deps): Promise<void> {
-  // features add their start-up steps here
-  await installShippedTemplates(_deps.db, _deps.clock()); // letters: load templates/letters/*.hbs once, keeping UI edits
-  await startupAudio(_deps); // broadcasts: log the ffmpeg binary and version, resume interrupted transcodes
-  await startupOutbox(_deps); // dispatch: resume the mail outbox (reconcile messages a crash left in "sending")
+export async function startup(deps: Deps): Promise<void> {
+  await installShippedTemplates(deps.db, deps.clock()); // letters: load templates/letters/*.hbs once, keeping UI edits
+  await startupAudio(deps); // broadcasts: log the ffmpeg binary and version, resume interrupted transcodes
+  await startupOutbox(deps); // dispatch: reconcile messages a crash left in "sending", then send what is due
 }

@@ -1,10 +1,8 @@
-import { z } from 'zod';
 import type { Config } from '../config';
 
 /**
  * The send engine's limits, all in one place (listmonk style). Pool size and rate come from the shared
- * config (MAIL_POOL_SIZE, MAIL_RATE_PER_SECOND); the retry policy has defaults that an operator may
- * override with the MAIL_* variables below.
+ * config (MAIL_POOL_SIZE, MAIL_RATE_PER_SECOND, and the MAIL_* retry variables in src/config.ts).
  */
 export interface SendLimits {
   /** Concurrent SMTP connections, and messages in flight at once. */
@@ -25,25 +23,16 @@ export interface SendLimits {
   sendingStaleSeconds: number;
 }
 
-const num = (def: number) => z.coerce.number().int().positive().default(def);
-const Overrides = z.object({
-  MAIL_MAX_ATTEMPTS: num(10),
-  MAIL_BACKOFF_BASE_SECONDS: num(60),
-  MAIL_BACKOFF_MAX_SECONDS: num(3600),
-  MAIL_SENDING_STALE_SECONDS: num(900),
-});
-
-export function sendLimits(config: Config, env: NodeJS.ProcessEnv = process.env): SendLimits {
-  const o = Overrides.parse(env);
+export function sendLimits(config: Config): SendLimits {
   return {
     poolSize: config.MAIL_POOL_SIZE,
     ratePerSecond: config.MAIL_RATE_PER_SECOND,
     inFlight: config.MAIL_POOL_SIZE * 2,
     batchSize: Math.min(200, Math.max(20, config.MAIL_POOL_SIZE * 10)),
-    maxAttempts: o.MAIL_MAX_ATTEMPTS,
-    backoffBaseSeconds: o.MAIL_BACKOFF_BASE_SECONDS,
-    backoffMaxSeconds: o.MAIL_BACKOFF_MAX_SECONDS,
-    sendingStaleSeconds: o.MAIL_SENDING_STALE_SECONDS,
+    maxAttempts: config.MAIL_MAX_ATTEMPTS,
+    backoffBaseSeconds: config.MAIL_BACKOFF_BASE_SECONDS,
+    backoffMaxSeconds: config.MAIL_BACKOFF_MAX_SECONDS,
+    sendingStaleSeconds: config.MAIL_SENDING_STALE_SECONDS,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Q } from '../db';
+import { chunked } from '../db';
 import type { DeliveryState, OutboxState } from './states';
 
 /** The only file of the dispatch feature that builds queries. Functions are named for what they answer or do. */
@@ -34,22 +35,13 @@ export async function insertOutboxUnlessDuplicate(q: Q, row: NewOutboxRow): Prom
   await q('mail_outbox').insert({ ...row, status: 'queued', attempts: 0 }).onConflict('dedupe_key').ignore();
 }
 
-/** Rows per multi-row INSERT: SQLite compiles one as a compound SELECT, limited to 500 terms. */
-const CHUNK = 200;
-
-function chunks<T>(list: T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
-
 export async function insertOutboxManyUnlessDuplicate(q: Q, rows: NewOutboxRow[]): Promise<void> {
-  for (const part of chunks(rows)) await q('mail_outbox').insert(part.map((r) => ({ ...r, status: 'queued', attempts: 0 }))).onConflict('dedupe_key').ignore();
+  for (const part of chunked(rows)) await q('mail_outbox').insert(part.map((r) => ({ ...r, status: 'queued', attempts: 0 }))).onConflict('dedupe_key').ignore();
 }
 
 export async function outboxIdsByDedupeKeys(q: Q, keys: string[]): Promise<Map<string, number>> {
   const map = new Map<string, number>();
-  for (const part of chunks(keys, 500)) {
+  for (const part of chunked(keys, 500)) {
     const rows = await q('mail_outbox').whereIn('dedupe_key', part).select('id', 'dedupe_key');
     for (const r of rows as { id: number; dedupe_key: string }[]) map.set(r.dedupe_key, Number(r.id));
   }
@@ -162,6 +154,12 @@ export async function findDispatch(q: Q, letterId: number): Promise<DispatchRow 
   return q<DispatchRow>('letter_dispatches').where({ letter_id: letterId }).first();
 }
 
+export async function dispatchedLetterIds(q: Q, letterIds: number[]): Promise<Set<number>> {
+  if (letterIds.length === 0) return new Set();
+  const rows = await q('letter_dispatches').whereIn('letter_id', letterIds).select('letter_id');
+  return new Set(rows.map((r: { letter_id: number }) => r.letter_id));
+}
+
 export async function recordDispatch(q: Q, row: DispatchRow): Promise<void> {
   const n = await q('letter_dispatches').where({ letter_id: row.letter_id }).update({ last_dispatched_at: row.last_dispatched_at, number_symbol: row.number_symbol, subject: row.subject });
   if (n === 0) await q('letter_dispatches').insert(row).onConflict('letter_id').ignore();
@@ -208,7 +206,7 @@ export async function deliveriesByKey(q: Q, letterId: number): Promise<Map<strin
 }
 
 export async function insertDeliveriesUnlessPresent(q: Q, rows: Omit<DeliveryRow, 'id'>[]): Promise<void> {
-  for (const part of chunks(rows)) await q('deliveries').insert(part).onConflict(['letter_id', 'recipient_key']).ignore();
+  for (const part of chunked(rows)) await q('deliveries').insert(part).onConflict(['letter_id', 'recipient_key']).ignore();
 }
 
 export async function updateDelivery(q: Q, id: number, patch: Partial<Omit<DeliveryRow, 'id'>>): Promise<void> {

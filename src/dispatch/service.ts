@@ -16,6 +16,8 @@ import * as repo from './repo';
 import type { DeliveryRow } from './repo';
 import type { DeliveryState } from './states';
 import { kickOutbox } from './worker';
+import { listLetters } from '../letters/service';
+import type { Letter } from '../letters/model';
 import { deliverySummary, toDelivery, type Delivery, type DeliverySummary } from './model';
 
 /** Who may dispatch a letter and resend it: the issuing organisation's drafters and secretaries (and admins). */
@@ -268,6 +270,14 @@ export async function getOutboxMessage(deps: Deps, actor: Actor, id: number): Pr
 }
 
 /** For pages: whether to show the dispatch and resend buttons. */
+/** Issued letters of the actor's organisation that have not been e-mailed yet (the secretary's home page). */
+export async function lettersAwaitingDispatch(db: Q, actor: Actor): Promise<Letter[]> {
+  if (!can(actor, DISPATCH_ROLES, actor.orgId)) return [];
+  const issued = await listLetters(db, actor, { status: 'issued' });
+  const dispatched = await repo.dispatchedLetterIds(db, issued.map((l) => l.id));
+  return issued.filter((l) => !dispatched.has(l.id));
+}
+
 export function canDispatch(actor: Actor, issuingOrgId: number): boolean {
   return can(actor, DISPATCH_ROLES, issuingOrgId);
 }

@@ -67,6 +67,11 @@ export function drainOutbox(deps: Deps): Promise<DrainResult> {
   return runner.running;
 }
 
+/** Resolves when no drain is running (graceful shutdown waits for the messages in flight). */
+export async function outboxIdle(deps: Deps): Promise<void> {
+  await runners.get(deps)?.running?.catch(() => undefined);
+}
+
 /** Starts a drain in the background (after a dispatch, at start-up); errors are logged, never thrown. */
 export function kickOutbox(deps: Deps): void {
   drainOutbox(deps).catch((err) => deps.log.error({ err }, 'outbox drain failed'));

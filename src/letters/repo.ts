@@ -1,6 +1,6 @@
 /** Every query of the letters feature; functions are named for what they answer. */
 import type { Q } from '../db';
-import { insertId, isPostgres } from '../db';
+import { chunked, insertId, isPostgres } from '../db';
 
 export interface TemplateRow {
   id: number;
@@ -125,7 +125,8 @@ export async function listLetters(q: Q, filter: { orgIds?: number[]; status?: st
 
 export async function replaceRecipients(q: Q, letterId: number, rows: { org_id: number | null; name: string | null; email: string | null }[]): Promise<void> {
   await q('letter_recipients').where({ letter_id: letterId }).delete();
-  if (rows.length) await q('letter_recipients').insert(rows.map((r, i) => ({ ...r, letter_id: letterId, position: i + 1 })));
+  const numbered = rows.map((r, i) => ({ ...r, letter_id: letterId, position: i + 1 }));
+  for (const part of chunked(numbered)) await q('letter_recipients').insert(part);
 }
 export async function recipientsOf(q: Q, letterId: number): Promise<RecipientRow[]> {
   return q('letter_recipients as r')
@@ -145,7 +146,7 @@ export async function recipientsOfLetters(q: Q, letterIds: number[]): Promise<Re
 
 async function replaceTexts(q: Q, table: string, letterId: number, texts: string[]): Promise<void> {
   await q(table).where({ letter_id: letterId }).delete();
-  if (texts.length) await q(table).insert(texts.map((text, i) => ({ letter_id: letterId, text, position: i + 1 })));
+  for (const part of chunked(texts.map((text, i) => ({ letter_id: letterId, text, position: i + 1 })))) await q(table).insert(part);
 }
 async function textsOf(q: Q, table: string, letterId: number): Promise<string[]> {
   const rows = await q(table).where({ letter_id: letterId }).orderBy('position').select('text');

@@ -1,5 +1,5 @@
 import type { Q } from '../db';
-import { insertId } from '../db';
+import { chunked, insertId } from '../db';
 import type { OrgKind } from './schemas';
 
 export interface OrgRow {
@@ -67,9 +67,8 @@ export interface GroupRow {
 
 export async function insertGroup(q: Q, row: Omit<GroupRow, 'id'>, orgIds: number[]): Promise<number> {
   const id = await insertId(q, 'recipient_groups', row);
-  // SQLite caps the variables of one statement: insert members in chunks.
   const rows = [...new Set(orgIds)].map((org_id) => ({ group_id: id, org_id }));
-  for (let i = 0; i < rows.length; i += 400) await q('recipient_group_members').insert(rows.slice(i, i + 400));
+  for (const part of chunked(rows)) await q('recipient_group_members').insert(part);
   return id;
 }
 

@@ -1,5 +1,5 @@
 import type { Q } from '../db';
-import { insertId } from '../db';
+import { chunked, insertId } from '../db';
 
 /** Every query of the reports feature. Names say what they answer; nothing here reads a request. */
 
@@ -25,8 +25,8 @@ export async function insertCampaign(q: Q, row: Omit<CampaignRow, 'id'>, orgIds:
   const id = await insertId(q, 'campaigns', row);
   const unique = [...new Set(orgIds)];
   // SQLite's multi-row insert is a compound SELECT, limited to 500 terms.
-  for (let i = 0; i < unique.length; i += 400) {
-    await q('campaign_orgs').insert(unique.slice(i, i + 400).map((org_id) => ({ campaign_id: id, org_id })));
+  for (const part of chunked(unique)) {
+    await q('campaign_orgs').insert(part.map((org_id) => ({ campaign_id: id, org_id })));
   }
   return id;
 }

@@ -1,14 +1,76 @@
 import type { Deps } from '../deps';
 import type { Actor } from '../auth/roles';
+import { t, type Locale } from './i18n';
+import { formatVnDateTime, localDate, localTime } from '../shared/time';
+import { awaitingActor } from '../letters/service';
+import { myReports } from '../reports/service';
+import { itemsForCommune } from '../broadcasts/broadcaster';
+import { lettersAwaitingDispatch } from '../dispatch/service';
 
-/**
- * What each role sees first. Features add their panels here (secretary: letters to issue; approver:
- * letters to approve; reporter: this week's report; broadcaster: today's schedule).
- */
-export interface HomePanels {
-  panels: { key: string; title: string; items: { label: string; href: string; detail?: string }[]; empty: string }[];
+export interface HomeItem {
+  label: string;
+  href: string;
+  detail?: string;
 }
 
-export async function homeFor(_deps: Deps, _actor: Actor): Promise<HomePanels> {
-  return { panels: [] };
+export interface HomePanel {
+  key: string;
+  title: string;
+  items: HomeItem[];
+  empty: string;
+}
+
+/**
+ * What each role sees first: the secretary the letters to issue and to dispatch, the approver the letters
+ * to approve, the reporter this week's report and its deadline, the broadcaster today's schedule.
+ * Each panel reads through its feature's service, so the same rules apply as on the feature's pages.
+ */
+export async function homeFor(deps: Deps, actor: Actor, locale: Locale): Promise<{ panels: HomePanel[] }> {
+  const panels: HomePanel[] = [];
+  const has = (role: string) => actor.roles.some((r) => r === role);
+  const now = deps.clock();
+
+  if (has('approver') || has('secretary')) {
+    const { toApprove, toIssue } = await awaitingActor(deps.db, actor);
+    const letterItem = (l: { id: number; subject: string; updatedAt: string }) => ({ label: l.subject, href: `/letters/${l.id}`, detail: formatVnDateTime(l.updatedAt) });
+    if (has('approver')) panels.push({ key: 'toApprove', title: t(locale, 'home.toApprove'), items: toApprove.map(letterItem), empty: t(locale, 'home.noneToApprove') });
+    if (has('secretary')) {
+      panels.push({ key: 'toIssue', title: t(locale, 'home.toIssue'), items: toIssue.map(letterItem), empty: t(locale, 'home.noneToIssue') });
+      const toDispatch = await lettersAwaitingDispatch(deps.db, actor);
+      panels.push({
+        key: 'toDispatch',
+        title: t(locale, 'home.toDispatch'),
+        items: toDispatch.map((l) => ({ label: `${l.symbol} — ${l.subject}`, href: `/letters/${l.id}/deliveries` })),
+        empty: t(locale, 'home.noneToDispatch'),
+      });
+    }
+  }
+
+  if (has('reporter')) {
+    const reports = await myReports(deps.db, actor, now);
+    panels.push({
+      key: 'myReport',
+      title: t(locale, 'home.myReport'),
+      items: reports.map((r) => ({
+        label: r.campaign.name,
+        href: '/my-reports',
+        detail: r.submitted
+          ? t(locale, 'home.reported', { week: r.week })
+          : t(locale, r.overdue ? 'home.overdue' : 'home.dueBy', { week: r.week, deadline: r.deadline ? formatVnDateTime(r.deadline) : '' }),
+      })),
+      empty: t(locale, 'home.noReportDue'),
+    });
+  }
+
+  if (has('broadcaster')) {
+    const items = await itemsForCommune(deps, actor.orgId, localDate(now));
+    panels.push({
+      key: 'today',
+      title: t(locale, 'home.today'),
+      items: items.map((i) => ({ label: `${localTime(new Date(i.scheduledAt))} — ${i.title}`, href: '/broadcaster', detail: t(locale, `home.occurrence.${i.status}`) })),
+      empty: t(locale, 'home.nothingToday'),
+    });
+  }
+
+  return { panels };
 }
