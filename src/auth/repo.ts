@@ -1,5 +1,5 @@
 import type { Q } from '../db';
-import { insertId } from '../db';
+import { chunked, insertId } from '../db';
 import type { Actor, Role } from './roles';
 
 export interface UserRow {
@@ -117,4 +117,20 @@ export function toActor(user: UserRow, roles: Role[]): Actor {
     orgId: user.org_id,
     locale: user.locale === 'en' ? 'en' : 'vi',
   };
+}
+
+/** E-mail addresses of the active users holding `role` in each organisation: who reminders and notices go to. */
+export async function activeEmailsByRole(q: Q, orgIds: number[], role: Role): Promise<Map<number, string[]>> {
+  const map = new Map<number, string[]>();
+  for (const part of chunked(orgIds, 500)) {
+    const rows = await q('users')
+      .join('user_roles', 'user_roles.user_id', 'users.id')
+      .whereIn('users.org_id', part)
+      .andWhere('user_roles.role', role)
+      .andWhere('users.active', true)
+      .orderBy('users.email')
+      .select('users.org_id', 'users.email');
+    for (const r of rows as { org_id: number; email: string }[]) map.set(Number(r.org_id), [...(map.get(Number(r.org_id)) ?? []), r.email]);
+  }
+  return map;
 }

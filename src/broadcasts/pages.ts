@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { listCampaigns } from '../reports/service';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { actorOf } from '../web/request';
@@ -10,6 +11,7 @@ import { requireRole } from '../auth/policy';
 import { listGroups, listOrgs } from '../orgs/service';
 import * as audio from './audio';
 import * as schedule from './schedule';
+import { remindMissed } from './missed';
 import * as broadcaster from './broadcaster';
 import { BroadcastCreate, CalendarQuery, ScheduleQuery } from './schemas';
 import { audioUploadMiddleware, receiveAudio, sendMaster } from './http';
@@ -26,6 +28,7 @@ function scheduleFormToInput(body: Record<string, unknown>): Record<string, unkn
       .split(/[\s,;]+/)
       .filter(Boolean),
   };
+  if (body.campaignId) out.campaignId = body.campaignId;
   const days = list(body.daysOfWeek);
   if (days.length) out.daysOfWeek = days;
   if (body.target === 'group') out.groupId = body.groupId || undefined;
@@ -112,7 +115,8 @@ export function pageRouter(deps: Deps): Router {
       groups: await listGroups(deps.db, actor),
       parents: (await listOrgs(deps.db, actor, {})).filter((o) => o.kind !== 'commune'),
       weekdays: WEEKDAYS,
-      form: { startDate: addDays(localDate(deps.clock()), 1), endDate: addDays(localDate(deps.clock()), 7), times: '06:00, 17:00', daysOfWeek: WEEKDAYS, target: 'communes' },
+      campaigns: await listCampaigns(deps.db, actor),
+      form: { startDate: addDays(localDate(deps.clock()), 1), endDate: addDays(localDate(deps.clock()), 7), times: '06:00, 17:00', daysOfWeek: WEEKDAYS, target: 'communes', campaignId: typeof req.query.campaignId === 'string' ? req.query.campaignId : '' },
       maxMb: deps.config.AUDIO_MAX_MB,
       ...extra,
     });
@@ -160,6 +164,13 @@ export function pageRouter(deps: Deps): Router {
   }
 
   r.get('/broadcasts/:id', (req, res) => renderDetail(req, res));
+
+  r.post('/broadcasts/:id/remind-missed', async (req, res) => {
+    const result = await remindMissed(deps, actorOf(req), parse(id(), req.params.id));
+    const back = typeof req.body?.back === 'string' && req.body.back.startsWith('/') && !req.body.back.startsWith('//') ? req.body.back : null;
+    if (back) return res.redirect(303, `${back}?reminded=broadcast`);
+    await renderDetail(req, res, { notice: t(req.locale, 'broadcasts.reminded', { communes: result.communes }) });
+  });
 
   r.post('/broadcasts/:id/feed-tokens', async (req, res) => {
     const created = await broadcaster.createFeedToken(deps, actorOf(req), { orgId: parse(id(), req.body?.orgId), label: req.body?.label || undefined });

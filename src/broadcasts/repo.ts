@@ -311,3 +311,28 @@ export async function revokeFeedToken(q: Q, id: number, now: string): Promise<vo
 export async function touchFeedToken(q: Q, id: number, now: string): Promise<void> {
   await q('feed_tokens').where({ id }).update({ last_used_at: now });
 }
+
+// ---- missed occurrences (campaign follow-up) ----
+
+export interface MissedRow {
+  id: number;
+  broadcast_id: number;
+  org_id: number;
+  name: string;
+  email: string | null;
+  scheduled_at: string;
+}
+
+export async function missedOccurrences(q: Q, broadcastIds: number[]): Promise<MissedRow[]> {
+  if (broadcastIds.length === 0) return [];
+  return q('occurrences')
+    .join('orgs', 'orgs.id', 'occurrences.org_id')
+    .whereIn('occurrences.broadcast_id', broadcastIds)
+    .where('occurrences.status', 'missed')
+    .orderBy([{ column: 'orgs.name' }, { column: 'occurrences.scheduled_at' }])
+    .select('occurrences.id', 'occurrences.broadcast_id', 'occurrences.org_id', 'orgs.name', 'orgs.email', 'occurrences.scheduled_at');
+}
+
+export async function listBroadcastsOfCampaign(q: Q, campaignId: number): Promise<BroadcastRow[]> {
+  return q<BroadcastRow>('broadcasts').where({ campaign_id: campaignId }).orderBy('id', 'desc');
+}

@@ -8,6 +8,7 @@ import { notFound } from '../shared/errors';
 import { mediaPath } from '../shared/media';
 import * as audio from './audio';
 import * as schedule from './schedule';
+import { remindMissed } from './missed';
 import * as broadcaster from './broadcaster';
 import { sendAudio } from './serve';
 import { AudioUpload, BroadcastCreate, BroadcastPatch, CalendarQuery, ConfirmBody, FeedTokenCreate, FeedTokenListQuery, ScheduleQuery } from './schemas';
@@ -66,6 +67,10 @@ export function apiRouter(deps: Deps): Router {
 
   r.get('/broadcasts/:id/status', async (req, res) => {
     res.json(await schedule.broadcastStatus(deps, actorOf(req), parse(id(), req.params.id)));
+  });
+
+  r.post('/broadcasts/:id/remind-missed', async (req, res) => {
+    res.json(await remindMissed(deps, actorOf(req), parse(id(), req.params.id)));
   });
 
   r.get('/broadcasts/:id/calendar', async (req, res) => {

@@ -1,12 +1,13 @@
 import type { Deps } from '../deps';
 import type { Q } from '../db';
 import type { Actor } from '../auth/roles';
-import { authorize } from '../auth/policy';
+import { authorize, can } from '../auth/policy';
 import { conflict, invalid, notFound } from '../shared/errors';
 import { addDays, isoWeekOf, localDate, localToUtc, mondayOfIsoWeek, weekdayOf, localTime } from '../shared/time';
 import * as orgRepo from '../orgs/repo';
 import { descendantIds } from '../orgs/service';
 import * as repo from './repo';
+import { checkCampaignLink } from '../reports/service';
 import { toBroadcast, type Broadcast } from './model';
 import type { BroadcastCreate, BroadcastPatch } from './schemas';
 import { STAFF, VIEWERS } from './audio';
@@ -79,6 +80,7 @@ export async function createBroadcast(deps: Deps, actor: Actor, input: Broadcast
   const communes = await resolveCommunes(deps.db, input);
   const plan: Plan = { startDate: input.startDate, endDate: input.endDate, times: input.times, daysOfWeek: input.daysOfWeek ?? ALL_DAYS };
   checkPlan(plan, communes.length);
+  await checkCampaignLink(deps.db, actor, input.campaignId);
   const now = deps.clock().toISOString();
   const slots = expandSlots(plan).filter((s) => s > now);
   if (!slots.length) throw invalid('NO_OCCURRENCES', 'No broadcast time of this schedule is in the future', { startDate: 'every time is in the past' });
@@ -123,6 +125,7 @@ export async function patchBroadcast(deps: Deps, actor: Actor, id: number, patch
   const row = await repo.findBroadcast(deps.db, id);
   if (!row) throw notFound('Broadcast', 'BROADCAST_NOT_FOUND');
   authorize(actor, STAFF, [row.owner_org_id]);
+  await checkCampaignLink(deps.db, actor, patch.campaignId);
   const current = toBroadcast(row, await repo.targetIds(deps.db, id));
   const plan: Plan = {
     startDate: patch.startDate ?? current.startDate,
@@ -182,6 +185,18 @@ export async function listBroadcasts(deps: Deps, actor: Actor): Promise<Broadcas
   const out: Broadcast[] = [];
   for (const r of rows) out.push(toBroadcast(r, await repo.targetIds(deps.db, r.id)));
   return out.filter((b) => VIEWERS.some((role) => actor.roles.includes(role)) && (actor.roles.includes('admin') || b.ownerOrgId === actor.orgId));
+}
+
+/** The broadcasts a campaign scheduled, each with its totals (the campaign page). */
+export async function broadcastsOfCampaign(deps: Deps, actor: Actor, campaignId: number): Promise<(Broadcast & Omit<CommuneStatus, 'orgId' | 'name'>)[]> {
+  const rows = (await repo.listBroadcastsOfCampaign(deps.db, campaignId)).filter((r) => can(actor, VIEWERS, [r.owner_org_id]));
+  const out = [];
+  for (const r of rows) {
+    const { byCommune } = await broadcastStatus(deps, actor, r.id);
+    const totals = byCommune.reduce((s, c) => ({ scheduled: s.scheduled + c.scheduled, played: s.played + c.played, missed: s.missed + c.missed, pending: s.pending + c.pending }), { scheduled: 0, played: 0, missed: 0, pending: 0 });
+    out.push({ ...toBroadcast(r, byCommune.map((c) => c.orgId)), ...totals });
+  }
+  return out;
 }
 
 export interface CommuneStatus {

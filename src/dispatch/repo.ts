@@ -222,3 +222,9 @@ export async function acknowledgeOnce(q: Q, id: number, at: string): Promise<boo
   const n = await q('deliveries').where({ id }).whereNull('acknowledged_at').update({ acknowledged_at: at, status: 'acknowledged', updated_at: at });
   return n > 0;
 }
+
+/** Delivery statuses of many letters at once (the campaign page). */
+export async function deliveriesOfLetters(q: Q, letterIds: number[]): Promise<{ letter_id: number; recipient_name: string; status: DeliveryState }[]> {
+  if (letterIds.length === 0) return [];
+  return q('deliveries').whereIn('letter_id', letterIds).orderBy([{ column: 'letter_id' }, { column: 'recipient_name' }]).select('letter_id', 'recipient_name', 'status');
+}

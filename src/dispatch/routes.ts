@@ -37,6 +37,15 @@ export function apiRouter(deps: Deps): Router {
     res.status(202).json(result);
   });
 
+  r.post('/letters/:id/dispatch/remind-unacknowledged', async (req, res) => {
+    const actor = actorOf(req);
+    const letterId = letterIdOf(req);
+    parse(DispatchBody, req.body ?? {});
+    const result = await dispatch.resendTo(deps, actor, await loadDispatchPackage(deps, letterId), 'unacknowledged');
+    res.locals.audit = { entity: 'letters', entityId: letterId, detail: result };
+    res.status(202).json(result);
+  });
+
   r.get('/letters/:id/deliveries', async (req, res) => {
     const letterId = letterIdOf(req);
     const { items, summary } = await dispatch.listDeliveries(deps, actorOf(req), letterId, () => loadDispatchPackage(deps, letterId));
@@ -66,7 +75,7 @@ export function pageRouter(deps: Deps): Router {
       title: t(req.locale, 'dispatch.deliveriesOf', { numberSymbol: view.letter.numberSymbol }),
       ...view,
       canDispatch: view.letter.status === 'issued' && dispatch.canDispatch(actor, view.letter.issuingOrgId),
-      notice: typeof req.query.done === 'string' ? t(req.locale, `dispatch.notices.${req.query.done === 'resent' ? 'resent' : 'dispatched'}`) : undefined,
+      notice: typeof req.query.done === 'string' ? t(req.locale, `dispatch.notices.${req.query.done === 'resent' || req.query.done === 'reminded' ? req.query.done : 'dispatched'}`) : undefined,
     });
   });
 
@@ -80,6 +89,12 @@ export function pageRouter(deps: Deps): Router {
     const letterId = letterIdOf(req);
     await dispatch.resendFailed(deps, actorOf(req), await loadDispatchPackage(deps, letterId));
     res.redirect(303, `/letters/${letterId}/deliveries?done=resent`);
+  });
+
+  r.post('/letters/:id/deliveries/remind', async (req, res) => {
+    const letterId = letterIdOf(req);
+    await dispatch.resendTo(deps, actorOf(req), await loadDispatchPackage(deps, letterId), 'unacknowledged');
+    res.redirect(303, typeof req.body?.back === 'string' && req.body.back.startsWith('/') && !req.body.back.startsWith('//') ? `${req.body.back}?reminded=letter` : `/letters/${letterId}/deliveries?done=reminded`);
   });
 
   // Public: the one-click link in each e-mail. No sign-in; the unguessable token is the credential.

@@ -102,7 +102,7 @@ interface Plan {
  * Decides what one recipient's delivery becomes: no_email, failed (INVALID_EMAIL), or queued with a new
  * acknowledgement token and its message. `round` makes each resend a new message (its own dedupe key).
  */
-function planRecipient(deps: Deps, prep: Prepared, recipient: DispatchPackage['recipients'][number], existing: DeliveryRow | undefined, round: number): Plan {
+function planRecipient(deps: Deps, prep: Prepared, recipient: DispatchPackage['recipients'][number], existing: DeliveryRow | undefined, round: number, reminder = false): Plan {
   const key = recipientKey(recipient);
   const address = recipient.email?.trim() || null;
   const base = { key, recipient, existing, round, address, errorCode: null, tokenHash: existing?.ack_token_hash ?? null };
@@ -125,7 +125,7 @@ function planRecipient(deps: Deps, prep: Prepared, recipient: DispatchPackage['r
     dedupeKey: `letter:${pkg.letterId}:${key}:${round}`,
     orgId: pkg.issuingOrgId,
     to: address,
-    subject: t('vi', 'dispatch.mail.subject', { numberSymbol: pkg.numberSymbol, subject: pkg.subject }),
+    subject: t('vi', reminder ? 'dispatch.mail.reminderSubject' : 'dispatch.mail.subject', { numberSymbol: pkg.numberSymbol, subject: pkg.subject }),
     text: body.text,
     html: body.html,
     attachments: prep.attachments,
@@ -194,8 +194,15 @@ export async function dispatchLetter(deps: Deps, actor: Actor, pkg: DispatchPack
   return result;
 }
 
-/** Sends again to every recipient whose delivery failed, at the address the letter now gives for them. */
-export async function resendFailed(deps: Deps, actor: Actor, pkg: DispatchPackage): Promise<DispatchResult> {
+/**
+ * Who a second sending goes to: `failed` — deliveries that failed, at the address the letter now gives;
+ * `unacknowledged` — deliveries sent but not acknowledged, as a reminder. Each gets a new message with a
+ * new acknowledgement link (the old link stops working: only one token hash is kept per delivery).
+ */
+export type ResendTarget = 'failed' | 'unacknowledged';
+const RESEND_FROM: Record<ResendTarget, DeliveryState> = { failed: 'failed', unacknowledged: 'sent' };
+
+export async function resendTo(deps: Deps, actor: Actor, pkg: DispatchPackage, target: ResendTarget): Promise<DispatchResult> {
   authorize(actor, DISPATCH_ROLES, pkg.issuingOrgId);
   if (pkg.status !== 'issued') throw conflict('LETTER_NOT_ISSUED', 'Only an issued letter can be dispatched');
   const prep = await prepare(deps, pkg);
@@ -205,9 +212,9 @@ export async function resendFailed(deps: Deps, actor: Actor, pkg: DispatchPackag
     await recordDispatch(deps, trx, actor, pkg);
     const plans: Plan[] = [];
     for (const d of (await repo.deliveriesByKey(trx, pkg.letterId)).values()) {
-      if (d.status !== 'failed') continue;
+      if (d.status !== RESEND_FROM[target]) continue;
       const r = byKey.get(d.recipient_key) ?? { orgId: d.org_id, name: d.recipient_name, email: d.email };
-      plans.push(planRecipient(deps, prep, r, d, d.resend_count + 1));
+      plans.push(planRecipient(deps, prep, r, d, d.resend_count + 1, target === 'unacknowledged'));
     }
     await writePlans(deps, trx, pkg.letterId, plans);
     result.total = plans.length;
@@ -216,6 +223,8 @@ export async function resendFailed(deps: Deps, actor: Actor, pkg: DispatchPackag
   if (result.queued > 0) kickOutbox(deps);
   return result;
 }
+
+export const resendFailed = (deps: Deps, actor: Actor, pkg: DispatchPackage) => resendTo(deps, actor, pkg, 'failed');
 
 /**
  * The deliveries of a letter with a summary. A letter never dispatched is looked up through the letters
@@ -276,6 +285,17 @@ export async function lettersAwaitingDispatch(db: Q, actor: Actor): Promise<Lett
   const issued = await listLetters(db, actor, { status: 'issued' });
   const dispatched = await repo.dispatchedLetterIds(db, issued.map((l) => l.id));
   return issued.filter((l) => !dispatched.has(l.id));
+}
+
+/** Per letter: its delivery summary and the recipients who have the letter but have not acknowledged it. */
+export async function deliveryOverview(db: Q, letterIds: number[]): Promise<Map<number, { summary: DeliverySummary; unacknowledged: string[] }>> {
+  const rows = await repo.deliveriesOfLetters(db, letterIds);
+  const out = new Map<number, { summary: DeliverySummary; unacknowledged: string[] }>();
+  for (const letterId of letterIds) {
+    const mine = rows.filter((r) => r.letter_id === letterId);
+    out.set(letterId, { summary: deliverySummary(mine), unacknowledged: mine.filter((r) => r.status === 'sent').map((r) => r.recipient_name) });
+  }
+  return out;
 }
 
 export function canDispatch(actor: Actor, issuingOrgId: number): boolean {

@@ -1,5 +1,6 @@
 /** Pages of the letters feature (Vietnamese by default; work without JavaScript). */
 import { Router, type Request, type Response } from 'express';
+import { listCampaigns } from '../reports/service';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { actorOf } from '../web/request';
@@ -50,6 +51,7 @@ function formToLetter(body: Record<string, unknown>, orgId: number): Record<stri
     signer: { authority: body.signerAuthority || null, authorityTitle: body.signerAuthorityTitle || null, title: body.signerTitle, name: body.signerName },
     unitCode: body.unitCode || undefined,
     urgency: body.urgency || null,
+    campaignId: body.campaignId ? Number(body.campaignId) : null,
   };
   if (body.templateId) {
     out.templateId = Number(body.templateId);
@@ -74,6 +76,7 @@ function letterToForm(l: Letter): Record<string, unknown> {
     legalBases: l.legalBases.join('\n'),
     distribution: l.distribution.join('\n'),
     urgency: l.urgency,
+    campaignId: l.campaignId,
     signerAuthority: l.signer.authority,
     signerAuthorityTitle: l.signer.authorityTitle,
     signerTitle: l.signer.title,
@@ -122,6 +125,7 @@ export function pageRouter(deps: Deps): Router {
       variables: (template?.variables ?? []).map((v) => ({ ...v, value: vars[v.name] ?? '' })),
       orgs: orgList.filter((o) => o.id !== actor.orgId).map((o) => ({ ...o, selected: selected.has(o.id) })),
       groups: (await orgs.listGroups(db, actor)).map((g) => ({ ...g, selected: selectedGroups.has(g.id) })),
+      campaigns: await listCampaigns(db, actor),
       urgencies: URGENCIES.map((u) => ({ value: u, label: URGENCY_TEXT[u], selected: form.urgency === u })),
       authorities: AUTHORITIES.map((a) => ({ value: a, selected: form.signerAuthority === a })),
       form: { place: own?.place ?? '', unitCode: '', ...form },
@@ -132,7 +136,10 @@ export function pageRouter(deps: Deps): Router {
 
   r.get('/letters/new', async (req, res) => {
     requireRole(actorOf(req), letters.DRAFTERS);
-    await renderForm(req, res, { form: req.query.templateId ? { templateId: req.query.templateId } : undefined });
+    const form: Record<string, unknown> = {};
+    if (req.query.templateId) form.templateId = req.query.templateId;
+    if (req.query.campaignId) form.campaignId = req.query.campaignId;
+    await renderForm(req, res, { form: Object.keys(form).length ? form : undefined });
   });
 
   r.post('/letters', async (req, res) => {

@@ -113,8 +113,9 @@ export async function findLetter(q: Q, id: number): Promise<LetterRow | undefine
 export async function updateLetterIn(q: Q, id: number, status: string, row: Partial<Omit<LetterRow, 'id'>>): Promise<number> {
   return q('letters').where({ id, status }).update(row);
 }
-export async function listLetters(q: Q, filter: { orgIds?: number[]; status?: string; year?: number; limit?: number }): Promise<LetterRow[]> {
+export async function listLetters(q: Q, filter: { orgIds?: number[]; status?: string; year?: number; campaignId?: number; limit?: number }): Promise<LetterRow[]> {
   const query = q<LetterRow>('letters').orderBy('id', 'desc').limit(filter.limit ?? 500);
+  if (filter.campaignId) query.where({ campaign_id: filter.campaignId });
   if (filter.orgIds) query.whereIn('issuing_org_id', filter.orgIds);
   if (filter.status) query.where({ status: filter.status });
   if (filter.year) query.where((w) => w.where({ year: filter.year }).orWhere((x) => x.whereNull('year').where('created_at', '>=', `${filter.year}-01-01`).where('created_at', '<', `${filter.year! + 1}-01-01`)));

@@ -1,5 +1,6 @@
 /** Letters: drafting, reading and the approval workflow (draft → submitted → approved → issued; rejected → draft). */
 import type { Db, Q } from '../db';
+import { checkCampaignLink } from '../reports/service';
 import type { Actor } from '../auth/roles';
 import { authorize, can } from '../auth/policy';
 import { conflict, invalid, notFound } from '../shared/errors';
@@ -41,10 +42,10 @@ export async function getLetter(db: Q, actor: Actor, id: number): Promise<Letter
   return letterView(db, row);
 }
 
-export async function listLetters(db: Q, actor: Actor, filter: { status?: string; year?: number; orgId?: number }): Promise<Letter[]> {
+export async function listLetters(db: Q, actor: Actor, filter: { status?: string; year?: number; orgId?: number; campaignId?: number }): Promise<Letter[]> {
   const orgId = filter.orgId ?? actor.orgId;
   authorize(actor, READERS, orgId);
-  const rows = await repo.listLetters(db, { orgIds: [orgId], status: filter.status, year: filter.year });
+  const rows = await repo.listLetters(db, { orgIds: [orgId], status: filter.status, year: filter.year, campaignId: filter.campaignId });
   return Promise.all(rows.map((r) => letterView(db, r)));
 }
 
@@ -105,12 +106,6 @@ async function resolveContent(
 
 const stripVv = (s: string) => s.trim().replace(/^V\/v\s+/iu, '');
 
-async function checkCampaign(q: Q, campaignId: number | null | undefined): Promise<void> {
-  if (!campaignId) return;
-  const found = await q('campaigns').where({ id: campaignId }).first('id');
-  if (!found) throw invalid('CAMPAIGN_NOT_FOUND', 'Unknown campaign', { campaignId: 'no such campaign' });
-}
-
 async function issuingOrg(q: Q, orgId: number): Promise<orgRepo.OrgRow> {
   const org = await orgRepo.findOrg(q, orgId);
   if (!org) throw invalid('ORG_NOT_FOUND', 'Unknown issuing organisation', { issuingOrgId: 'no such organisation' });
@@ -122,7 +117,7 @@ export async function createLetter(db: Db, actor: Actor, input: LetterCreate, no
   const org = await issuingOrg(db, input.issuingOrgId);
   const content = await resolveContent(db, org, input.place, input, now);
   const recipients = await resolveRecipients(db, input.recipients, input.recipientGroupIds ?? []);
-  await checkCampaign(db, input.campaignId);
+  await checkCampaignLink(db, actor, input.campaignId);
   const ts = now.toISOString();
   const id = await db.transaction(async (tx) => {
     const letterId = await repo.insertLetter(tx, {
@@ -177,7 +172,7 @@ export async function patchLetter(db: Db, actor: Actor, id: number, patch: Lette
       }, now)
     : null;
   const recipients = patch.recipients || patch.recipientGroupIds ? await resolveRecipients(db, patch.recipients ?? [], patch.recipientGroupIds ?? []) : null;
-  await checkCampaign(db, patch.campaignId);
+  await checkCampaignLink(db, actor, patch.campaignId);
   const update: Partial<repo.LetterRow> = { updated_at: now.toISOString() };
   if (patch.issuingOrgId) update.issuing_org_id = patch.issuingOrgId;
   if (content) Object.assign(update, { subject: content.subject, body: content.body, variables: content.variables ? JSON.stringify(content.variables) : null, template_id: templateId ?? null });

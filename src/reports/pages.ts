@@ -104,7 +104,8 @@ export function pageRouter(deps: Deps): Router {
     const campaignId = parse(id(), req.params.id);
     const week = typeof req.body.week === 'string' && req.body.week ? parse(Week, req.body.week) : undefined;
     const out = await remindMissingNow(deps, actor, campaignId, week, deps.clock());
-    res.redirect(303, `/campaigns/${campaignId}/reports?week=${out.week}&reminded=${out.reminded}`);
+    const back = typeof req.body.back === 'string' && req.body.back.startsWith('/') && !req.body.back.startsWith('//') ? req.body.back : `/campaigns/${campaignId}/reports`;
+    res.redirect(303, `${back}?week=${out.week}&reminded=${out.reminded}`);
   });
 
   async function renderMine(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {

@@ -7,6 +7,7 @@ import { kickOutbox } from '../dispatch/worker';
 import { addDays, formatVnDateTime, isoWeekOf, localDate } from '../shared/time';
 import { t } from '../web/i18n';
 import * as repo from './repo';
+import { activeEmailsByRole } from '../auth/repo';
 import { toReminder, type Reminder } from './model';
 import { loadManagedCampaign } from './service';
 import { deadlineOf, defaultWeek, previousWeek, weekInCampaign } from './weeks';
@@ -44,7 +45,7 @@ function message(c: repo.CampaignRow, org: repo.OrgBrief, week: string, kind: Re
  */
 export async function sendReminders(db: Db, publicUrl: string, c: repo.CampaignRow, week: string, kind: ReminderKind, orgs: repo.OrgBrief[], now: Date, sentBy: number | null): Promise<number> {
   if (orgs.length === 0) return 0;
-  const reporters = await repo.reporterEmails(db, orgs.map((o) => o.id));
+  const reporters = await activeEmailsByRole(db, orgs.map((o) => o.id), 'reporter');
   let sent = 0;
   for (const org of orgs) {
     if (await repo.reminderExists(db, c.id, org.id, week, kind)) continue;

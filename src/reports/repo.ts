@@ -305,22 +305,6 @@ export async function allSubmissions(q: Q, campaignId: number): Promise<Submissi
 
 // ---- reminders ----
 
-/** Active users with the reporter role in each organisation: who reminders go to. */
-export async function reporterEmails(q: Q, orgIds: number[]): Promise<Map<number, string[]>> {
-  const map = new Map<number, string[]>();
-  for (let i = 0; i < orgIds.length; i += 500) {
-    const rows = await q('users')
-      .join('user_roles', 'user_roles.user_id', 'users.id')
-      .whereIn('users.org_id', orgIds.slice(i, i + 500))
-      .andWhere('user_roles.role', 'reporter')
-      .andWhere('users.active', true)
-      .orderBy('users.email')
-      .select('users.org_id', 'users.email');
-    for (const r of rows as { org_id: number; email: string }[]) map.set(Number(r.org_id), [...(map.get(Number(r.org_id)) ?? []), r.email]);
-  }
-  return map;
-}
-
 export interface ReminderRow {
   id: number;
   campaign_id: number;

@@ -39,6 +39,16 @@ export async function loadManagedCampaign(db: Q, actor: Actor, id: number): Prom
   return c;
 }
 
+/**
+ * For features that file a record under a campaign (a letter, a broadcast): the campaign must exist and be one
+ * the actor's organisation runs. Anything else is the same 400, so other organisations' campaigns stay unseen.
+ */
+export async function checkCampaignLink(q: Q, actor: Actor, campaignId: number | null | undefined): Promise<void> {
+  if (!campaignId) return;
+  const c = await repo.findCampaign(q, campaignId);
+  if (!c || !canManage(actor, c)) throw invalid('CAMPAIGN_NOT_FOUND', 'Unknown campaign', { campaignId: 'no such campaign' });
+}
+
 // ---- campaigns ----
 
 export async function createCampaign(db: Db, actor: Actor, input: CampaignCreate): Promise<Campaign> {

@@ -1,0 +1,67 @@
+import type { Deps } from '../deps';
+import type { Actor } from '../auth/roles';
+import { authorize } from '../auth/policy';
+import { activeEmailsByRole } from '../auth/repo';
+import { enqueueMail } from '../dispatch/outbox';
+import { kickOutbox } from '../dispatch/worker';
+import { formatVnDateTime, localDate } from '../shared/time';
+import { t } from '../web/i18n';
+import * as repo from './repo';
+import { STAFF } from './audio';
+import { getBroadcast } from './schedule';
+
+export interface MissedByCommune {
+  orgId: number;
+  name: string;
+  missed: { occurrenceId: number; scheduledAt: string }[];
+}
+
+/** Missed occurrences of the given broadcasts, grouped by commune (the campaign page's follow-up list). */
+export async function missedByCommune(deps: Deps, broadcastIds: number[]): Promise<MissedByCommune[]> {
+  const byOrg = new Map<number, MissedByCommune>();
+  for (const r of await repo.missedOccurrences(deps.db, broadcastIds)) {
+    const entry = byOrg.get(r.org_id) ?? { orgId: r.org_id, name: r.name, missed: [] };
+    entry.missed.push({ occurrenceId: r.id, scheduledAt: r.scheduled_at });
+    byOrg.set(r.org_id, entry);
+  }
+  return [...byOrg.values()];
+}
+
+/**
+ * E-mails each commune that missed a broadcast: its broadcasters, else the commune's own address.
+ * At most one reminder per broadcast, commune and day (the outbox dedupe key), however often it is clicked.
+ */
+export async function remindMissed(deps: Deps, actor: Actor, broadcastId: number): Promise<{ communes: number; messages: number }> {
+  const b = await getBroadcast(deps, actor, broadcastId);
+  authorize(actor, STAFF, [b.ownerOrgId]);
+  const rows = await repo.missedOccurrences(deps.db, [broadcastId]);
+  const communes = await missedByCommune(deps, [broadcastId]);
+  const emails = await activeEmailsByRole(deps.db, communes.map((c) => c.orgId), 'broadcaster');
+  const now = deps.clock();
+  const day = localDate(now);
+  let messages = 0;
+  await deps.db.transaction(async (tx) => {
+    for (const c of communes) {
+      const orgEmail = rows.find((r) => r.org_id === c.orgId)?.email ?? null;
+      const to = emails.get(c.orgId) ?? (orgEmail ? [orgEmail] : []);
+      const vars = { title: b.title, commune: c.name, times: c.missed.map((m) => formatVnDateTime(m.scheduledAt)).join(', '), link: `${deps.config.publicUrl}/broadcaster` };
+      for (const address of to) {
+        const { created } = await enqueueMail(
+          tx,
+          {
+            to: address,
+            subject: t('vi', 'broadcasts.mail.missed.subject', vars),
+            text: t('vi', 'broadcasts.mail.missed.text', vars),
+            kind: 'broadcast-missed',
+            orgId: b.ownerOrgId,
+            dedupeKey: `broadcast-missed:${broadcastId}:${c.orgId}:${day}:${address}`,
+          },
+          { now: now.toISOString() },
+        );
+        if (created) messages += 1;
+      }
+    }
+  });
+  if (messages > 0) kickOutbox(deps);
+  return { communes: communes.length, messages };
+}
