@@ -10,6 +10,10 @@ import { findUserByEmail } from '../auth/repo';
 import type { Role } from '../auth/roles';
 import { findOrgByCode, insertOrg } from '../orgs/repo';
 import type { OrgKind } from '../orgs/schemas';
+import type { Deps } from '../deps';
+import { createLogger } from '../logger';
+import { installShippedTemplates } from '../letters/template-service';
+import { DEMO_CAMPAIGN, seedDemoCampaign } from './demo-campaign';
 
 interface SeedOrg {
   code: string;
@@ -113,6 +117,10 @@ async function main(): Promise<void> {
   const admin = await bootstrapAdmin(db, config);
   const result = await seedDemo(db);
   console.log(`Demo province loaded: ${result.orgs} new organisations.`);
+  let now: Date | null = null;
+  const deps: Deps = { db, config, log: createLogger('warn'), clock: () => now ?? new Date() };
+  await installShippedTemplates(db);
+  if (await seedDemoCampaign(deps, (d) => (now = d), DEMO_PASSWORD)) console.log(`Demo campaign "${DEMO_CAMPAIGN}" loaded with letters, broadcasts and reports.`);
   if (admin) console.log(`Administrator: ${admin.email} / ${admin.password ?? '(VANDONG_ADMIN_PASSWORD)'}`);
   console.log(`Demo users (password ${DEMO_PASSWORD}):`);
   for (const u of result.users) console.log(`  ${u.roles.join(', ').padEnd(20)} ${u.email}`);
