@@ -25,9 +25,16 @@ export function standardDistribution(hasRecipients: boolean, items: string[], un
   return [...(hasRecipients ? ['Như trên'] : []), ...middle, `Lưu: VT, ${unitCode}`];
 }
 
+/** A legal basis reads "Căn cứ …" unless the drafter already opened it with such a word. */
+function withBasisWord(basis: string): string {
+  return /^(căn cứ|thực hiện|theo|thi hành)(?=\s|$)/iu.test(basis) ? basis : `Căn cứ ${basis}`;
+}
+
+const punctuate = (line: string) => (/[;,.:]$/.test(line) ? line : `${line};`);
+
 /** Legal bases become the opening paragraphs of the body. */
 export function bodyBlocks(legalBases: string[], body: string): BodyBlock[] {
-  const bases: BodyBlock[] = legalBases.map((b) => ({ type: 'paragraph', text: /[;,.:]$/.test(b.trim()) ? b.trim() : `${b.trim()};` }));
+  const bases: BodyBlock[] = legalBases.map((b) => ({ type: 'paragraph', text: punctuate(withBasisWord(b.trim())) }));
   return [...bases, ...textToBlocks(body)];
 }
 
