@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../deps';
 import { parse } from '../shared/validate';
 import { actorOf, clientIp } from '../web/request';
@@ -7,7 +7,7 @@ import * as auth from './service';
 import { LoginBody, UserCreate, UserPatch } from './schemas';
 import { listOrgs } from '../orgs/service';
 import { ROLES } from './roles';
-import { AppError } from '../shared/errors';
+import { AppError, notFound } from '../shared/errors';
 import { errorMessage, isFormError } from '../web/errors';
 import { id } from '../shared/validate';
 import { t } from '../web/i18n';
@@ -109,6 +109,29 @@ export function pageRouter(deps: Deps): Router {
       orgs,
       roles: ROLES,
     });
+  });
+
+  async function renderUserEdit(req: Request, res: Response, userId: number, extra: Record<string, unknown> = {}, status = 200) {
+    const actor = actorOf(req);
+    const user = (await auth.listUsers(deps.db, actor, {})).find((u) => u.id === userId);
+    if (!user) throw notFound('User', 'USER_NOT_FOUND');
+    res.status(status).render('auth/user-edit', { title: user.name, user, orgs: await listOrgs(deps.db, actor, {}), roles: ROLES, ...extra });
+  }
+
+  r.get('/users/:id/edit', (req, res) => renderUserEdit(req, res, parse(id(), req.params.id)));
+
+  r.post('/users/:id', async (req, res) => {
+    const userId = parse(id(), req.params.id);
+    const roles = ([] as string[]).concat(req.body.roles ?? []);
+    const patch: Record<string, unknown> = { name: req.body.name, orgId: req.body.orgId, roles, active: req.body.active === '1' };
+    if (req.body.password) patch.password = req.body.password;
+    try {
+      await auth.updateUser(deps.db, actorOf(req), userId, parse(UserPatch, patch));
+      res.redirect(303, '/users');
+    } catch (err) {
+      if (!isFormError(err)) throw err;
+      await renderUserEdit(req, res, userId, { error: errorMessage(err, req.locale), fields: err.fields }, err.kind === 'conflict' ? 409 : 400);
+    }
   });
 
   r.post('/users', async (req, res) => {

@@ -61,6 +61,20 @@ describeEachDb('pages for the administrator', (ctx) => {
     expect((await ctx().db('orgs').where({ id: snv.id }).first()).headcount).toBe(74);
   });
 
+  it('lets an admin change a user’s roles and disable them, which signs them out at once', async () => {
+    const drafter = await ctx().createUser(['drafter'], ctx().rootOrgId, 'Người sẽ nghỉ');
+    expect((await ctx().as(drafter).get('/api/v1/orgs')).status).toBe(200);
+    const s = await signIn(ctx().app, ctx().admin.email, ctx().admin.password);
+    const form = await s.agent.get(`/users/${drafter.id}/edit`);
+    expect(form.text).toContain('Người sẽ nghỉ');
+    const saved = await s.agent.post(`/users/${drafter.id}`).type('form').send({ _csrf: csrfFrom(form.text), name: 'Người sẽ nghỉ', orgId: String(ctx().rootOrgId), roles: ['drafter', 'approver'] });
+    expect(saved.status).toBe(303);
+    expect((await ctx().db('user_roles').where({ user_id: drafter.id }).orderBy('role')).map((r: { role: string }) => r.role)).toEqual(['approver', 'drafter']);
+    expect((await ctx().as(drafter).get('/api/v1/orgs')).status).toBe(401);
+    const self = await s.agent.post(`/users/${ctx().admin.id}`).type('form').send({ _csrf: csrfFrom(form.text), name: 'Quản trị', orgId: String(ctx().rootOrgId), roles: 'admin' });
+    expect(self.status).toBe(409);
+  });
+
   it('shows the audit log to admins only', async () => {
     const admin = await signIn(ctx().app, ctx().admin.email, ctx().admin.password);
     expect((await admin.agent.get('/audit')).status).toBe(200);
