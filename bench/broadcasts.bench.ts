@@ -17,7 +17,7 @@ import { createDb, migrate } from '../src/db';
 import { createLogger } from '../src/logger';
 import { createApp } from '../src/app';
 import type { Deps } from '../src/deps';
-import { analysisArgs, masterArgs, parseLoudnorm, audibleSpan, resolveFfmpeg } from '../src/broadcasts/ffmpeg';
+import { analysisArgs, masterArgs, parseEbur128, audibleSpan, resolveFfmpeg } from '../src/broadcasts/ffmpeg';
 import { makeMaster } from '../src/broadcasts/audio';
 import type { AudioRow } from '../src/broadcasts/repo';
 
@@ -45,7 +45,7 @@ async function transcode(dir: string, deps: Deps): Promise<BenchRow[]> {
   const s = { bitrateKbps: 128, targetLufs: -16, truePeakDbtp: -1.5 };
   const t1 = process.hrtime.bigint();
   const pass1 = ffmpeg(analysisArgs(wav, s).filter((a, i, all) => a !== '-progress' && all[i - 1] !== '-progress'));
-  const measured = parseLoudnorm(pass1)!;
+  const measured = parseEbur128(pass1)!;
   const span = audibleSpan(pass1, seconds)!;
   ffmpeg(masterArgs(wav, path.join(dir, 'raw.mp3'), s, span, measured).filter((a, i, all) => a !== '-progress' && all[i - 1] !== '-progress'));
   const rawSec = Number(process.hrtime.bigint() - t1) / 1e9;

@@ -1,13 +1,11 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import cookieParser from 'cookie-parser';
-import crypto from 'node:crypto';
 import path from 'node:path';
-import pinoHttp from 'pino-http';
 import type { Deps } from './deps';
 import { ROOT } from './shared/paths';
 import { setupViews } from './web/views';
-import { audit, authenticate, csrf, locale } from './web/middleware';
+import { audit, authenticate, csrf, locale, requestLog } from './web/middleware';
 import { apiNotFound, errorHandler } from './web/errors';
 import { actorOf } from './web/request';
 import { homeFor } from './web/home';
@@ -30,23 +28,7 @@ export function createApp(deps: Deps): Express {
   app.set('trust proxy', 'loopback');
   setupViews(app);
 
-  app.use(
-    pinoHttp({
-      logger: deps.log,
-      genReqId: (req, res) => {
-        const id = (req.headers['x-request-id'] as string) || crypto.randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
-      // Headers carry session cookies and bearer tokens: log only what identifies the request.
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/\/(ack|feed)\/[^/?]+/, '/$1/***') }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customProps: (req) => ({ userId: (req as express.Request).actor?.id }),
-    }),
-  );
+  app.use(requestLog(deps.log, { ignore: (req) => req.url === '/healthz' }));
   app.use(
     helmet({
       contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:'], 'media-src': ["'self'"], 'upgrade-insecure-requests': null } },

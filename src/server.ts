@@ -9,6 +9,7 @@ import { allJobs } from './jobs';
 import { startup as featureStartup } from './startup';
 import type { Deps } from './deps';
 import { outboxIdle } from './dispatch/worker';
+import { auditIdle } from './audit/service';
 
 /** Entry point: config → database (+ migrations) → app → scheduler → listen. */
 async function main(): Promise<void> {
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     await closed;
     await scheduler?.stop();
     await outboxIdle(deps);
+    await auditIdle(db);
     await db.destroy();
     log.info('stopped');
     process.exit(0);

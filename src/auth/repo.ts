@@ -77,13 +77,13 @@ export async function insertToken(q: Q, row: Omit<TokenRow, 'id' | 'revoked_at'>
 }
 
 /** The live token's user in one query (every authenticated request runs this). */
-export async function findUserByLiveToken(q: Q, tokenHash: string, kind: 'session' | 'api', now: string): Promise<(UserRow & { csrf_token: string | null }) | undefined> {
+export async function findUserByLiveToken(q: Q, tokenHash: string, kind: 'session' | 'api', now: string): Promise<(UserRow & { csrf_token: string | null; expires_at: string }) | undefined> {
   return q('auth_tokens as t')
     .join('users as u', 'u.id', 't.user_id')
     .where({ 't.token_hash': tokenHash, 't.kind': kind })
     .whereNull('t.revoked_at')
     .where('t.expires_at', '>', now)
-    .first('u.*', 't.csrf_token');
+    .first('u.*', 't.csrf_token', 't.expires_at');
 }
 
 export async function revokeToken(q: Q, tokenHash: string, now: string): Promise<void> {

@@ -68,15 +68,68 @@ export interface Authenticated {
   csrfToken: string | null;
 }
 
+/**
+ * Live tokens recently resolved in this process, so a burst of requests with the same token costs no query.
+ * An entry lives at most TOKEN_CACHE_MS (and never past the token's expiry); logout, revocation and any change
+ * to the user through this service drop it at once. A change made by another process is seen within TOKEN_CACHE_MS.
+ */
+const TOKEN_CACHE_MS = 5_000;
+const TOKEN_CACHE_MAX = 10_000;
+interface CachedToken {
+  found: Authenticated;
+  userId: number;
+  cachedAt: number;
+  until: number;
+}
+interface TokenCache {
+  entries: Map<string, CachedToken>;
+  /** Bumped by every invalidation: a lookup that started before one does not store what it read. */
+  epoch: number;
+}
+const tokenCaches = new WeakMap<object, TokenCache>();
+
+function tokenCache(db: Q): TokenCache {
+  // Keyed by the knex client, which a transaction shares with its database.
+  let cache = tokenCaches.get(db.client);
+  if (!cache) tokenCaches.set(db.client, (cache = { entries: new Map(), epoch: 0 }));
+  return cache;
+}
+
+function forgetUser(db: Q, userId: number): void {
+  const cache = tokenCache(db);
+  cache.epoch += 1;
+  for (const [key, entry] of cache.entries) if (entry.userId === userId) cache.entries.delete(key);
+}
+
+const copyOf = (a: Authenticated): Authenticated => ({ actor: { ...a.actor, roles: [...a.actor.roles] }, csrfToken: a.csrfToken });
+
 /** Resolves a bearer token or session cookie to its user; null when unknown, expired, revoked or the user is disabled. */
 export async function authenticate(db: Db, token: string, kind: TokenKind, now = new Date()): Promise<Authenticated | null> {
-  const user = await repo.findUserByLiveToken(db, sha256Hex(token), kind, now.toISOString());
+  const hash = sha256Hex(token);
+  const key = `${kind}:${hash}`;
+  const cache = tokenCache(db);
+  const t = now.getTime();
+  const hit = cache.entries.get(key);
+  if (hit && t >= hit.cachedAt && t < hit.until) return copyOf(hit.found);
+  if (hit) cache.entries.delete(key);
+  const epoch = cache.epoch;
+  const user = await repo.findUserByLiveToken(db, hash, kind, now.toISOString());
   if (!user || !user.active) return null;
-  return { actor: repo.toActor(user, await repo.rolesOf(db, user.id)), csrfToken: user.csrf_token };
+  const found: Authenticated = { actor: repo.toActor(user, await repo.rolesOf(db, user.id)), csrfToken: user.csrf_token };
+  if (cache.epoch === epoch) {
+    if (cache.entries.size >= TOKEN_CACHE_MAX) cache.entries.delete(cache.entries.keys().next().value!);
+    cache.entries.set(key, { found, userId: user.id, cachedAt: t, until: Math.min(t + TOKEN_CACHE_MS, Date.parse(user.expires_at)) });
+  }
+  return copyOf(found);
 }
 
 export async function logout(db: Db, token: string): Promise<void> {
-  await repo.revokeToken(db, sha256Hex(token), nowIso());
+  const hash = sha256Hex(token);
+  await repo.revokeToken(db, hash, nowIso());
+  const cache = tokenCache(db);
+  cache.epoch += 1;
+  cache.entries.delete(`api:${hash}`);
+  cache.entries.delete(`session:${hash}`);
 }
 
 export interface NewUser {
@@ -149,6 +202,7 @@ export async function updateUser(db: Db, actor: Actor, userId: number, patch: Us
     if (patch.roles) await repo.setRoles(tx, userId, uniqueRoles(patch.roles));
     if (patch.active === false || patch.password !== undefined) await repo.revokeTokensOfUser(tx, userId, nowIso());
   });
+  forgetUser(db, userId);
   const updated = await repo.findUserById(db, userId);
   return repo.toActor(updated!, await repo.rolesOf(db, userId));
 }
@@ -156,6 +210,7 @@ export async function updateUser(db: Db, actor: Actor, userId: number, patch: Us
 /** A user may change their own display language. */
 export async function setOwnLocale(db: Db, actor: Actor, locale: 'vi' | 'en'): Promise<void> {
   await repo.updateUser(db, actor.id, { locale });
+  forgetUser(db, actor.id);
 }
 
 export async function listUsers(db: Q, actor: Actor, filter: { orgId?: number }) {

@@ -15,6 +15,7 @@ import {
   ffmpegVersion,
   masterArgs,
   MIME,
+  parseEbur128,
   parseLoudnorm,
   probe,
   resolveFfmpeg,
@@ -240,7 +241,7 @@ export interface MasterResult {
   truePeakDbtp: number;
 }
 
-/** Two ffmpeg passes: measure (silence + loudness), then trim, normalise and encode. Progress 0–30 % then 30–100 %. */
+/** Two ffmpeg passes: measure (silence + loudness), then trim, normalise and encode. Progress 0–15 % then 15–100 %. */
 export async function makeMaster(deps: Deps, row: repo.AudioRow, onProgress: (pct: number) => void): Promise<MasterResult> {
   const bin = ffmpegOf(deps).path;
   const input = mediaPath(deps.config.MEDIA_DIR, row.original_rel_path);
@@ -267,15 +268,15 @@ export async function makeMaster(deps: Deps, row: repo.AudioRow, onProgress: (pc
     }
   };
 
-  const analysis = await run(analysisArgs(input, settings), 0, 30, total);
-  const measured = parseLoudnorm(analysis.stderr);
+  const analysis = await run(analysisArgs(input, settings), 0, 15, total);
+  const measured = parseEbur128(analysis.stderr);
   if (analysis.code !== 0 || !measured) throw new MasterError(`The audio cannot be decoded: ${lastError(analysis.stderr)}`);
   const span = audibleSpan(analysis.stderr, total);
   if (!span || !Number.isFinite(measured.input_i)) throw new MasterError('The recording is silent');
 
   const out = path.join(tmpDir(deps.config.MEDIA_DIR), `${crypto.randomBytes(12).toString('hex')}.mp3`);
   try {
-    const encode = await run(masterArgs(input, out, settings, span, measured), 30, 70, span.end - span.start);
+    const encode = await run(masterArgs(input, out, settings, span, measured), 15, 85, span.end - span.start);
     const result = parseLoudnorm(encode.stderr);
     if (encode.code !== 0 || !result) throw new MasterError(`The audio cannot be converted: ${lastError(encode.stderr)}`);
     const { probe: master } = await probe(bin, out, remaining());

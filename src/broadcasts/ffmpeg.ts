@@ -213,6 +213,37 @@ export function parseLoudnorm(stderr: string): Loudness | null {
   }
 }
 
+/**
+ * Pass 1's measurement from ebur128's summary (the same EBU R128 / BS.1770 meter loudnorm uses), in the shape
+ * loudnorm's second pass takes. Silence gives I = -70 LUFS (the absolute gate): input_i is then -Infinity.
+ * Null when there is no summary (nothing decoded).
+ */
+export function parseEbur128(stderr: string): Loudness | null {
+  const at = stderr.lastIndexOf('Summary:');
+  if (at < 0) return null;
+  const summary = stderr.slice(at);
+  const num = (re: RegExp) => {
+    const m = re.exec(summary);
+    return m ? Number(m[1].replace(/^-inf$/, '-Infinity').replace(/^inf$/, 'Infinity')) : NaN;
+  };
+  const i = num(/Integrated loudness:\s*I:\s*(-?[\d.]+|-?inf) LUFS/);
+  const thresh = num(/Integrated loudness:[\s\S]*?Threshold:\s*(-?[\d.]+|-?inf) LUFS/);
+  const lra = num(/LRA:\s*(-?[\d.]+) LU/);
+  const tp = num(/True peak:\s*Peak:\s*(-?[\d.]+|-?inf) dBFS/);
+  if (Number.isNaN(i)) return null;
+  const silent = i <= -70 || !Number.isFinite(tp);
+  return {
+    input_i: silent ? -Infinity : i,
+    input_tp: tp,
+    input_lra: Number.isNaN(lra) ? 0 : lra,
+    input_thresh: thresh,
+    output_i: NaN,
+    output_tp: NaN,
+    target_offset: 0,
+    normalization_type: '',
+  };
+}
+
 /** The audible part [start, end) from silencedetect's report, or null when everything is silent. */
 export function audibleSpan(stderr: string, totalSec: number): { start: number; end: number } | null {
   const events: { kind: 'start' | 'end'; t: number }[] = [];
@@ -243,11 +274,16 @@ const MONO_44K = 'aformat=sample_fmts=fltp,aresample=44100,aformat=channel_layou
 
 const loudnormTarget = (s: MasterSettings) => `loudnorm=I=${s.targetLufs}:TP=${s.truePeakDbtp}:LRA=11`;
 
-/** Pass 1: where the sound starts and ends, and how loud it is. */
+/**
+ * Pass 1: where the sound starts and ends, and how loud it is (read with parseEbur128 and audibleSpan).
+ * The loudness is measured by ebur128 (integrated, range, true peak), not by a loudnorm pass: loudnorm would also
+ * run its whole dynamic normaliser at 192 kHz on output that is thrown away, 3–4× the time for the same numbers.
+ * Frame-by-frame lines go to the verbose level, so stderr stays small however long the recording.
+ */
 export function analysisArgs(input: string, s: MasterSettings): string[] {
   return [
     '-hide_banner', '-nostdin', '-nostats', '-i', input, '-vn', '-sn',
-    '-af', `${MONO_44K},silencedetect=n=${s.silenceDb ?? -50}dB:d=0.3,${loudnormTarget(s)}:print_format=json`,
+    '-af', `${MONO_44K},silencedetect=n=${s.silenceDb ?? -50}dB:d=0.3,ebur128=peak=true:framelog=verbose`,
     '-progress', 'pipe:1', '-f', 'null', '-',
   ];
 }

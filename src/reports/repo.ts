@@ -66,6 +66,21 @@ export async function expectedOrg(q: Q, campaignId: number, orgId: number): Prom
     .first('orgs.headcount', 'orgs.population18');
 }
 
+/**
+ * The campaign and, when `orgId` is expected in it, that organisation's defaults: one query for the submission path.
+ * undefined when there is no such campaign.
+ */
+export async function campaignWithExpectedOrg(q: Q, campaignId: number, orgId: number): Promise<{ campaign: CampaignRow; org: { headcount: number | null; population18: number | null } | undefined } | undefined> {
+  const row = await q('campaigns as c')
+    .leftJoin('campaign_orgs as co', (j) => j.on('co.campaign_id', 'c.id').andOn('co.org_id', q.raw('?', [orgId])))
+    .leftJoin('orgs as o', 'o.id', 'co.org_id')
+    .where('c.id', campaignId)
+    .first('c.*', 'co.org_id as expected_org_id', 'o.headcount as expected_org_headcount', 'o.population18 as expected_org_population18');
+  if (!row) return undefined;
+  const { expected_org_id, expected_org_headcount, expected_org_population18, ...campaign } = row as CampaignRow & { expected_org_id: number | null; expected_org_headcount: number | null; expected_org_population18: number | null };
+  return { campaign, org: expected_org_id == null ? undefined : { headcount: expected_org_headcount, population18: expected_org_population18 } };
+}
+
 export async function isExpected(q: Q, campaignId: number, orgId: number): Promise<boolean> {
   return Boolean(await q('campaign_orgs').where({ campaign_id: campaignId, org_id: orgId }).first());
 }
@@ -196,39 +211,48 @@ export interface DashboardRow {
 
 /**
  * One row per expected organisation: its latest report up to `week` and, when it reported in `week`
- * itself, when and whether on time. Two steps, the same on both engines:
- * 1. each expected organisation with the week of its latest report: a correlated MAX(week) that seeks the
- *    UNIQUE(campaign_id, org_id, week) index (cost grows with organisations, not with weeks);
- * 2. those reports, fetched per latest week: by the (campaign_id, week) index when most organisations share it,
- *    else by organisation id. (Joining step 1 to the reports in one statement makes PostgreSQL hash the whole
+ * itself, when and whether on time. Steps, the same on both engines:
+ * 1. the expected organisations (no per-row subquery);
+ * 2. the reports of `week` itself, by the (campaign_id, week) index: most organisations have one;
+ * 3. only for the organisations without one (an anti-join: PostgreSQL hashes the week's reports instead of
+ *    probing the index 10,000 times), the week of the latest earlier report: a correlated MAX(week) that seeks
+ *    the UNIQUE(campaign_id, org_id, week) index;
+ * 4. those reports, fetched per latest week: by the (campaign_id, week) index when most organisations share it,
+ *    else by organisation id. (Joining step 3 to the reports in one statement makes PostgreSQL hash the whole
  *    table, ~5× slower at 10,000 organisations × 52 weeks.)
  */
 export async function dashboardRows(q: Q, campaignId: number, week: string): Promise<DashboardRow[]> {
+  type Fig = { org_id: number; week: string; headcount: number; installed: number; submitted_at: string; on_time: boolean | number };
+  const cols = ['org_id', 'week', 'headcount', 'installed', 'submitted_at', 'on_time'];
   const base = (await q('campaign_orgs as co')
     .join('orgs as o', 'o.id', 'co.org_id')
     .where('co.campaign_id', campaignId)
-    .select('co.org_id', 'o.name', 'o.headcount as org_headcount', 'o.population18')
+    .select('co.org_id', 'o.name', 'o.headcount as org_headcount', 'o.population18')) as { org_id: number; name: string; org_headcount: number | null; population18: number | null }[];
+  const figures = new Map<number, Fig>();
+  for (const r of (await q('report_submissions').where({ campaign_id: campaignId, week }).select(cols)) as Fig[]) figures.set(Number(r.org_id), r);
+
+  const earlier = (await q('campaign_orgs as co')
+    .where('co.campaign_id', campaignId)
+    .whereNotExists((sub) => sub.select(q.raw('1')).from('report_submissions as s0').whereRaw('s0.campaign_id = co.campaign_id').whereRaw('s0.org_id = co.org_id').andWhere('s0.week', week))
+    .select('co.org_id')
     .select(
       q('report_submissions as s1')
         .max('s1.week')
         .whereRaw('s1.campaign_id = co.campaign_id')
         .whereRaw('s1.org_id = co.org_id')
-        .andWhere('s1.week', '<=', week)
+        .andWhere('s1.week', '<', week)
         .as('latest_week'),
-    )) as { org_id: number; name: string; org_headcount: number | null; population18: number | null; latest_week: string | null }[];
+    )) as { org_id: number; latest_week: string | null }[];
 
   const latestOf = new Map<number, string>();
   const byWeek = new Map<string, number[]>();
-  for (const r of base) {
+  for (const r of earlier) {
     if (!r.latest_week) continue;
     latestOf.set(Number(r.org_id), r.latest_week);
     const list = byWeek.get(r.latest_week);
     if (list) list.push(Number(r.org_id));
     else byWeek.set(r.latest_week, [Number(r.org_id)]);
   }
-  type Fig = { org_id: number; week: string; headcount: number; installed: number; submitted_at: string; on_time: boolean | number };
-  const cols = ['org_id', 'week', 'headcount', 'installed', 'submitted_at', 'on_time'];
-  const figures = new Map<number, Fig>();
   const keep = (rows: Fig[]) => {
     for (const r of rows) if (latestOf.get(Number(r.org_id)) === r.week) figures.set(Number(r.org_id), r);
   };

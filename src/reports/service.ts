@@ -128,15 +128,15 @@ export interface SubmissionResult {
   warnings: { code: string; message: string; previousWeek?: string; previousInstalled?: number }[];
 }
 
-/** Which organisation the actor reports for, and whether it may; returns it with its default figures. */
-async function targetOrg(db: Q, actor: Actor, c: repo.CampaignRow, requested: number | undefined) {
+/** Which organisation the actor reports for, and whether it may; returns it with its default figures (`expected`: undefined when it is not expected). */
+function targetOrg(actor: Actor, c: repo.CampaignRow, requested: number | undefined, expected: Awaited<ReturnType<typeof repo.expectedOrg>>) {
   const mayReportForOthers = can(actor, SUBMIT_FOR_OTHERS, c.owner_org_id);
   const orgId = requested ?? actor.orgId;
   if (requested !== undefined && requested !== actor.orgId && !mayReportForOthers) {
     throw forbidden('A reporter reports for its own organisation only', 'REPORT_OTHER_ORG');
   }
   if (!mayReportForOthers) authorize(actor, ['reporter'], orgId);
-  const org = await repo.expectedOrg(db, c.id, orgId);
+  const org = expected;
   if (!org) {
     if (mayReportForOthers) throw invalid('ORG_NOT_EXPECTED', 'This organisation is not expected to report in this campaign', { orgId: 'not expected in this campaign' });
     throw forbidden('Your organisation is not expected to report in this campaign', 'ORG_NOT_EXPECTED');
@@ -156,8 +156,11 @@ type Warning = SubmissionResult['warnings'][number];
  * (its population aged 18+ when the campaign counts residents).
  */
 export async function submitReport(db: Db, actor: Actor, campaignId: number, week: string, body: SubmissionBody, now: Date): Promise<SubmissionResult> {
-  const c = await loadCampaign(db, campaignId);
-  const { orgId, org } = await targetOrg(db, actor, c, body.orgId);
+  // The campaign and the organisation's defaults in one query (this path runs for every report).
+  const found = await repo.campaignWithExpectedOrg(db, campaignId, body.orgId ?? actor.orgId);
+  if (!found) throw notFound('Campaign', 'CAMPAIGN_NOT_FOUND');
+  const c = found.campaign;
+  const { orgId, org } = targetOrg(actor, c, body.orgId, found.org);
   if (!weekInCampaign(c, week)) throw invalid('WEEK_OUTSIDE_CAMPAIGN', `Week ${week} is outside the campaign (${c.start_date} – ${c.end_date})`, { week: 'outside the campaign' });
   if (week > isoWeekOf(now)) throw invalid('WEEK_IN_FUTURE', `Week ${week} has not started yet`, { week: 'has not started yet' });
 

@@ -20,7 +20,9 @@ export const email = () =>
     .transform((s) => s.normalize('NFC').trim().toLowerCase())
     .pipe(z.string().max(254).email('not a valid e-mail address'));
 
-export const id = () => z.coerce.number().int().positive();
+const ID = z.coerce.number().int().positive();
+/** A positive integer id (from a path, query or body). Schemas are immutable: one instance serves every request. */
+export const id = () => ID;
 
 /** Recursively NFC-normalises every string in a parsed JSON body, before validation. */
 export function normalizeStrings<T>(value: T): T {

@@ -12,6 +12,8 @@ declare global {
       locale: 'vi' | 'en';
       /** How the caller authenticated: decides CSRF and error format. */
       authKind?: 'session' | 'api';
+      /** X-Request-Id (given or generated), set by requestLog(); the audit log records it. */
+      id?: string;
     }
   }
 }
