@@ -62,7 +62,11 @@ async function listen(app: express.Express): Promise<{ url: string; close: () =>
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => {
+    // Drop autocannon's kept-alive sockets so no request is still reading the file when the folder is removed.
+    server.close(() => r());
+    server.closeAllConnections();
+  }) };
 }
 
 async function load(url: string): Promise<{ throughput: number; requests: number; errors: number; non2xx: number }> {
