@@ -1,4 +1,5 @@
 import { startJourney, signInAs, horizontalOverflow, type Journey } from './browser';
+import { HEALTH_BOOK_CAMPAIGN } from '../reports/fixtures';
 import type { TestUser } from '../helpers/context';
 
 /**
@@ -23,15 +24,7 @@ describe('an agency reporter submits the weekly figures from a phone', () => {
     const res = await j.ctx
       .as(manager)
       .post('/api/v1/campaigns')
-      .send({
-        name: 'Cài đặt Sổ sức khỏe điện tử',
-        metricLabel: 'Số cán bộ đã cài đặt Sổ sức khỏe điện tử',
-        targetPercent: 100,
-        startDate: '2021-10-04',
-        endDate: '2021-12-31',
-        deadline: { weekday: 5, time: '17:00' },
-        orgIds: [syt, snv],
-      });
+      .send({ ...HEALTH_BOOK_CAMPAIGN, orgIds: [syt, snv] });
     if (res.status !== 201) throw new Error(`campaign: ${res.status} ${JSON.stringify(res.body)}`);
     campaignId = res.body.id;
   });

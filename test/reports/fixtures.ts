@@ -11,6 +11,16 @@ export interface CampaignWorld {
 
 export const pad = (i: number) => String(i).padStart(2, '0');
 
+/** The 2021 campaign as the department would create it (API body), weekly deadline Friday 17:00. */
+export const HEALTH_BOOK_CAMPAIGN = {
+  name: 'Cài đặt Sổ sức khỏe điện tử',
+  metricLabel: 'Số cán bộ đã cài đặt Sổ sức khỏe điện tử',
+  targetPercent: 100,
+  startDate: '2021-10-04',
+  endDate: '2021-12-31',
+  deadline: { weekday: 5, time: '17:00' },
+};
+
 export async function campaignWorld(ctx: TestContext, n: number, campaign: Record<string, unknown> = {}, opts: { reporters?: boolean } = {}): Promise<CampaignWorld> {
   const departmentId = await ctx.createOrg({ name: 'Sở Thông tin và Truyền thông', shortName: 'STTTT', kind: 'department', email: 'stttt@hatinh.gov.vn' });
   await ctx.db('orgs').where({ id: departmentId }).update({ place: 'Hà Tĩnh' });
@@ -28,12 +38,7 @@ export async function campaignWorld(ctx: TestContext, n: number, campaign: Recor
     .as(drafter)
     .post('/api/v1/campaigns')
     .send({
-      name: 'Cài đặt Sổ sức khỏe điện tử',
-      metricLabel: 'Số cán bộ đã cài đặt Sổ sức khỏe điện tử',
-      targetPercent: 100,
-      startDate: '2021-10-04',
-      endDate: '2021-12-31',
-      deadline: { weekday: 5, time: '17:00' },
+      ...HEALTH_BOOK_CAMPAIGN,
       orgIds: agencies.map((a) => a.id),
       reminderHoursBefore: 24,
       ...campaign,
