@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { resolveFfmpeg } from '../../src/broadcasts/ffmpeg';
-import type request from 'supertest';
 import type { TestContext, TestUser } from '../helpers/context';
 
 /** The same binary the app uses, to make test audio and to check what the app produced. */
@@ -87,18 +86,4 @@ export function masterPath(ctx: TestContext, sha256: string): string {
   return path.join(ctx.mediaDir, 'audio', sha256.slice(0, 2), `${sha256}.mp3`);
 }
 
-type Parser = (res: request.Response, cb: (err: Error | null, body: unknown) => void) => void;
-
-/** supertest parser that keeps the body as bytes (audio). */
-export const binary = ((res: NodeJS.ReadableStream, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-}) as unknown as Parser;
-
-/** Playlists are served as audio/x-mpegurl, which supertest does not read as text by itself. */
-export const text = ((res: NodeJS.ReadableStream, cb: (err: Error | null, body: string) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks).toString('utf8')));
-}) as unknown as Parser;
+export { binary, text } from '../helpers/parsers';

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import request from 'supertest';
 import type { TestContext, TestUser } from '../helpers/context';
 
 /** A department that issues letters, with the people who draft, approve and send them. */
@@ -64,22 +63,4 @@ export async function issue(ctx: TestContext, issuer: Issuer, letterId: number):
   throw new Error('unreachable');
 }
 
-/** A browser session (cookie + CSRF token), for the pages. */
-export async function signIn(ctx: TestContext, user: TestUser): Promise<{ agent: ReturnType<typeof request.agent>; csrf: () => Promise<string> }> {
-  const agent = request.agent(ctx.app);
-  const login = await agent.get('/login');
-  const pre = /name="_csrf" value="([^"]+)"/.exec(login.text)?.[1];
-  const res = await agent.post('/login').type('form').send({ email: user.email, password: user.password, _csrf: pre });
-  if (res.status !== 302 && res.status !== 303) throw new Error(`sign-in: ${res.status}`);
-  return {
-    agent,
-    csrf: async () => /name="_csrf" value="([^"]+)"/.exec((await agent.get('/')).text)?.[1] ?? '',
-  };
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- superagent's response type is not exported by supertest
-export const binary = (res: any, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
+export { binary } from '../helpers/parsers';

@@ -5,7 +5,8 @@ import request from 'supertest';
 import { describeEachDb } from '../helpers/context';
 import { drainOutbox } from '../../src/dispatch/worker';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
-import { binary, communes, draftLetter, issue, pdfGuide, setUpIssuer, signIn, type Issuer } from './letter-flow';
+import { binary, communes, draftLetter, issue, pdfGuide, setUpIssuer, type Issuer } from './letter-flow';
+import { signIn } from '../helpers/browser-session';
 
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 const ackLink = (mail: ParsedMail) => /http:\/\/vandong\.test(\/ack\/[A-Za-z0-9_-]+)/.exec(mail.text ?? '')?.[1];
@@ -138,7 +139,7 @@ describeEachDb('dispatching an issued letter by e-mail', (ctx) => {
     });
 
     it('the delivery page shows every recipient, the progress and the acknowledgement', async () => {
-      const { agent } = await signIn(ctx(), issuer.secretary);
+      const { agent } = await signIn(ctx().app, issuer.secretary.email, issuer.secretary.password);
       const page = await agent.get(`/letters/${letterId}/deliveries`);
       expect(page.status).toBe(200);
       expect(page.text).toContain(symbol);
@@ -159,7 +160,9 @@ describeEachDb('dispatching an issued letter by e-mail', (ctx) => {
       await issue(ctx(), issuer, letterId);
       const before = sink.received.length;
 
-      const { agent, csrf } = await signIn(ctx(), issuer.secretary);
+      const session = await signIn(ctx().app, issuer.secretary.email, issuer.secretary.password);
+      const { agent } = session;
+      const csrf = () => session.refresh('/');
       const notYet = await agent.get(`/letters/${letterId}/deliveries`);
       expect(notYet.status).toBe(200);
       expect(notYet.text).toContain(`action="/letters/${letterId}/dispatch"`);

@@ -30,13 +30,7 @@ export async function mutateDocx(buf: Buffer, part: string, fn: (xml: string) =>
   return zip.generateAsync({ type: 'nodebuffer' });
 }
 
-/** supertest collects binary bodies into a Buffer with this parser. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- supertest types the parser's response as its own Response, which is a stream at run time
-export function binary(res: any, cb: (err: Error | null, body: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-}
+export { binary } from '../helpers/parsers';
 
 export const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
 export const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
