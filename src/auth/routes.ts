@@ -8,7 +8,7 @@ import { LoginBody, UserCreate, UserPatch } from './schemas';
 import { listOrgs } from '../orgs/service';
 import { ROLES } from './roles';
 import { AppError, notFound } from '../shared/errors';
-import { errorMessage, isFormError } from '../web/errors';
+import { errorMessage, formError } from '../web/errors';
 import { id } from '../shared/validate';
 import { t } from '../web/i18n';
 
@@ -129,8 +129,9 @@ export function pageRouter(deps: Deps): Router {
       await auth.updateUser(deps.db, actorOf(req), userId, parse(UserPatch, patch));
       res.redirect(303, '/users');
     } catch (err) {
-      if (!isFormError(err)) throw err;
-      await renderUserEdit(req, res, userId, { error: errorMessage(err, req.locale), fields: err.fields }, err.kind === 'conflict' ? 409 : 400);
+      const e = formError(err);
+      if (!e) throw err;
+      await renderUserEdit(req, res, userId, { error: errorMessage(e, req.locale), fields: e.fields }, e.kind === 'conflict' ? 409 : 400);
     }
   });
 
@@ -141,15 +142,16 @@ export function pageRouter(deps: Deps): Router {
       await auth.createUser(deps.db, actor, parse(UserCreate, { ...req.body, roles }));
       res.redirect(303, '/users');
     } catch (err) {
-      if (!isFormError(err)) throw err;
+      const e = formError(err);
+      if (!e) throw err;
       const users = await auth.listUsers(deps.db, actor, {});
-      res.status(err.kind === 'conflict' ? 409 : 400).render('auth/users', {
+      res.status(e.kind === 'conflict' ? 409 : 400).render('auth/users', {
         title: t(req.locale, 'nav.users'),
         users,
         orgs: await listOrgs(deps.db, actor, {}),
         roles: ROLES,
-        error: errorMessage(err, req.locale),
-        fields: err.fields,
+        error: errorMessage(e, req.locale),
+        fields: e.fields,
         form: { ...req.body, roles },
       });
     }

@@ -3,8 +3,8 @@ import { listCampaigns } from '../reports/service';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { actorOf } from '../web/request';
-import { AppError, notFound } from '../shared/errors';
-import { errorMessage } from '../web/errors';
+import { notFound } from '../shared/errors';
+import { errorMessage, formError, STATUS } from '../web/errors';
 import { t } from '../web/i18n';
 import { addDays, localDate, localTime } from '../shared/time';
 import { requireRole } from '../auth/policy';
@@ -95,8 +95,9 @@ export function pageRouter(deps: Deps): Router {
       await broadcaster.confirmOccurrence(deps, { actor: actorOf(req) }, parse(id(), req.params.id));
       res.redirect(303, '/broadcaster?confirmed=1');
     } catch (err) {
-      if (!(err instanceof AppError) || err.kind === 'forbidden') throw err;
-      await renderBroadcaster(req, res, { error: errorMessage(err, req.locale) }, err.kind === 'conflict' ? 409 : 400);
+      const e = formError(err);
+      if (!e) throw err;
+      await renderBroadcaster(req, res, { error: errorMessage(e, req.locale) }, STATUS[e.kind]);
     }
   });
 
@@ -129,9 +130,9 @@ export function pageRouter(deps: Deps): Router {
       const a = await receiveAudio(deps, req);
       res.redirect(303, `/broadcasts/audio/${a.id}`);
     } catch (err) {
-      if (!(err instanceof AppError) || err.kind === 'forbidden') throw err;
-      const status = err.kind === 'unsupported_type' ? 415 : err.kind === 'too_large' ? 413 : 400;
-      await renderIndex(req, res, { error: errorMessage(err, req.locale), fields: err.fields }, status);
+      const e = formError(err);
+      if (!e) throw err;
+      await renderIndex(req, res, { error: errorMessage(e, req.locale), fields: e.fields }, STATUS[e.kind]);
     }
   });
 
@@ -146,9 +147,10 @@ export function pageRouter(deps: Deps): Router {
       const { broadcast } = await schedule.createBroadcast(deps, actorOf(req), parse(BroadcastCreate, input));
       res.redirect(303, `/broadcasts/${broadcast.id}`);
     } catch (err) {
-      if (!(err instanceof AppError) || err.kind === 'forbidden') throw err;
+      const e = formError(err);
+      if (!e) throw err;
       const form = { ...req.body, daysOfWeek: ([] as unknown[]).concat(req.body?.daysOfWeek ?? []).map(Number) };
-      await renderIndex(req, res, { error: errorMessage(err, req.locale), fields: err.fields, form }, err.kind === 'conflict' ? 409 : 400);
+      await renderIndex(req, res, { error: errorMessage(e, req.locale), fields: e.fields, form }, STATUS[e.kind]);
     }
   });
 

@@ -6,7 +6,7 @@ import { id, parse } from '../shared/validate';
 import { actorOf } from '../web/request';
 import { singleFile, uploadedFile } from '../web/upload';
 import { AppError } from '../shared/errors';
-import { errorMessage, isFormError, STATUS, toAppError } from '../web/errors';
+import { errorMessage, formError, STATUS } from '../web/errors';
 import { t } from '../web/i18n';
 import { requireRole } from '../auth/policy';
 import * as orgs from '../orgs/service';
@@ -150,8 +150,9 @@ export function pageRouter(deps: Deps): Router {
       res.locals.createdId = letter.id;
       res.redirect(303, `/letters/${letter.id}`);
     } catch (err) {
-      if (!isFormError(err)) throw err;
-      await renderForm(req, res, { form: req.body, error: err });
+      const e = formError(err);
+      if (!e) throw err;
+      await renderForm(req, res, { form: req.body, error: e });
     }
   });
 
@@ -190,8 +191,9 @@ export function pageRouter(deps: Deps): Router {
       await letters.patchLetter(db, actor, letterId, parse(LetterPatch, body), deps.clock());
       res.redirect(303, `/letters/${letterId}?done=saved`);
     } catch (err) {
-      if (!isFormError(err)) throw err;
-      await renderForm(req, res, { letter, form: req.body, error: err });
+      const e = formError(err);
+      if (!e) throw err;
+      await renderForm(req, res, { letter, form: req.body, error: e });
     }
   });
 
@@ -203,8 +205,9 @@ export function pageRouter(deps: Deps): Router {
         res.locals.audit = { entity: 'letters', entityId: letterId, detail: { step: name } };
         res.redirect(303, `/letters/${letterId}?done=${name}`);
       } catch (err) {
-        if (!isFormError(err)) throw err;
-        await renderDetail(req, res, letterId, { error: err });
+        const e = formError(err);
+        if (!e) throw err;
+        await renderDetail(req, res, letterId, { error: e });
       }
     });
   step('submit', (a, lid) => letters.submitLetter(db, a, lid, deps.clock()));
@@ -221,8 +224,9 @@ export function pageRouter(deps: Deps): Router {
         res.locals.audit = { entity: 'letters', entityId: letterId, detail: { step: 'attachment' } };
         res.redirect(303, `/letters/${letterId}?done=attached`);
       } catch (err) {
-        if (!isFormError(err)) return next(err);
-        await renderDetail(req, res, letterId, { error: toAppError(err)! }).catch(next);
+        const e = formError(err);
+        if (!e) return next(err);
+        await renderDetail(req, res, letterId, { error: e }).catch(next);
       }
     });
   });
@@ -261,8 +265,9 @@ export function pageRouter(deps: Deps): Router {
       };
       return { html: renderLetterHtml(doc) };
     } catch (err) {
-      if (!isFormError(err)) throw err;
-      return { error: errorMessage(err, locale) + (err.fields?.body ? ` (${err.fields.body})` : ''), fields: err.fields };
+      const e = formError(err);
+      if (!e) throw err;
+      return { error: errorMessage(e, locale) + (e.fields?.body ? ` (${e.fields.body})` : ''), fields: e.fields };
     }
   }
 
@@ -278,8 +283,9 @@ export function pageRouter(deps: Deps): Router {
       res.locals.createdId = tpl.id;
       res.redirect(303, `/letter-templates/${tpl.id}`);
     } catch (err) {
-      if (!isFormError(err)) throw err;
-      await renderTemplates(req, res, { error: errorMessage(err, req.locale), fields: err.fields, form: req.body }, err.kind === 'conflict' ? 409 : 400);
+      const e = formError(err);
+      if (!e) throw err;
+      await renderTemplates(req, res, { error: errorMessage(e, req.locale), fields: e.fields, form: req.body }, e.kind === 'conflict' ? 409 : 400);
     }
   });
 
@@ -319,8 +325,9 @@ export function pageRouter(deps: Deps): Router {
       await templates.updateTemplate(db, actor, tplId, parse(TemplatePatch, { name: req.body.name, subject: req.body.subject ?? '', body: req.body.body, variables }), deps.clock());
       res.redirect(303, `/letter-templates/${tplId}`);
     } catch (err) {
-      if (!isFormError(err)) throw err;
-      await renderEditor(req, res, tplId, req.body, { saveError: errorMessage(err, req.locale), saveFields: err.fields }, err.kind === 'conflict' ? 409 : 400);
+      const e = formError(err);
+      if (!e) throw err;
+      await renderEditor(req, res, tplId, req.body, { saveError: errorMessage(e, req.locale), saveFields: e.fields }, e.kind === 'conflict' ? 409 : 400);
     }
   });
 

@@ -8,7 +8,7 @@ import * as orgs from './service';
 import { importOrgs } from './import';
 import { GroupCreate, OrgCreate, OrgListQuery, OrgPatch, ORG_KINDS } from './schemas';
 import { buildTree, flattenTree } from './model';
-import { errorMessage, isFormError } from '../web/errors';
+import { errorMessage, formError } from '../web/errors';
 import { t } from '../web/i18n';
 
 /** Import files are read in memory after upload; their size limit is the general upload limit. */
@@ -96,8 +96,9 @@ export function pageRouter(deps: Deps): Router {
       await orgs.createOrg(deps.db, actorOf(req), parse(OrgCreate, formToInput(req.body)));
       res.redirect(303, '/orgs');
     } catch (err) {
-      if (!isFormError(err)) throw err;
-      await renderTree(req, res, { error: errorMessage(err, req.locale), fields: err.fields, form: req.body }, 400);
+      const e = formError(err);
+      if (!e) throw err;
+      await renderTree(req, res, { error: errorMessage(e, req.locale), fields: e.fields, form: req.body }, 400);
     }
   });
 
@@ -107,8 +108,9 @@ export function pageRouter(deps: Deps): Router {
       const result = await importOrgs(deps.db, actorOf(req), await readAndDrop(file), file.originalname);
       await renderTree(req, res, { importResult: result });
     } catch (err) {
-      if (!isFormError(err)) throw err;
-      await renderTree(req, res, { error: errorMessage(err, req.locale) }, err.kind === 'unsupported_type' ? 415 : 400);
+      const e = formError(err);
+      if (!e) throw err;
+      await renderTree(req, res, { error: errorMessage(e, req.locale) }, e.kind === 'unsupported_type' ? 415 : 400);
     }
   });
 
@@ -127,15 +129,16 @@ export function pageRouter(deps: Deps): Router {
       await orgs.updateOrg(deps.db, actor, orgId, parse(OrgPatch, input));
       res.redirect(303, '/orgs');
     } catch (err) {
-      if (!isFormError(err)) throw err;
+      const e = formError(err);
+      if (!e) throw err;
       const org = await orgs.getOrg(deps.db, actor, orgId);
       res.status(400).render('orgs/edit', {
         title: org.name,
         org: { ...org, ...req.body },
         kinds: ORG_KINDS,
         parents: (await orgs.listOrgs(deps.db, actor, {})).filter((o) => o.id !== org.id),
-        error: errorMessage(err, req.locale),
-        fields: err.fields,
+        error: errorMessage(e, req.locale),
+        fields: e.fields,
       });
     }
   });
@@ -146,8 +149,9 @@ export function pageRouter(deps: Deps): Router {
       await orgs.createGroup(deps.db, actorOf(req), parse(GroupCreate, { name: req.body.name, orgIds }));
       res.redirect(303, '/orgs');
     } catch (err) {
-      if (!isFormError(err)) throw err;
-      await renderTree(req, res, { error: errorMessage(err, req.locale), fields: err.fields }, 400);
+      const e = formError(err);
+      if (!e) throw err;
+      await renderTree(req, res, { error: errorMessage(e, req.locale), fields: e.fields }, 400);
     }
   });
 

@@ -3,7 +3,7 @@ import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { actorOf } from '../web/request';
 import { AppError } from '../shared/errors';
-import { errorMessage } from '../web/errors';
+import { errorMessage, formError, STATUS } from '../web/errors';
 import { t } from '../web/i18n';
 import { requireRole } from '../auth/policy';
 import { listOrgs, listGroups } from '../orgs/service';
@@ -60,8 +60,9 @@ export function pageRouter(deps: Deps): Router {
       res.locals.createdId = c.id;
       res.redirect(303, `/campaigns/${c.id}/reports`);
     } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      await renderCampaigns(req, res, { error: errorMessage(err, req.locale), fields: err.fields, form: req.body }, 400);
+      const e = formError(err);
+      if (!e) throw err;
+      await renderCampaigns(req, res, { error: errorMessage(e, req.locale), fields: e.fields, form: req.body }, STATUS[e.kind]);
     }
   });
 

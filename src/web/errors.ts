@@ -57,8 +57,13 @@ export function apiNotFound(req: Request, res: Response) {
   res.status(404).json({ error: { code: 'ROUTE_NOT_FOUND', message: `No route ${req.method} ${req.path}` } });
 }
 
-/** Errors a form page shows beside its fields; anything else (403, 404, 500…) goes to the error handler. */
-export function isFormError(err: unknown): err is AppError {
+const FORM_KINDS: ReadonlySet<ErrorKind> = new Set(['invalid', 'conflict', 'unsupported_type', 'too_large']);
+
+/**
+ * The error as a form page shows it beside its fields (400, 409, 413, 415 — also when an upload library raised
+ * it); null for anything else (403, 404, 500…), which the page rethrows to the error handler.
+ */
+export function formError(err: unknown): AppError | null {
   const e = toAppError(err);
-  return e !== null && (e.kind === 'invalid' || e.kind === 'conflict' || e.kind === 'unsupported_type' || e.kind === 'too_large');
+  return e && FORM_KINDS.has(e.kind) ? e : null;
 }
