@@ -13,18 +13,21 @@ import { getBroadcast } from './schedule';
 export interface MissedByCommune {
   orgId: number;
   name: string;
+  email: string | null;
   missed: { occurrenceId: number; scheduledAt: string }[];
 }
 
-/** Missed occurrences of the given broadcasts, grouped by commune (the campaign page's follow-up list). */
-export async function missedByCommune(deps: Deps, broadcastIds: number[]): Promise<MissedByCommune[]> {
-  const byOrg = new Map<number, MissedByCommune>();
+/** Missed occurrences of the given broadcasts, per broadcast and commune (the campaign page's follow-up list). */
+export async function missedByBroadcast(deps: Deps, broadcastIds: number[]): Promise<Map<number, MissedByCommune[]>> {
+  const out = new Map<number, Map<number, MissedByCommune>>();
   for (const r of await repo.missedOccurrences(deps.db, broadcastIds)) {
-    const entry = byOrg.get(r.org_id) ?? { orgId: r.org_id, name: r.name, missed: [] };
+    const byOrg = out.get(r.broadcast_id) ?? new Map<number, MissedByCommune>();
+    const entry = byOrg.get(r.org_id) ?? { orgId: r.org_id, name: r.name, email: r.email, missed: [] };
     entry.missed.push({ occurrenceId: r.id, scheduledAt: r.scheduled_at });
     byOrg.set(r.org_id, entry);
+    out.set(r.broadcast_id, byOrg);
   }
-  return [...byOrg.values()];
+  return new Map([...out].map(([id, byOrg]) => [id, [...byOrg.values()]]));
 }
 
 /**
@@ -34,16 +37,14 @@ export async function missedByCommune(deps: Deps, broadcastIds: number[]): Promi
 export async function remindMissed(deps: Deps, actor: Actor, broadcastId: number): Promise<{ communes: number; messages: number }> {
   const b = await getBroadcast(deps, actor, broadcastId);
   authorize(actor, STAFF, [b.ownerOrgId]);
-  const rows = await repo.missedOccurrences(deps.db, [broadcastId]);
-  const communes = await missedByCommune(deps, [broadcastId]);
+  const communes = (await missedByBroadcast(deps, [broadcastId])).get(broadcastId) ?? [];
   const emails = await activeEmailsByRole(deps.db, communes.map((c) => c.orgId), 'broadcaster');
   const now = deps.clock();
   const day = localDate(now);
   let messages = 0;
   await deps.db.transaction(async (tx) => {
     for (const c of communes) {
-      const orgEmail = rows.find((r) => r.org_id === c.orgId)?.email ?? null;
-      const to = emails.get(c.orgId) ?? (orgEmail ? [orgEmail] : []);
+      const to = emails.get(c.orgId) ?? (c.email ? [c.email] : []);
       const vars = { title: b.title, commune: c.name, times: c.missed.map((m) => formatVnDateTime(m.scheduledAt)).join(', '), link: `${deps.config.publicUrl}/broadcaster` };
       for (const address of to) {
         const { created } = await enqueueMail(

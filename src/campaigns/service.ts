@@ -7,7 +7,7 @@ import { listReminders } from '../reports/reminders';
 import { listLetters } from '../letters/service';
 import { deliveryOverview } from '../dispatch/service';
 import { broadcastsOfCampaign } from '../broadcasts/schedule';
-import { missedByCommune } from '../broadcasts/missed';
+import { missedByBroadcast } from '../broadcasts/missed';
 import { localToUtc, mondayOfIsoWeek } from '../shared/time';
 
 export interface LetterProgress {
@@ -100,22 +100,19 @@ export async function campaignOverview(deps: Deps, actor: Actor, campaignId: num
   });
 
   const broadcastRows = await broadcastsOfCampaign(deps, actor, row.id);
-  const broadcasts: BroadcastProgress[] = [];
-  for (const b of broadcastRows) {
-    const missedHere = (await missedByCommune(deps, [b.id])).map((c) => ({ orgId: c.orgId, name: c.name, missed: c.missed.length }));
-    broadcasts.push({
-      id: b.id,
-      title: b.title,
-      startDate: b.startDate,
-      endDate: b.endDate,
-      scheduled: b.scheduled,
-      played: b.played,
-      missed: b.missed,
-      pending: b.pending,
-      playedPercent: pct(b.played, b.played + b.missed),
-      missedCommunes: missedHere,
-    });
-  }
+  const missed = await missedByBroadcast(deps, broadcastRows.map((b) => b.id));
+  const broadcasts: BroadcastProgress[] = broadcastRows.map((b) => ({
+    id: b.id,
+    title: b.title,
+    startDate: b.startDate,
+    endDate: b.endDate,
+    scheduled: b.scheduled,
+    played: b.played,
+    missed: b.missed,
+    pending: b.pending,
+    playedPercent: pct(b.played, b.played + b.missed),
+    missedCommunes: (missed.get(b.id) ?? []).map((c) => ({ orgId: c.orgId, name: c.name, missed: c.missed.length })),
+  }));
 
   const reports = await dashboard(deps.db, actor, row.id, week, now);
   const weeks = (await trend(deps.db, actor, row.id, reports.week, now)).weeks;
