@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../deps';
 import { parse } from '../shared/validate';
-import { actorOf, clientIp } from '../web/request';
+import { actorOf, clientIp, formValues } from '../web/request';
 import { SESSION_COOKIE } from '../web/middleware';
 import * as auth from './service';
 import { LoginBody, UserCreate, UserPatch } from './schemas';
@@ -122,7 +122,7 @@ export function pageRouter(deps: Deps): Router {
 
   r.post('/users/:id', async (req, res) => {
     const userId = parse(id(), req.params.id);
-    const roles = ([] as string[]).concat(req.body.roles ?? []);
+    const roles = formValues(req.body.roles);
     const patch: Record<string, unknown> = { name: req.body.name, orgId: req.body.orgId, roles, active: req.body.active === '1' };
     if (req.body.password) patch.password = req.body.password;
     try {
@@ -137,7 +137,7 @@ export function pageRouter(deps: Deps): Router {
 
   r.post('/users', async (req, res) => {
     const actor = actorOf(req);
-    const roles = ([] as string[]).concat(req.body.roles ?? []);
+    const roles = formValues(req.body.roles);
     try {
       await auth.createUser(deps.db, actor, parse(UserCreate, { ...req.body, roles }));
       res.redirect(303, '/users');

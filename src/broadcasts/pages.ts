@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { listCampaigns } from '../reports/service';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
-import { actorOf } from '../web/request';
+import { actorOf, formValues } from '../web/request';
 import { notFound } from '../shared/errors';
 import { errorMessage, formError, STATUS } from '../web/errors';
 import { t } from '../web/i18n';
@@ -18,7 +18,6 @@ import { audioUploadMiddleware, receiveAudio, sendMaster } from './http';
 
 /** Form fields arrive as strings (and one value where the API takes a list). */
 function scheduleFormToInput(body: Record<string, unknown>): Record<string, unknown> {
-  const list = (v: unknown) => ([] as unknown[]).concat(v ?? []).filter((x) => x !== '');
   const out: Record<string, unknown> = {
     audioId: body.audioId,
     title: body.title,
@@ -29,11 +28,11 @@ function scheduleFormToInput(body: Record<string, unknown>): Record<string, unkn
       .filter(Boolean),
   };
   if (body.campaignId) out.campaignId = body.campaignId;
-  const days = list(body.daysOfWeek);
+  const days = formValues(body.daysOfWeek);
   if (days.length) out.daysOfWeek = days;
   if (body.target === 'group') out.groupId = body.groupId || undefined;
   else if (body.target === 'under') out.underOrgId = body.underOrgId || undefined;
-  else out.communeIds = list(body.communeIds);
+  else out.communeIds = formValues(body.communeIds);
   return out;
 }
 
@@ -149,7 +148,7 @@ export function pageRouter(deps: Deps): Router {
     } catch (err) {
       const e = formError(err);
       if (!e) throw err;
-      const form = { ...req.body, daysOfWeek: ([] as unknown[]).concat(req.body?.daysOfWeek ?? []).map(Number) };
+      const form = { ...req.body, daysOfWeek: formValues(req.body?.daysOfWeek).map(Number) };
       await renderIndex(req, res, { error: errorMessage(e, req.locale), fields: e.fields, form }, STATUS[e.kind]);
     }
   });

@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { listCampaigns } from '../reports/service';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
-import { actorOf } from '../web/request';
+import { actorOf, formValues } from '../web/request';
 import { singleFile, uploadedFile } from '../web/upload';
 import { AppError } from '../shared/errors';
 import { errorMessage, formError, STATUS } from '../web/errors';
@@ -27,7 +27,6 @@ const lines = (v: unknown): string[] =>
     .split(/\r?\n/)
     .map((s) => s.trim())
     .filter(Boolean);
-const list = (v: unknown): string[] => ([] as unknown[]).concat(v ?? []).map(String).filter(Boolean);
 
 /** "Tên <email>" or "Tên" per line → free-form recipients. */
 function freeRecipients(v: unknown): { name: string; email?: string }[] {
@@ -44,8 +43,8 @@ function formToLetter(body: Record<string, unknown>, orgId: number): Record<stri
   const out: Record<string, unknown> = {
     issuingOrgId: orgId,
     place: body.place,
-    recipients: [...list(body.orgIds).map((x) => ({ orgId: Number(x) })), ...freeRecipients(body.freeRecipients)],
-    recipientGroupIds: list(body.groupIds).map(Number),
+    recipients: [...formValues(body.orgIds).map((x) => ({ orgId: Number(x) })), ...freeRecipients(body.freeRecipients)],
+    recipientGroupIds: formValues(body.groupIds).map(Number),
     legalBases: lines(body.legalBases),
     distribution: lines(body.distribution),
     signer: { authority: body.signerAuthority || null, authorityTitle: body.signerAuthorityTitle || null, title: body.signerTitle, name: body.signerName },
@@ -113,8 +112,8 @@ export function pageRouter(deps: Deps): Router {
     const template = tplList.find((x) => x.id === templateId) ?? null;
     const orgList = await orgs.listOrgs(db, actor, {});
     const own = orgList.find((o) => o.id === actor.orgId);
-    const selected = new Set(list(form.orgIds).map(Number));
-    const selectedGroups = new Set(list(form.groupIds).map(Number));
+    const selected = new Set(formValues(form.orgIds).map(Number));
+    const selectedGroups = new Set(formValues(form.groupIds).map(Number));
     const vars = (form.vars as Record<string, unknown>) ?? Object.fromEntries(Object.entries(form).filter(([k]) => k.startsWith('var_')).map(([k, v]) => [k.slice(4), v]));
     res.status(opts.error ? STATUS[opts.error.kind] : 200).render('letters/form', {
       title: opts.letter ? t(req.locale, 'letters.edit') : t(req.locale, 'letters.new'),

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import fs from 'node:fs';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
-import { actorOf } from '../web/request';
+import { actorOf, formValues } from '../web/request';
 import { singleFile, uploadedFile } from '../web/upload';
 import * as orgs from './service';
 import { importOrgs } from './import';
@@ -144,7 +144,7 @@ export function pageRouter(deps: Deps): Router {
   });
 
   r.post('/recipient-groups', async (req, res) => {
-    const orgIds = ([] as string[]).concat(req.body.orgIds ?? []);
+    const orgIds = formValues(req.body.orgIds);
     try {
       await orgs.createGroup(deps.db, actorOf(req), parse(GroupCreate, { name: req.body.name, orgIds }));
       res.redirect(303, '/orgs');

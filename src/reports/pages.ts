@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
-import { actorOf } from '../web/request';
+import { actorOf, formValues } from '../web/request';
 import { AppError } from '../shared/errors';
 import { errorMessage, formError, STATUS } from '../web/errors';
 import { t } from '../web/i18n';
@@ -17,7 +17,7 @@ import { deadlineOf } from './weeks';
 /** A form sends strings; empty ones mean "not given". */
 function formToCampaign(body: Record<string, unknown>): Record<string, unknown> {
   const pick = (k: string) => (typeof body[k] === 'string' && body[k] !== '' ? body[k] : undefined);
-  const orgIds = ([] as unknown[]).concat(body.orgIds ?? []).filter((v) => v !== '');
+  const orgIds = formValues(body.orgIds);
   return {
     name: pick('name') ?? '',
     metricLabel: pick('metricLabel') ?? '',

@@ -31,3 +31,8 @@ export function isApiRequest(req: Request): boolean {
 export function clientIp(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
+
+/** A form field that may repeat (checkboxes, multi-selects) arrives as one string or several: always a list, empties dropped. */
+export function formValues(value: unknown): string[] {
+  return ([] as unknown[]).concat(value ?? []).map(String).filter((v) => v !== '');
+}
