@@ -8,6 +8,8 @@ import { mediaPath } from '../shared/media';
 import { notFound } from '../shared/errors';
 import * as dispatch from './service';
 import { loadDispatchPackage } from './letters-port';
+import type { DispatchPackage } from './contract';
+import type { Actor } from '../auth/roles';
 import { AckToken, DispatchBody, OutboxQuery, id } from './schemas';
 import { toOutboxItem } from './model';
 import { emlRelPath } from './transport';
@@ -19,32 +21,22 @@ const letterIdOf = (req: Request) => parse(id(), req.params.id);
 export function apiRouter(deps: Deps): Router {
   const r = Router();
 
-  r.post('/letters/:id/dispatch', async (req, res) => {
-    const actor = actorOf(req);
-    const letterId = letterIdOf(req);
-    parse(DispatchBody, req.body ?? {});
-    const result = await dispatch.dispatchLetter(deps, actor, await loadDispatchPackage(deps, letterId));
-    res.locals.audit = { entity: 'letters', entityId: letterId, detail: result };
-    res.status(202).json(result);
-  });
-
-  r.post('/letters/:id/dispatch/resend-failed', async (req, res) => {
-    const actor = actorOf(req);
-    const letterId = letterIdOf(req);
-    parse(DispatchBody, req.body ?? {});
-    const result = await dispatch.resendFailed(deps, actor, await loadDispatchPackage(deps, letterId));
-    res.locals.audit = { entity: 'letters', entityId: letterId, detail: result };
-    res.status(202).json(result);
-  });
-
-  r.post('/letters/:id/dispatch/remind-unacknowledged', async (req, res) => {
-    const actor = actorOf(req);
-    const letterId = letterIdOf(req);
-    parse(DispatchBody, req.body ?? {});
-    const result = await dispatch.resendTo(deps, actor, await loadDispatchPackage(deps, letterId), 'unacknowledged');
-    res.locals.audit = { entity: 'letters', entityId: letterId, detail: result };
-    res.status(202).json(result);
-  });
+  // Sending an issued letter, and its two follow-ups: the same request shape, answer and audit entry.
+  const sends: Record<string, (actor: Actor, pkg: DispatchPackage) => Promise<dispatch.DispatchResult>> = {
+    dispatch: (actor, pkg) => dispatch.dispatchLetter(deps, actor, pkg),
+    'dispatch/resend-failed': (actor, pkg) => dispatch.resendTo(deps, actor, pkg, 'failed'),
+    'dispatch/remind-unacknowledged': (actor, pkg) => dispatch.resendTo(deps, actor, pkg, 'unacknowledged'),
+  };
+  for (const [path, send] of Object.entries(sends)) {
+    r.post(`/letters/:id/${path}`, async (req, res) => {
+      const actor = actorOf(req);
+      const letterId = letterIdOf(req);
+      parse(DispatchBody, req.body ?? {});
+      const result = await send(actor, await loadDispatchPackage(deps, letterId));
+      res.locals.audit = { entity: 'letters', entityId: letterId, detail: result };
+      res.status(202).json(result);
+    });
+  }
 
   r.get('/letters/:id/deliveries', async (req, res) => {
     const letterId = letterIdOf(req);
@@ -87,7 +79,7 @@ export function pageRouter(deps: Deps): Router {
 
   r.post('/letters/:id/deliveries/resend', async (req, res) => {
     const letterId = letterIdOf(req);
-    await dispatch.resendFailed(deps, actorOf(req), await loadDispatchPackage(deps, letterId));
+    await dispatch.resendTo(deps, actorOf(req), await loadDispatchPackage(deps, letterId), 'failed');
     res.redirect(303, `/letters/${letterId}/deliveries?done=resent`);
   });
 

@@ -224,8 +224,6 @@ export async function resendTo(deps: Deps, actor: Actor, pkg: DispatchPackage, t
   return result;
 }
 
-export const resendFailed = (deps: Deps, actor: Actor, pkg: DispatchPackage) => resendTo(deps, actor, pkg, 'failed');
-
 /**
  * The deliveries of a letter with a summary. A letter never dispatched is looked up through the letters
  * feature (to answer 404 or 403 correctly) and has none.
