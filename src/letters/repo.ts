@@ -130,11 +130,7 @@ export async function replaceRecipients(q: Q, letterId: number, rows: { org_id: 
   for (const part of chunked(numbered)) await q('letter_recipients').insert(part);
 }
 export async function recipientsOf(q: Q, letterId: number): Promise<RecipientRow[]> {
-  return q('letter_recipients as r')
-    .leftJoin('orgs as o', 'o.id', 'r.org_id')
-    .where('r.letter_id', letterId)
-    .orderBy('r.position')
-    .select('r.*', 'o.name as org_name', 'o.email as org_email');
+  return recipientsOfLetters(q, [letterId]);
 }
 export async function recipientsOfLetters(q: Q, letterIds: number[]): Promise<RecipientRow[]> {
   if (!letterIds.length) return [];
@@ -149,14 +145,20 @@ async function replaceTexts(q: Q, table: string, letterId: number, texts: string
   await q(table).where({ letter_id: letterId }).delete();
   for (const part of chunked(texts.map((text, i) => ({ letter_id: letterId, text, position: i + 1 })))) await q(table).insert(part);
 }
-async function textsOf(q: Q, table: string, letterId: number): Promise<string[]> {
-  const rows = await q(table).where({ letter_id: letterId }).orderBy('position').select('text');
-  return rows.map((r: { text: string }) => r.text);
+/** The ordered texts (legal bases, distribution) of many letters in one query, by letter id. */
+async function textsOfLetters(q: Q, table: string, letterIds: number[]): Promise<Map<number, string[]>> {
+  const map = new Map<number, string[]>(letterIds.map((id) => [id, []]));
+  if (!letterIds.length) return map;
+  const rows = await q(table).whereIn('letter_id', letterIds).orderBy([{ column: 'letter_id' }, { column: 'position' }]).select('letter_id', 'text');
+  for (const r of rows as { letter_id: number; text: string }[]) map.get(Number(r.letter_id))?.push(r.text);
+  return map;
 }
 export const replaceLegalBases = (q: Q, letterId: number, texts: string[]) => replaceTexts(q, 'letter_legal_bases', letterId, texts);
-export const legalBasesOf = (q: Q, letterId: number) => textsOf(q, 'letter_legal_bases', letterId);
+export const legalBasesOfLetters = (q: Q, letterIds: number[]) => textsOfLetters(q, 'letter_legal_bases', letterIds);
+export const legalBasesOf = async (q: Q, letterId: number) => (await legalBasesOfLetters(q, [letterId])).get(letterId)!;
 export const replaceDistribution = (q: Q, letterId: number, texts: string[]) => replaceTexts(q, 'letter_distribution', letterId, texts);
-export const distributionOf = (q: Q, letterId: number) => textsOf(q, 'letter_distribution', letterId);
+export const distributionOfLetters = (q: Q, letterIds: number[]) => textsOfLetters(q, 'letter_distribution', letterIds);
+export const distributionOf = async (q: Q, letterId: number) => (await distributionOfLetters(q, [letterId])).get(letterId)!;
 
 // ---- attachments ----
 
@@ -164,7 +166,11 @@ export async function insertAttachment(q: Q, row: Omit<AttachmentRow, 'id'>): Pr
   return insertId(q, 'letter_attachments', row);
 }
 export async function attachmentsOf(q: Q, letterId: number): Promise<AttachmentRow[]> {
-  return q<AttachmentRow>('letter_attachments').where({ letter_id: letterId }).orderBy('id');
+  return attachmentsOfLetters(q, [letterId]);
+}
+export async function attachmentsOfLetters(q: Q, letterIds: number[]): Promise<AttachmentRow[]> {
+  if (!letterIds.length) return [];
+  return q<AttachmentRow>('letter_attachments').whereIn('letter_id', letterIds).orderBy('id');
 }
 export async function findAttachment(q: Q, letterId: number, id: number): Promise<AttachmentRow | undefined> {
   return q<AttachmentRow>('letter_attachments').where({ letter_id: letterId, id }).first();

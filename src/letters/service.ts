@@ -25,15 +25,41 @@ export async function findLetterOr404(q: Q, id: number): Promise<repo.LetterRow>
   return row;
 }
 
-export async function letterView(q: Q, row: repo.LetterRow): Promise<Letter> {
-  const [recipients, legalBases, distribution, attachments, org] = await Promise.all([
-    repo.recipientsOf(q, row.id),
-    repo.legalBasesOf(q, row.id),
-    repo.distributionOf(q, row.id),
-    repo.attachmentsOf(q, row.id),
-    orgRepo.findOrg(q, row.issuing_org_id),
+/** Letters with their recipients, texts, attachments and symbol: five queries however many letters (list pages). */
+export async function letterViews(q: Q, rows: repo.LetterRow[]): Promise<Letter[]> {
+  const ids = rows.map((r) => r.id);
+  const [recipients, legalBases, distribution, attachments, orgs] = await Promise.all([
+    repo.recipientsOfLetters(q, ids),
+    repo.legalBasesOfLetters(q, ids),
+    repo.distributionOfLetters(q, ids),
+    repo.attachmentsOfLetters(q, ids),
+    orgRepo.findOrgsByIds(q, [...new Set(rows.map((r) => r.issuing_org_id))]),
   ]);
-  return toLetter(row, { recipients, legalBases, distribution, attachments, kyHieu: kyHieu(org?.short_name ?? '', row.unit_code) });
+  const shortName = new Map(orgs.map((o) => [o.id, o.short_name]));
+  const byLetter = <T extends { letter_id: number }>(list: T[]) => {
+    const map = new Map<number, T[]>();
+    for (const item of list) {
+      const group = map.get(Number(item.letter_id));
+      if (group) group.push(item);
+      else map.set(Number(item.letter_id), [item]);
+    }
+    return map;
+  };
+  const recipientsBy = byLetter(recipients);
+  const attachmentsBy = byLetter(attachments);
+  return rows.map((row) =>
+    toLetter(row, {
+      recipients: recipientsBy.get(row.id) ?? [],
+      legalBases: legalBases.get(row.id) ?? [],
+      distribution: distribution.get(row.id) ?? [],
+      attachments: attachmentsBy.get(row.id) ?? [],
+      kyHieu: kyHieu(shortName.get(row.issuing_org_id) ?? '', row.unit_code),
+    }),
+  );
+}
+
+export async function letterView(q: Q, row: repo.LetterRow): Promise<Letter> {
+  return (await letterViews(q, [row]))[0];
 }
 
 export async function getLetter(db: Q, actor: Actor, id: number): Promise<Letter> {
@@ -46,7 +72,7 @@ export async function listLetters(db: Q, actor: Actor, filter: { status?: string
   const orgId = filter.orgId ?? actor.orgId;
   authorize(actor, READERS, orgId);
   const rows = await repo.listLetters(db, { orgIds: [orgId], status: filter.status, year: filter.year, campaignId: filter.campaignId });
-  return Promise.all(rows.map((r) => letterView(db, r)));
+  return letterViews(db, rows);
 }
 
 /** Recipients from organisations, groups (expanded to their members) and free-form names; unknown ids are a 400. */
@@ -238,7 +264,7 @@ export function allowedActions(actor: Actor, letter: Pick<Letter, 'status' | 'is
 export async function awaitingActor(db: Q, actor: Actor): Promise<{ toApprove: Letter[]; toIssue: Letter[] }> {
   const toApprove = can(actor, APPROVERS, actor.orgId) ? await repo.listLetters(db, { orgIds: [actor.orgId], status: 'submitted', limit: 20 }) : [];
   const toIssue = can(actor, ISSUERS, actor.orgId) ? await repo.listLetters(db, { orgIds: [actor.orgId], status: 'approved', limit: 20 }) : [];
-  return { toApprove: await Promise.all(toApprove.map((r) => letterView(db, r))), toIssue: await Promise.all(toIssue.map((r) => letterView(db, r))) };
+  return { toApprove: await letterViews(db, toApprove), toIssue: await letterViews(db, toIssue) };
 }
 
 export function localYear(now: Date): number {
