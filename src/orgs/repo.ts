@@ -50,6 +50,10 @@ export async function allOrgParents(q: Q): Promise<{ id: number; parent_id: numb
   return q('orgs').select('id', 'parent_id');
 }
 
+export async function allOrgParentsAndKinds(q: Q): Promise<{ id: number; parent_id: number | null; kind: string }[]> {
+  return q('orgs').select('id', 'parent_id', 'kind');
+}
+
 export async function insertOrg(q: Q, row: Omit<OrgRow, 'id'>): Promise<number> {
   return insertId(q, 'orgs', row);
 }

@@ -102,6 +102,39 @@ export async function descendantIds(db: Q, rootId: number): Promise<number[]> {
   return out;
 }
 
+/**
+ * The province an organisation belongs to: its nearest ancestor (itself included) of kind "province", else the
+ * root of its tree (installations whose top body is not marked as a province). This is the unit of isolation
+ * between provinces that share one installation: staff schedule, address and administer only inside it.
+ */
+export async function provinceOf(db: Q, orgId: number): Promise<number | null> {
+  const rows = await repo.allOrgParentsAndKinds(db);
+  return provinceIn(new Map(rows.map((r) => [r.id, r])), orgId);
+}
+
+/** provinceOf() on an already loaded tree (one query for many organisations). */
+export function provinceIn(tree: ReadonlyMap<number, { parent_id: number | null; kind: string }>, orgId: number): number | null {
+  let cursor: number | null = orgId;
+  let top: number | null = null;
+  const seen = new Set<number>();
+  while (cursor != null && !seen.has(cursor)) {
+    seen.add(cursor);
+    const row = tree.get(cursor);
+    if (!row) break;
+    if (row.kind === 'province') return cursor;
+    top = cursor;
+    cursor = row.parent_id;
+  }
+  return top;
+}
+
+/** The organisations of `orgIds` that are NOT inside the province of `homeOrgId` (empty when all are inside). */
+export async function outsideProvince(db: Q, homeOrgId: number, orgIds: readonly number[]): Promise<number[]> {
+  const tree = new Map((await repo.allOrgParentsAndKinds(db)).map((r) => [r.id, r]));
+  const home = provinceIn(tree, homeOrgId);
+  return [...new Set(orgIds)].filter((id) => home === null || provinceIn(tree, id) !== home);
+}
+
 /** The organisation and its ancestors up to the root (for the "parent agency" line of a letter). */
 export async function ancestry(db: Q, orgId: number): Promise<Org[]> {
   const out: Org[] = [];
