@@ -67,7 +67,7 @@ async function listen(app: http.RequestListener): Promise<{ url: string; close: 
 }
 
 function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => autocannon(opts, (err, res) => (err ? reject(err) : resolve(res))));
+  return new Promise((resolve, reject) => autocannon(opts, (err, res) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res))));
 }
 
 async function submissions(): Promise<BenchRow[]> {

@@ -15,30 +15,49 @@ export interface DbOptions {
 }
 
 export function isPostgres(db: Q): boolean {
-  return db.client.config.client === 'pg';
+  return (db.client as { config: Knex.Config }).config.client === 'pg';
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any -- knex ships its dialects untyped */
+// knex ships its dialects untyped: these are the few parts of better-sqlite3 and of knex's query object we touch.
+interface SqliteStatement {
+  reader: boolean;
+  all(bindings: unknown[]): unknown[];
+  run(bindings: unknown[]): { lastInsertRowid: number | bigint; changes: number };
+}
+interface SqliteConnection {
+  prepare(sql: string): SqliteStatement;
+  pragma(sql: string): unknown;
+}
+interface KnexQueryObject {
+  sql?: string;
+  bindings: unknown[];
+  response?: unknown;
+  context?: { lastID: number | bigint; changes: number };
+}
+interface BetterSqlite3ClientShape {
+  _formatBindings(bindings: unknown[]): unknown[];
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the dialect class is not exported by knex's typed entry point
 const BetterSqlite3Client = require('knex/lib/dialects/better-sqlite3') as typeof Knex.Client;
 
 /** Prepared statements kept per connection, by SQL text: knex would otherwise compile every statement again on every query. */
 const STATEMENT_CACHE_SIZE = 500;
-const statements = new WeakMap<object, Map<string, any>>();
+const statements = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
 
 /** knex's better-sqlite3 client, re-using prepared statements (knex builds the same SQL text for the same query shape). */
 class CachedBetterSqlite3 extends BetterSqlite3Client {
-  async _query(connection: any, obj: any): Promise<any> {
+  async _query(connection: SqliteConnection, obj: KnexQueryObject): Promise<KnexQueryObject> {
     if (!obj.sql) throw new Error('The query is empty');
     if (!connection) throw new Error('No connection provided');
     let cache = statements.get(connection);
-    if (!cache) statements.set(connection, (cache = new Map()));
+    if (!cache) statements.set(connection, (cache = new Map<string, SqliteStatement>()));
     let statement = cache.get(obj.sql);
     if (!statement) {
       statement = connection.prepare(obj.sql);
       if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
       cache.set(obj.sql, statement);
     }
-    const bindings = (this as any)._formatBindings(obj.bindings);
+    const bindings = (this as unknown as BetterSqlite3ClientShape)._formatBindings(obj.bindings);
     if (statement.reader) {
       obj.response = statement.all(bindings);
       return obj;
@@ -49,7 +68,6 @@ class CachedBetterSqlite3 extends BetterSqlite3Client {
     return obj;
   }
 }
-/* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
 
 function sqliteFile(url: string): string {
   const rest = url.replace(/^sqlite:(\/\/)?/, '');
@@ -72,7 +90,7 @@ export function createDb(opts: DbOptions): Db {
       pool: {
         min: 1,
         max: 1,
-        afterCreate: (conn: any, done: (err: Error | null, conn: unknown) => void) => { // eslint-disable-line @typescript-eslint/no-explicit-any -- driver connection type is untyped in knex
+        afterCreate: (conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) => {
           try {
             conn.pragma('journal_mode = WAL');
             conn.pragma('foreign_keys = ON');
@@ -95,7 +113,7 @@ export function createDb(opts: DbOptions): Db {
       pool: {
         min: 0,
         max: 10,
-        afterCreate: (conn: any, done: (err: Error | null, conn: unknown) => void) => { // eslint-disable-line @typescript-eslint/no-explicit-any -- pg client is untyped in knex
+        afterCreate: (conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) => {
           const sql = schema ? `CREATE SCHEMA IF NOT EXISTS "${schema}"; SET search_path TO "${schema}"; SET TIME ZONE 'UTC'` : `SET TIME ZONE 'UTC'`;
           conn.query(sql, (err: Error | null) => done(err, conn));
         },

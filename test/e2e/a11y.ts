@@ -2,14 +2,11 @@ import type { Page } from 'playwright-core';
 
 // The functions passed to page.evaluate() run in the browser. The project compiles without the DOM library,
 // so the few browser globals they use are declared here, loosely, for this module only.
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-unnecessary-type-assertion, @typescript-eslint/no-redundant-type-constituents -- the DOM is untyped here (declared `any` below), so casts only document intent */
 declare const document: any;
 declare const getComputedStyle: (el: any) => any;
 declare const Node: { TEXT_NODE: number };
-declare const window: any;
 type Element = any;
-type HTMLElement = any;
-type HTMLInputElement = any;
 
 /** WCAG 2.x relative luminance of an sRGB colour given as 0–255 channels. */
 export function luminance([r, g, b]: number[]): number {
@@ -65,14 +62,14 @@ export async function auditPage(page: Page): Promise<PageAudit> {
     for (const el of (Array.from(document.querySelectorAll('input, select, textarea')) as any[])) {
       const type = (el.getAttribute('type') ?? '').toLowerCase();
       if (['hidden', 'submit', 'button', 'reset', 'image'].includes(type)) continue;
-      const labels = (Array.from((el as HTMLInputElement).labels ?? []) as any[]);
+      const labels = (Array.from((el).labels ?? []) as any[]);
       const name = text(el.getAttribute('aria-label')) || byIds(el.getAttribute('aria-labelledby')) || text(labels.map((l) => l.textContent).join(' '));
       if (!name) unlabelled.push(describe(el));
     }
 
     const unnamed: string[] = [];
     for (const el of (Array.from(document.querySelectorAll('button, a[href], input[type=submit], input[type=button]')) as any[])) {
-      const name = text(el.getAttribute('aria-label')) || byIds(el.getAttribute('aria-labelledby')) || text((el as HTMLElement).innerText) || text(el.getAttribute('value')) || text(el.querySelector('img')?.getAttribute('alt'));
+      const name = text(el.getAttribute('aria-label')) || byIds(el.getAttribute('aria-labelledby')) || text((el).innerText) || text(el.getAttribute('value')) || text(el.querySelector('img')?.getAttribute('alt'));
       if (!name) unnamed.push(describe(el) + (el.getAttribute('href') ? ` href=${el.getAttribute('href')}` : ''));
     }
 
@@ -107,7 +104,7 @@ export async function auditPage(page: Page): Promise<PageAudit> {
       if (['SCRIPT', 'STYLE', 'AUDIO', 'VIDEO', 'OPTION', 'SELECT'].includes(el.tagName)) continue;
       const own = (Array.from(el.childNodes) as any[]).some((n) => n.nodeType === Node.TEXT_NODE && text(n.textContent));
       if (!own) continue;
-      const he = el as HTMLElement;
+      const he = el;
       if (!he.offsetParent && getComputedStyle(he).position !== 'fixed') continue; // not rendered
       const rect = he.getBoundingClientRect();
       if (rect.right < 0 || rect.bottom < 0 || rect.width === 0) continue; // off-screen (skip link)
@@ -150,14 +147,14 @@ export async function tabToPrimary(page: Page, maxPresses = 150): Promise<{ pres
     const button = form && pick(form);
     if (!button) return null;
     button.setAttribute('data-a11y-target', '');
-    return (button as HTMLElement).innerText.trim() || button.getAttribute('value') || '?';
+    return (button).innerText.trim() || button.getAttribute('value') || '?';
   });
   if (label === null) return null;
   const weakFocus = new Set<string>();
   for (let i = 1; i <= maxPresses; i++) {
     await page.keyboard.press('Tab');
     const step = await page.evaluate(() => {
-      const el = document.activeElement as HTMLElement | null;
+      const el = document.activeElement;
       if (!el || el === document.body) return { hit: false, weak: null };
       // Native media controls and date/time fields draw focus inside their own shadow parts (a highlighted segment).
       const nativeFocus = ['AUDIO', 'VIDEO'].includes(el.tagName) || ['date', 'time', 'datetime-local', 'month', 'week'].includes((el.getAttribute('type') ?? '').toLowerCase());

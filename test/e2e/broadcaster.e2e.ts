@@ -60,7 +60,7 @@ describe('a commune broadcaster plays the day’s bulletin', () => {
 
     // The download is the very file the feed describes.
     const [download] = await Promise.all([page.waitForEvent('download'), item.getByRole('link', { name: 'Tải về' }).tap()]);
-    const bytes = fs.readFileSync((await download.path())!);
+    const bytes = fs.readFileSync((await download.path()));
     const feed = await j.ctx.as(broadcaster).get('/api/v1/broadcaster/schedule?date=2021-10-13');
     expect(feed.body.items).toHaveLength(1);
     expect(feed.body.items[0].sha256).toBe(sha256);

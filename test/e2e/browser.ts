@@ -42,7 +42,7 @@ export async function startJourney(env: Record<string, string> = {}): Promise<Jo
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const ctx = await createTestContext('sqlite', { PUBLIC_URL: baseUrl, ...env });
-  handler = ctx.app as unknown as http.RequestListener;
+  handler = ctx.app;
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
