@@ -21,6 +21,8 @@ import {
   resolveFfmpeg,
   runFfmpeg,
   sniffAudio,
+  type AudioFormat,
+  DEMUXER,
   type FfmpegBinary,
   type MasterSettings,
 } from './ffmpeg';
@@ -83,7 +85,7 @@ export async function uploadAudio(deps: Deps, actor: Actor, file: UploadedAudio,
     const { bytesRead } = await fd.read(head, 0, head.length, 0).finally(() => fd.close());
     const format = sniffAudio(head.subarray(0, bytesRead));
     if (!format) throw unsupportedType('The file is not MP3, WAV, M4A/AAC, OGG/Opus, AMR or WebM audio', 'AUDIO_UNSUPPORTED_TYPE');
-    const { probe: p, reason } = await probe(ffmpegOf(deps).path, file.path);
+    const { probe: p, reason } = await probe(ffmpegOf(deps).path, file.path, format);
     if (!p || !p.durationSec || p.durationSec <= 0) {
       throw invalid('AUDIO_UNREADABLE', `The audio cannot be read (damaged or incomplete file)${reason ? `: ${reason}` : ''}`, { file: 'unreadable audio' });
     }
@@ -255,7 +257,9 @@ export async function makeMaster(deps: Deps, row: repo.AudioRow, onProgress: (pc
   const timeoutMessage = `The conversion took longer than ${deps.config.AUDIO_JOB_TIMEOUT_SECONDS} s and was stopped`;
   const settings = settingsOf(deps);
 
-  const { probe: p } = await probe(bin, input, remaining());
+  const format = row.original_format as AudioFormat;
+  if (!Object.hasOwn(DEMUXER, format)) throw new MasterError('The original upload is not an accepted audio format');
+  const { probe: p } = await probe(bin, input, format, remaining());
   const total = p?.durationSec ?? 0;
   if (!p || total <= 0) throw new MasterError('The file is not readable audio');
 
@@ -268,7 +272,7 @@ export async function makeMaster(deps: Deps, row: repo.AudioRow, onProgress: (pc
     }
   };
 
-  const analysis = await run(analysisArgs(input, settings), 0, 15, total);
+  const analysis = await run(analysisArgs(input, format, settings), 0, 15, total);
   const measured = parseEbur128(analysis.stderr);
   if (analysis.code !== 0 || !measured) throw new MasterError(`The audio cannot be decoded: ${lastError(analysis.stderr)}`);
   const span = audibleSpan(analysis.stderr, total);
@@ -276,10 +280,10 @@ export async function makeMaster(deps: Deps, row: repo.AudioRow, onProgress: (pc
 
   const out = path.join(tmpDir(deps.config.MEDIA_DIR), `${crypto.randomBytes(12).toString('hex')}.mp3`);
   try {
-    const encode = await run(masterArgs(input, out, settings, span, measured), 15, 85, span.end - span.start);
+    const encode = await run(masterArgs(input, format, out, settings, span, measured), 15, 85, span.end - span.start);
     const result = parseLoudnorm(encode.stderr);
     if (encode.code !== 0 || !result) throw new MasterError(`The audio cannot be converted: ${lastError(encode.stderr)}`);
-    const { probe: master } = await probe(bin, out, remaining());
+    const { probe: master } = await probe(bin, out, 'mp3', remaining());
     if (!master || master.codec !== 'mp3' || !master.durationSec) throw new MasterError('The converted file is not valid MP3');
     const stored = await storeFile(deps.config.MEDIA_DIR, 'audio', out, '.mp3');
     return {

@@ -1,6 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import request from 'supertest';
 import { describeEachDb, type TestUser } from '../helpers/context';
-import { toneFile, uploadAndWait } from './audio-helpers';
+import { FFMPEG, toneFile, uploadAndWait } from './audio-helpers';
 
 /**
  * Two provinces share one installation. Province B's department must not reach province A's communes: not by
@@ -182,5 +186,95 @@ describeEachDb('broadcasts: a province cannot take over another province’s com
     const res2 = await ctx().as(broadcasterA).post(`/broadcasts/${ownBroadcast}/feed-tokens`).type('form').send({ orgId: String(communesA[0]), label: 'x' });
     expect(res2.status).toBe(403);
     expect(await count('feed_tokens')).toBe(before);
+  });
+});
+
+/** An ID3v2 tag of `size` bytes (padding), the way an MP3 starts. */
+function id3Tag(size: number): Buffer {
+  const syncsafe = [(size >> 21) & 0x7f, (size >> 14) & 0x7f, (size >> 7) & 0x7f, size & 0x7f];
+  return Buffer.concat([Buffer.from('ID3'), Buffer.from([4, 0, 0, ...syncsafe]), Buffer.alloc(size)]);
+}
+
+/**
+ * A FIFO standing for a file elsewhere on the server. Whenever a process opens it for reading, the test notices
+ * (a non-blocking open for writing succeeds only then), counts it and hands over a small WAV.
+ */
+function watchedFile(dir: string, content: Buffer): { path: string; opened: () => number; stop: () => void } {
+  const file = path.join(dir, 'secret.wav');
+  execFileSync('mkfifo', [file]);
+  let opened = 0;
+  const timer = setInterval(() => {
+    let fd: number;
+    try {
+      fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+    } catch {
+      return; // nobody is reading
+    }
+    opened += 1;
+    try {
+      fs.writeSync(fd, content);
+    } catch {
+      // the reader went away
+    }
+    fs.closeSync(fd);
+  }, 10);
+  return { path: file, opened: () => opened, stop: () => clearInterval(timer) };
+}
+
+describeEachDb('broadcasts: an upload cannot make ffmpeg read other files', (ctx) => {
+  let drafter: TestUser;
+  let dir: string;
+  let secret: ReturnType<typeof watchedFile>;
+
+  beforeAll(async () => {
+    const dept = await ctx().createOrg({ name: 'Sở Thông tin và Truyền thông', shortName: 'STTTT', kind: 'department' });
+    drafter = await ctx().createUser(['drafter'], dept);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vandong-secret-'));
+    // 1 s of 8 kHz 8-bit noise-free tone: what the server's "other file" holds
+    const wav = path.join(dir, 'content.wav');
+    execFileSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=f=440:d=1:sample_rate=8000', '-c:a', 'pcm_u8', wav]);
+    secret = watchedFile(dir, fs.readFileSync(wav));
+  });
+  afterAll(() => {
+    secret?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const playlist = () => Buffer.from(`#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:1.0,\nfile://${secret.path}\n#EXT-X-ENDLIST\n`);
+
+  /** The job (if one was queued) has finished: nothing is left "processing". */
+  const settled = async () => {
+    for (let i = 0; i < 200 && Number((await ctx().db('audio_assets').where({ status: 'processing' }).count({ n: '*' }))[0].n) > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  };
+
+  it('refuses an ID3 header followed by an HLS playlist (content sniffing), and ffmpeg never opens the file it names', async () => {
+    const res = await ctx().as(drafter).post('/api/v1/audio').field('title', 'x').attach('file', Buffer.concat([id3Tag(0), playlist()]), 'ban-tin.mp3');
+    await settled();
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe('AUDIO_UNSUPPORTED_TYPE');
+    expect(secret.opened()).toBe(0);
+    expect(Number((await ctx().db('audio_assets').count({ n: '*' }))[0].n)).toBe(0);
+  });
+
+  it('a playlist hidden behind an ID3 tag longer than the sniffed head is read as MP3 only (explicit -f): refused, file never opened', async () => {
+    const res = await ctx().as(drafter).post('/api/v1/audio').field('title', 'x').attach('file', Buffer.concat([id3Tag(6000), playlist()]), 'ban-tin.mp3');
+    await settled();
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('AUDIO_UNREADABLE');
+    expect(secret.opened()).toBe(0);
+    expect(Number((await ctx().db('audio_assets').count({ n: '*' }))[0].n)).toBe(0);
+    expect(fs.readdirSync(path.join(ctx().mediaDir, 'tmp'))).toEqual([]);
+  });
+
+  it('an MP3 with an ID3 tag, and ADTS AAC with one, still convert', async () => {
+    for (const [format, name] of [['mp3', 'tag.mp3'], ['aac', 'tag.aac']] as const) {
+      const src = path.join(dir, name);
+      execFileSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=f=1000:d=2', ...(format === 'mp3' ? ['-c:a', 'libmp3lame', '-id3v2_version', '3', '-metadata', 'title=Bản tin', '-f', 'mp3'] : ['-c:a', 'aac', '-f', 'adts']), src]);
+      const body = format === 'aac' ? Buffer.concat([id3Tag(64), fs.readFileSync(src)]) : fs.readFileSync(src);
+      expect(body.subarray(0, 3).toString()).toBe('ID3');
+      const { audio } = await uploadAndWait(ctx(), drafter, body, name);
+      expect(audio.status).toBe('ready');
+      expect((await ctx().db('audio_assets').where({ id: audio.id }).first()).original_format).toBe(format);
+    }
   });
 });
