@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import fs from 'node:fs';
 
 /**
@@ -58,15 +59,34 @@ export interface RunOptions {
 
 const MAX_CAPTURE = 4 * 1024 * 1024;
 
+/**
+ * ffmpeg runs under a tiny POSIX shell watchdog so that it dies with this process, however this process ends
+ * (kill -9 included: nothing in Node runs then). The watchdog holds the read end of a pipe whose only writer is
+ * this process; the kernel closes it when this process dies, `read` returns, and ffmpeg is killed. When ffmpeg
+ * ends first the watchdog is stopped and ffmpeg's exit status is passed on. ffmpeg itself gets /dev/null as stdin.
+ */
+const WATCHDOG = 'exec 3<&0; "$@" </dev/null 3<&- & c=$!; (read _ <&3; kill -9 $c 2>/dev/null) & w=$!; exec 3<&-; wait $c; s=$?; kill $w 2>/dev/null; exit $s';
+
+function spawnTied(bin: string, args: string[]): ChildProcessByStdio<Writable, Readable, Readable> {
+  if (process.platform === 'win32') return spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+  return spawn('/bin/sh', ['-c', WATCHDOG, 'ffmpeg-watchdog', bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
 export function runFfmpeg(bin: string, args: string[], opts: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTied(bin, args);
+    child.stdin.on('error', () => undefined); // the watchdog may be gone already
+    /** Closing our end of the pipe makes the watchdog kill ffmpeg; the shell then exits. */
+    const stop = () => {
+      child.stdin.destroy();
+      if (process.platform === 'win32') child.kill('SIGKILL');
+    };
     let stdout = '';
     let stderr = '';
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      stop();
     }, Math.max(1, opts.timeoutMs));
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
@@ -86,6 +106,7 @@ export function runFfmpeg(bin: string, args: string[], opts: RunOptions): Promis
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      child.stdin.destroy();
       if (timedOut) reject(new FfmpegTimeout(`ffmpeg ran longer than ${Math.round(opts.timeoutMs / 1000)} s and was stopped`));
       else resolve({ code, stdout, stderr });
     });
