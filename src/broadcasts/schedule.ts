@@ -148,6 +148,10 @@ export async function patchBroadcast(deps: Deps, actor: Actor, id: number, patch
   };
   const retarget = patch.communeIds !== undefined || patch.groupId !== undefined || patch.underOrgId !== undefined;
   const communes = retarget ? await resolveCommunes(deps.db, patch, row.owner_org_id) : current.communeIds;
+  // A schedule written before targets were scoped may name another province's communes: it is not extended
+  // there; it can be retargeted (which cancels those slots).
+  const outside = retarget ? [] : await outsideProvince(deps.db, row.owner_org_id, communes);
+  if (outside.length) throw invalid('COMMUNES_OUTSIDE_PROVINCE', `This broadcast targets communes outside your province (${outside.join(', ')}); choose its communes again`, { communeIds: `outside your province: ${outside.join(', ')}` });
   checkPlan(plan, communes.length);
   const now = deps.clock().toISOString();
   const wanted = new Set<string>();

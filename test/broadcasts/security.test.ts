@@ -118,6 +118,16 @@ describeEachDb('broadcasts: a province cannot take over another province’s com
     expect(Number((await ctx().db('occurrences').where({ broadcast_id: broadcastB }).whereNot({ org_id: communeB }).count({ n: '*' }))[0].n)).toBe(0);
   });
 
+  it('a broadcast of B’s that already names A’s commune is not extended there by an edit', async () => {
+    const legacy = (await ctx().db('occurrences').where({ id: legacyOccurrenceA }).first()).broadcast_id;
+    const before = await counts();
+    const extend = await ctx().as(drafterB).patch(`/api/v1/broadcasts/${legacy}`).send({ endDate: '2026-03-10', times: ['06:00', '17:00'] });
+    expect(extend.status).toBe(400);
+    expect(extend.body.error.code).toBe('COMMUNES_OUTSIDE_PROVINCE');
+    expect(await counts()).toEqual(before);
+    expect(Number((await ctx().db('occurrences').where({ broadcast_id: legacy }).count({ n: '*' }))[0].n)).toBe(1);
+  });
+
   it('A’s staff still schedule A’s communes by ids, group and organisation', async () => {
     for (const target of [{ communeIds: communesA }, { groupId: groupA }, { underOrgId: provinceA }]) {
       const res = await ctx().as(drafterA).post('/api/v1/broadcasts').send({ ...schedule, audioId: audioA, ...target });
