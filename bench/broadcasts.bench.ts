@@ -44,10 +44,10 @@ async function transcode(dir: string, deps: Deps): Promise<BenchRow[]> {
   // the same two passes typed by hand: measure, then trim + normalise + encode
   const s = { bitrateKbps: 128, targetLufs: -16, truePeakDbtp: -1.5 };
   const t1 = process.hrtime.bigint();
-  const pass1 = ffmpeg(analysisArgs(wav, s).filter((a, i, all) => a !== '-progress' && all[i - 1] !== '-progress'));
+  const pass1 = ffmpeg(analysisArgs(wav, 'wav', s).filter((a, i, all) => a !== '-progress' && all[i - 1] !== '-progress'));
   const measured = parseEbur128(pass1)!;
   const span = audibleSpan(pass1, seconds)!;
-  ffmpeg(masterArgs(wav, path.join(dir, 'raw.mp3'), s, span, measured).filter((a, i, all) => a !== '-progress' && all[i - 1] !== '-progress'));
+  ffmpeg(masterArgs(wav, 'wav', path.join(dir, 'raw.mp3'), s, span, measured).filter((a, i, all) => a !== '-progress' && all[i - 1] !== '-progress'));
   const rawSec = Number(process.hrtime.bigint() - t1) / 1e9;
 
   return [

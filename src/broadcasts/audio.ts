@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Deps } from '../deps';
 import type { Actor } from '../auth/roles';
@@ -21,6 +22,8 @@ import {
   resolveFfmpeg,
   runFfmpeg,
   sniffAudio,
+  type AudioFormat,
+  DEMUXER,
   type FfmpegBinary,
   type MasterSettings,
 } from './ffmpeg';
@@ -42,8 +45,12 @@ export function ffmpegOf(deps: Deps): FfmpegBinary {
   return binaries.get(key)!;
 }
 
-/** Start-up: say which ffmpeg runs (and fail loudly if it cannot), then take back jobs a crash left behind. */
+/**
+ * Start-up: remove what conversions killed with a previous process left in MEDIA_DIR/tmp, say which ffmpeg runs
+ * (and fail loudly if it cannot), then take back jobs a crash left behind.
+ */
 export async function startupAudio(deps: Deps): Promise<void> {
+  await sweepTranscodeTemp(deps);
   const bin = ffmpegOf(deps);
   try {
     const version = await ffmpegVersion(bin.path);
@@ -83,7 +90,7 @@ export async function uploadAudio(deps: Deps, actor: Actor, file: UploadedAudio,
     const { bytesRead } = await fd.read(head, 0, head.length, 0).finally(() => fd.close());
     const format = sniffAudio(head.subarray(0, bytesRead));
     if (!format) throw unsupportedType('The file is not MP3, WAV, M4A/AAC, OGG/Opus, AMR or WebM audio', 'AUDIO_UNSUPPORTED_TYPE');
-    const { probe: p, reason } = await probe(ffmpegOf(deps).path, file.path);
+    const { probe: p, reason } = await probe(ffmpegOf(deps).path, file.path, format);
     if (!p || !p.durationSec || p.durationSec <= 0) {
       throw invalid('AUDIO_UNREADABLE', `The audio cannot be read (damaged or incomplete file)${reason ? `: ${reason}` : ''}`, { file: 'unreadable audio' });
     }
@@ -116,7 +123,7 @@ export async function uploadAudio(deps: Deps, actor: Actor, file: UploadedAudio,
       created_at: now,
       updated_at: now,
     });
-    enqueueAudioJob(deps, id);
+    void enqueueAudioJob(deps, id, p.durationSec);
     return toAudio((await repo.findAudio(deps.db, id))!, deps.config.publicUrl);
   } finally {
     await unlinkQuiet(file.path); // gone already when stored (renamed); removed here when refused
@@ -150,21 +157,73 @@ export async function listAudio(deps: Deps, actor: Actor): Promise<Audio[]> {
 
 // ---- the transcode job ----
 
-/** One transcode at a time per process: the machine's cores are shared with web requests. */
-let chain: Promise<void> = Promise.resolve();
-const pending = new Set<string>();
+/**
+ * Conversions run in a small pool: at most MAX_TRANSCODES at once (the machine's cores are shared with web
+ * requests), of which at most one is a long recording, so a short clip never waits behind an hour-long upload.
+ * "Short" is the probed duration of the original; a job whose duration is unknown counts as long. Jobs start in
+ * the order they were queued, except that short ones may pass a long one waiting for the long slot.
+ */
+export const MAX_TRANSCODES = 2;
+export const SHORT_AUDIO_SECONDS = 300;
 
-export function enqueueAudioJob(deps: Deps, id: number): Promise<void> {
+interface Waiting {
+  short: boolean;
+  start: () => void;
+}
+const waiting: Waiting[] = [];
+const running = { all: 0, long: 0 };
+const jobs = new Map<string, Promise<void>>();
+
+function startWaiting(): void {
+  for (let i = 0; i < waiting.length && running.all < MAX_TRANSCODES; ) {
+    const job = waiting[i];
+    if (!job.short && running.long >= MAX_TRANSCODES - 1) {
+      i++;
+      continue;
+    }
+    waiting.splice(i, 1);
+    running.all += 1;
+    if (!job.short) running.long += 1;
+    job.start();
+  }
+}
+
+/** Queues the conversion; resolves when it has run. `durationSec` is the original's, when the caller probed it. */
+export function enqueueAudioJob(deps: Deps, id: number, durationSec?: number | null): Promise<void> {
   const key = `${deps.config.DATABASE_URL}#${id}`;
-  if (pending.has(key)) return chain;
-  pending.add(key);
-  chain = chain
-    .then(async () => {
+  const queued = jobs.get(key);
+  if (queued) return queued;
+  const job = (async () => {
+    const seconds = durationSec !== undefined ? durationSec : await originalDuration(deps, id);
+    const short = seconds !== null && seconds <= SHORT_AUDIO_SECONDS;
+    await new Promise<void>((start) => {
+      waiting.push({ short, start });
+      startWaiting();
+    });
+    try {
       await processAudio(deps, id);
-    })
+    } finally {
+      running.all -= 1;
+      if (!short) running.long -= 1;
+      startWaiting();
+    }
+  })()
     .catch((err) => deps.log.error({ err, audioId: id }, 'audio job crashed'))
-    .finally(() => pending.delete(key));
-  return chain;
+    .finally(() => jobs.delete(key));
+  jobs.set(key, job);
+  return job;
+}
+
+/** The probed duration of a queued job's original (a job resumed after a crash), or null when unknown. */
+async function originalDuration(deps: Deps, id: number): Promise<number | null> {
+  const row = await repo.findAudio(deps.db, id);
+  if (!row || row.status !== 'processing' || !Object.hasOwn(DEMUXER, row.original_format)) return null;
+  try {
+    const { probe: p } = await probe(ffmpegOf(deps).path, mediaPath(deps.config.MEDIA_DIR, row.original_rel_path), row.original_format as AudioFormat);
+    return p?.durationSec ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** Every processing job nobody holds (after a crash, or queued by an instance that died) is queued here. */
@@ -173,6 +232,50 @@ export async function resumeAudioJobs(deps: Deps): Promise<number> {
   for (const id of ids) void enqueueAudioJob(deps, id);
   if (ids.length) deps.log.info({ audioIds: ids }, 'resuming audio jobs');
   return ids.length;
+}
+
+// ---- temp files of conversions ----
+
+/**
+ * A conversion writes its master to MEDIA_DIR/tmp/transcode-<host>-<pid>-<random>.mp3 and moves it into the store
+ * when done. A process killed mid-way leaves that file behind; the start-up sweep removes the ones of processes
+ * that are gone (same host, pid not running or our own pid before any job of ours started), and on any host the
+ * ones nobody has written to for a long while (an ffmpeg at work writes continuously).
+ */
+const HOST = os.hostname().replace(/[^A-Za-z0-9]/g, '') || 'host';
+const TEMP_NAME = /^transcode-([A-Za-z0-9]+)-(\d+)-[0-9a-f]+\.mp3$/;
+const activeTemp = new Set<string>();
+
+function transcodeTempFile(deps: Deps): string {
+  return path.join(tmpDir(deps.config.MEDIA_DIR), `transcode-${HOST}-${process.pid}-${crypto.randomBytes(8).toString('hex')}.mp3`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function sweepTranscodeTemp(deps: Deps): Promise<number> {
+  const dir = tmpDir(deps.config.MEDIA_DIR);
+  const staleBefore = Date.now() - Math.max(2 * deps.config.AUDIO_JOB_TIMEOUT_SECONDS, 600) * 1000;
+  let removed = 0;
+  for (const name of await fs.promises.readdir(dir)) {
+    const m = TEMP_NAME.exec(name);
+    const file = path.join(dir, name);
+    if (!m || activeTemp.has(file)) continue;
+    const pid = Number(m[2]);
+    const dead = m[1] === HOST && (pid === process.pid || !processAlive(pid));
+    const stat = await fs.promises.stat(file).catch(() => null);
+    if (!stat || (!dead && stat.mtimeMs > staleBefore)) continue;
+    await unlinkQuiet(file);
+    removed += 1;
+  }
+  if (removed) deps.log.info({ removed }, 'removed temp files of interrupted audio conversions');
+  return removed;
 }
 
 const leaseUntil = (deps: Deps) => new Date(deps.clock().getTime() + JOB_LEASE_SECONDS * 1000).toISOString();
@@ -255,7 +358,9 @@ export async function makeMaster(deps: Deps, row: repo.AudioRow, onProgress: (pc
   const timeoutMessage = `The conversion took longer than ${deps.config.AUDIO_JOB_TIMEOUT_SECONDS} s and was stopped`;
   const settings = settingsOf(deps);
 
-  const { probe: p } = await probe(bin, input, remaining());
+  const format = row.original_format as AudioFormat;
+  if (!Object.hasOwn(DEMUXER, format)) throw new MasterError('The original upload is not an accepted audio format');
+  const { probe: p } = await probe(bin, input, format, remaining());
   const total = p?.durationSec ?? 0;
   if (!p || total <= 0) throw new MasterError('The file is not readable audio');
 
@@ -268,18 +373,19 @@ export async function makeMaster(deps: Deps, row: repo.AudioRow, onProgress: (pc
     }
   };
 
-  const analysis = await run(analysisArgs(input, settings), 0, 15, total);
+  const analysis = await run(analysisArgs(input, format, settings), 0, 15, total);
   const measured = parseEbur128(analysis.stderr);
   if (analysis.code !== 0 || !measured) throw new MasterError(`The audio cannot be decoded: ${lastError(analysis.stderr)}`);
   const span = audibleSpan(analysis.stderr, total);
   if (!span || !Number.isFinite(measured.input_i)) throw new MasterError('The recording is silent');
 
-  const out = path.join(tmpDir(deps.config.MEDIA_DIR), `${crypto.randomBytes(12).toString('hex')}.mp3`);
+  const out = transcodeTempFile(deps);
+  activeTemp.add(out);
   try {
-    const encode = await run(masterArgs(input, out, settings, span, measured), 15, 85, span.end - span.start);
+    const encode = await run(masterArgs(input, format, out, settings, span, measured), 15, 85, span.end - span.start);
     const result = parseLoudnorm(encode.stderr);
     if (encode.code !== 0 || !result) throw new MasterError(`The audio cannot be converted: ${lastError(encode.stderr)}`);
-    const { probe: master } = await probe(bin, out, remaining());
+    const { probe: master } = await probe(bin, out, 'mp3', remaining());
     if (!master || master.codec !== 'mp3' || !master.durationSec) throw new MasterError('The converted file is not valid MP3');
     const stored = await storeFile(deps.config.MEDIA_DIR, 'audio', out, '.mp3');
     return {
@@ -291,6 +397,7 @@ export async function makeMaster(deps: Deps, row: repo.AudioRow, onProgress: (pc
       truePeakDbtp: result.output_tp,
     };
   } finally {
+    activeTemp.delete(out);
     await unlinkQuiet(out);
   }
 }

@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import type { Deps } from '../deps';
 import type { Actor } from '../auth/roles';
-import { authorize } from '../auth/policy';
+import { authorize, can } from '../auth/policy';
 import { conflict, invalid, notFound } from '../shared/errors';
 import { addDays, localDate, localToUtc, localTime } from '../shared/time';
 import * as orgRepo from '../orgs/repo';
-import { ancestry } from '../orgs/service';
+import { outsideProvince } from '../orgs/service';
 import * as repo from './repo';
 import { toFeedItem, type FeedItem } from './model';
 import { STAFF } from './audio';
@@ -122,15 +122,16 @@ export async function calendarItems(deps: Deps, orgId: number): Promise<FeedItem
 const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 
 /**
- * Who manages a commune's receiver tokens: its own broadcaster, staff of an organisation above it, and staff of
- * an organisation that schedules broadcasts there (the department that sends the audio).
+ * Who manages a commune's receiver tokens: the commune's own broadcaster, and staff (admins included) of an
+ * organisation inside the province that contains the commune. Scheduling a broadcast there grants nothing: the
+ * tokens belong to the commune, and a department of another province never manages them.
  */
 async function authorizeTokenAdmin(deps: Deps, actor: Actor, orgId: number): Promise<void> {
   const org = await orgRepo.findOrg(deps.db, orgId);
   if (!org || org.kind !== 'commune') throw invalid('UNKNOWN_COMMUNES', 'Feed tokens are for communes', { orgId: 'not a commune' });
-  const above = (await ancestry(deps.db, orgId)).map((o) => o.id);
-  const owners = await repo.broadcastOwnersTargeting(deps.db, orgId);
-  authorize(actor, [...STAFF, 'broadcaster'], [orgId, ...above, ...owners]);
+  if (can(actor, ['broadcaster'], [orgId])) return;
+  const sameProvince = (await outsideProvince(deps.db, actor.orgId, [orgId])).length === 0;
+  authorize(actor, sameProvince ? STAFF : [], [actor.orgId]);
 }
 
 export interface FeedTokenView {

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import fs from 'node:fs';
 
 /**
@@ -58,15 +59,34 @@ export interface RunOptions {
 
 const MAX_CAPTURE = 4 * 1024 * 1024;
 
+/**
+ * ffmpeg runs under a tiny POSIX shell watchdog so that it dies with this process, however this process ends
+ * (kill -9 included: nothing in Node runs then). The watchdog holds the read end of a pipe whose only writer is
+ * this process; the kernel closes it when this process dies, `read` returns, and ffmpeg is killed. When ffmpeg
+ * ends first the watchdog is stopped and ffmpeg's exit status is passed on. ffmpeg itself gets /dev/null as stdin.
+ */
+const WATCHDOG = 'exec 3<&0; "$@" </dev/null 3<&- & c=$!; (read _ <&3; kill -9 $c 2>/dev/null) & w=$!; exec 3<&-; wait $c; s=$?; kill $w 2>/dev/null; exit $s';
+
+function spawnTied(bin: string, args: string[]): ChildProcessByStdio<Writable, Readable, Readable> {
+  if (process.platform === 'win32') return spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+  return spawn('/bin/sh', ['-c', WATCHDOG, 'ffmpeg-watchdog', bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
 export function runFfmpeg(bin: string, args: string[], opts: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTied(bin, args);
+    child.stdin.on('error', () => undefined); // the watchdog may be gone already
+    /** Closing our end of the pipe makes the watchdog kill ffmpeg; the shell then exits. */
+    const stop = () => {
+      child.stdin.destroy();
+      if (process.platform === 'win32') child.kill('SIGKILL');
+    };
     let stdout = '';
     let stderr = '';
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      stop();
     }, Math.max(1, opts.timeoutMs));
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
@@ -86,6 +106,7 @@ export function runFfmpeg(bin: string, args: string[], opts: RunOptions): Promis
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      child.stdin.destroy();
       if (timedOut) reject(new FfmpegTimeout(`ffmpeg ran longer than ${Math.round(opts.timeoutMs / 1000)} s and was stopped`));
       else resolve({ code, stdout, stderr });
     });
@@ -107,21 +128,54 @@ export const MIME: Record<AudioFormat, string> = {
   webm: 'audio/webm',
 };
 
+/**
+ * The demuxer each accepted kind is read with. Every ffmpeg run on an upload names it (`-f`): left to guess,
+ * ffmpeg probes the content, and a file that starts like an MP3 (an ID3 tag) but continues as an HLS playlist or
+ * a concat script is read as that, and opens whatever files or URLs it lists.
+ */
+export const DEMUXER: Record<AudioFormat, string> = {
+  mp3: 'mp3',
+  aac: 'aac',
+  wav: 'wav',
+  m4a: 'mov',
+  ogg: 'ogg',
+  opus: 'ogg',
+  amr: 'amr',
+  webm: 'matroska',
+};
+
+/** Input options for a file of a known kind: its demuxer, and local files only (no network, no nested protocols). */
+export function inputArgs(file: string, format: AudioFormat): string[] {
+  return ['-protocol_whitelist', 'file', '-f', DEMUXER[format], '-i', file];
+}
+
+/** An MPEG audio frame header (layer I, II or III) at `at`. */
+const mpegFrameAt = (head: Buffer, at: number) => head[at] === 0xff && (head[at + 1] & 0xe0) === 0xe0 && ((head[at + 1] >> 1) & 0x03) !== 0x00;
+/** An ADTS (AAC) frame header at `at`. */
+const adtsAt = (head: Buffer, at: number) => head[at] === 0xff && (head[at + 1] & 0xf6) === 0xf0;
+
 /** The container named by the first bytes, or null when they are none of the accepted audio kinds. */
 export function sniffAudio(head: Buffer): AudioFormat | null {
   const ascii = (start: number, end: number) => head.subarray(start, end).toString('latin1');
   if (head.length < 4) return null;
-  if (ascii(0, 3) === 'ID3') return 'mp3';
+  if (ascii(0, 3) === 'ID3') {
+    // ID3v2: 10-byte header, syncsafe size, optional 10-byte footer; what follows must be MPEG audio or ADTS.
+    if (head.length < 10) return null;
+    const size = ((head[6] & 0x7f) << 21) | ((head[7] & 0x7f) << 14) | ((head[8] & 0x7f) << 7) | (head[9] & 0x7f);
+    let at = 10 + size + (head[5] & 0x10 ? 10 : 0);
+    if (at + 4 > head.length) return 'mp3'; // a long tag (cover art): the explicit `-f mp3` decides
+    while (at < head.length - 4 && head[at] === 0) at++; // padding some taggers leave after the tag
+    if (adtsAt(head, at)) return 'aac';
+    if (mpegFrameAt(head, at)) return 'mp3';
+    return null;
+  }
   if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WAVE') return 'wav';
   if (ascii(4, 8) === 'ftyp') return 'm4a';
   if (ascii(0, 4) === 'OggS') return head.includes(Buffer.from('OpusHead')) ? 'opus' : 'ogg';
   if (ascii(0, 5) === '#!AMR') return 'amr';
   if (head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) return 'webm';
-  if (head[0] === 0xff && (head[1] & 0xe0) === 0xe0) {
-    const layer = (head[1] >> 1) & 0x03;
-    if (layer === 0x01) return 'mp3'; // MPEG layer III frame sync
-    if (layer === 0x00 && (head[1] & 0xf0) === 0xf0) return 'aac'; // ADTS
-  }
+  if (adtsAt(head, 0)) return 'aac';
+  if (mpegFrameAt(head, 0) && ((head[1] >> 1) & 0x03) === 0x01) return 'mp3'; // MPEG layer III frame sync
   return null;
 }
 
@@ -159,8 +213,9 @@ function channelsOf(layout: string): number | null {
   return n[2] !== undefined && layout.includes('.') ? Number(n[1]) + Number(n[2]) : Number(n[1]);
 }
 
-export async function probe(bin: string, file: string, timeoutMs = 20_000): Promise<{ probe: Probe | null; reason: string }> {
-  const r = await runFfmpeg(bin, ['-hide_banner', '-nostdin', '-i', file], { timeoutMs });
+/** What ffmpeg reads in `file`, read as `format` (never guessed from the content). */
+export async function probe(bin: string, file: string, format: AudioFormat, timeoutMs = 20_000): Promise<{ probe: Probe | null; reason: string }> {
+  const r = await runFfmpeg(bin, ['-hide_banner', '-nostdin', ...inputArgs(file, format)], { timeoutMs });
   const p = parseProbe(r.stderr);
   const reason = r.stderr
     .split('\n')
@@ -280,19 +335,19 @@ const loudnormTarget = (s: MasterSettings) => `loudnorm=I=${s.targetLufs}:TP=${s
  * run its whole dynamic normaliser at 192 kHz on output that is thrown away, 3–4× the time for the same numbers.
  * Frame-by-frame lines go to the verbose level, so stderr stays small however long the recording.
  */
-export function analysisArgs(input: string, s: MasterSettings): string[] {
+export function analysisArgs(input: string, format: AudioFormat, s: MasterSettings): string[] {
   return [
-    '-hide_banner', '-nostdin', '-nostats', '-i', input, '-vn', '-sn',
+    '-hide_banner', '-nostdin', '-nostats', ...inputArgs(input, format), '-vn', '-sn',
     '-af', `${MONO_44K},silencedetect=n=${s.silenceDb ?? -50}dB:d=0.3,ebur128=peak=true:framelog=verbose`,
     '-progress', 'pipe:1', '-f', 'null', '-',
   ];
 }
 
 /** Pass 2: trim, normalise with the measured values (linear when possible), encode MP3 CBR mono 44.1 kHz. */
-export function masterArgs(input: string, output: string, s: MasterSettings, span: { start: number; end: number }, m: Loudness): string[] {
+export function masterArgs(input: string, format: AudioFormat, output: string, s: MasterSettings, span: { start: number; end: number }, m: Loudness): string[] {
   const measured = `measured_I=${m.input_i}:measured_TP=${m.input_tp}:measured_LRA=${m.input_lra}:measured_thresh=${m.input_thresh}:offset=${m.target_offset}:linear=true`;
   return [
-    '-hide_banner', '-nostdin', '-nostats', '-y', '-i', input, '-vn', '-sn', '-map_metadata', '-1',
+    '-hide_banner', '-nostdin', '-nostats', '-y', ...inputArgs(input, format), '-vn', '-sn', '-map_metadata', '-1',
     '-af', `${MONO_44K},atrim=start=${span.start.toFixed(4)}:end=${span.end.toFixed(4)},asetpts=PTS-STARTPTS,${loudnormTarget(s)}:${measured}:print_format=json,aresample=44100`,
     '-ac', '1', '-ar', '44100', '-c:a', 'libmp3lame', '-b:a', `${s.bitrateKbps}k`, '-write_xing', '1',
     '-progress', 'pipe:1', '-f', 'mp3', output,

@@ -174,7 +174,10 @@ export function pageRouter(deps: Deps): Router {
   });
 
   r.post('/broadcasts/:id/feed-tokens', async (req, res) => {
-    const created = await broadcaster.createFeedToken(deps, actorOf(req), { orgId: parse(id(), req.body?.orgId), label: req.body?.label || undefined });
+    // The page answers with the broadcast's detail: whoever may not see it is refused before a token is made.
+    const actor = actorOf(req);
+    await schedule.getBroadcast(deps, actor, parse(id(), req.params.id));
+    const created = await broadcaster.createFeedToken(deps, actor, { orgId: parse(id(), req.body?.orgId), label: req.body?.label || undefined });
     res.locals.createdId = created.id;
     await renderDetail(req, res, { newToken: created, notice: t(req.locale, 'broadcasts.feed.created') });
   });

@@ -169,15 +169,6 @@ export async function targetIds(q: Q, broadcastId: number): Promise<number[]> {
   return rows.map((r: { org_id: number }) => r.org_id);
 }
 
-/** Organisations that own a broadcast aimed at this commune (they may manage its receiver tokens). */
-export async function broadcastOwnersTargeting(q: Q, orgId: number): Promise<number[]> {
-  const rows = await q('broadcasts')
-    .join('broadcast_targets', 'broadcast_targets.broadcast_id', 'broadcasts.id')
-    .where('broadcast_targets.org_id', orgId)
-    .distinct('broadcasts.owner_org_id');
-  return rows.map((r: { owner_org_id: number }) => r.owner_org_id);
-}
-
 // ---- occurrences ----
 
 export async function insertOccurrences(q: Q, rows: Omit<OccurrenceRow, 'id'>[]): Promise<void> {

@@ -5,7 +5,7 @@ import { authorize, can } from '../auth/policy';
 import { conflict, invalid, notFound } from '../shared/errors';
 import { addDays, isoWeekOf, localDate, localToUtc, mondayOfIsoWeek, weekdayOf, localTime } from '../shared/time';
 import * as orgRepo from '../orgs/repo';
-import { descendantIds } from '../orgs/service';
+import { descendantIds, outsideProvince } from '../orgs/service';
 import * as repo from './repo';
 import { checkCampaignLink } from '../reports/service';
 import { toBroadcast, type Broadcast } from './model';
@@ -23,15 +23,27 @@ interface Target {
   underOrgId?: number;
 }
 
-/** The communes a schedule names: a chosen list, a recipient group's communes, or every commune under an organisation. */
-async function resolveCommunes(q: Q, target: Target): Promise<number[]> {
+/**
+ * The communes a schedule names: a chosen list, a recipient group's communes, or every commune under an organisation.
+ * Only communes inside the province of the issuing body (`homeOrgId`, the broadcast's owner) may be named, whichever
+ * way they are named: a department of one province never schedules, and so never reaches, another province's communes.
+ */
+async function resolveCommunes(q: Q, target: Target, homeOrgId: number): Promise<number[]> {
+  const field = target.communeIds ? 'communeIds' : target.groupId ? 'groupId' : 'underOrgId';
+  const insideProvince = async (ids: number[]) => {
+    const outside = await outsideProvince(q, homeOrgId, ids);
+    if (outside.length) {
+      throw invalid('COMMUNES_OUTSIDE_PROVINCE', `Only communes of your own province can be scheduled; outside it: ${outside.join(', ')}`, { [field]: `outside your province: ${outside.join(', ')}` });
+    }
+    return ids;
+  };
   if (target.communeIds) {
     const ids = [...new Set(target.communeIds)];
     const found = await orgRepo.findOrgsByIds(q, ids);
     const communes = new Set(found.filter((o) => o.kind === 'commune').map((o) => o.id));
     const unknown = ids.filter((i) => !communes.has(i));
     if (unknown.length) throw invalid('UNKNOWN_COMMUNES', `Not communes: ${unknown.join(', ')}`, { communeIds: `not communes: ${unknown.join(', ')}` });
-    return ids.sort((a, b) => a - b);
+    return (await insideProvince(ids)).sort((a, b) => a - b);
   }
   let candidates: number[];
   if (target.groupId) {
@@ -39,11 +51,12 @@ async function resolveCommunes(q: Q, target: Target): Promise<number[]> {
     candidates = (await orgRepo.groupMemberIds(q, [target.groupId])).get(target.groupId) ?? [];
   } else {
     if (!(await orgRepo.findOrg(q, target.underOrgId!))) throw invalid('ORG_NOT_FOUND', 'No such organisation', { underOrgId: 'no such organisation' });
+    await insideProvince([target.underOrgId!]);
     candidates = await descendantIds(q, target.underOrgId!);
   }
   const communes = (await orgRepo.findOrgsByIds(q, candidates)).filter((o) => o.kind === 'commune').map((o) => o.id);
-  if (!communes.length) throw invalid('NO_COMMUNES', 'There is no commune in this selection', { [target.groupId ? 'groupId' : 'underOrgId']: 'no communes' });
-  return communes.sort((a, b) => a - b);
+  if (!communes.length) throw invalid('NO_COMMUNES', 'There is no commune in this selection', { [field]: 'no communes' });
+  return (await insideProvince(communes)).sort((a, b) => a - b);
 }
 
 export interface Plan {
@@ -77,7 +90,7 @@ export async function createBroadcast(deps: Deps, actor: Actor, input: Broadcast
   if (!audio) throw invalid('AUDIO_NOT_FOUND', 'No such audio', { audioId: 'no such audio' });
   authorize(actor, STAFF, [audio.owner_org_id]);
   if (audio.status !== 'ready') throw conflict('AUDIO_NOT_READY', audio.status === 'failed' ? 'The audio failed to convert and cannot be scheduled' : 'The audio is still being converted; schedule it when it is ready');
-  const communes = await resolveCommunes(deps.db, input);
+  const communes = await resolveCommunes(deps.db, input, audio.owner_org_id);
   const plan: Plan = { startDate: input.startDate, endDate: input.endDate, times: input.times, daysOfWeek: input.daysOfWeek ?? ALL_DAYS };
   checkPlan(plan, communes.length);
   await checkCampaignLink(deps.db, actor, input.campaignId);
@@ -134,7 +147,11 @@ export async function patchBroadcast(deps: Deps, actor: Actor, id: number, patch
     daysOfWeek: patch.daysOfWeek ?? current.daysOfWeek,
   };
   const retarget = patch.communeIds !== undefined || patch.groupId !== undefined || patch.underOrgId !== undefined;
-  const communes = retarget ? await resolveCommunes(deps.db, patch) : current.communeIds;
+  const communes = retarget ? await resolveCommunes(deps.db, patch, row.owner_org_id) : current.communeIds;
+  // A schedule written before targets were scoped may name another province's communes: it is not extended
+  // there; it can be retargeted (which cancels those slots).
+  const outside = retarget ? [] : await outsideProvince(deps.db, row.owner_org_id, communes);
+  if (outside.length) throw invalid('COMMUNES_OUTSIDE_PROVINCE', `This broadcast targets communes outside your province (${outside.join(', ')}); choose its communes again`, { communeIds: `outside your province: ${outside.join(', ')}` });
   checkPlan(plan, communes.length);
   const now = deps.clock().toISOString();
   const wanted = new Set<string>();
