@@ -17,10 +17,11 @@ import * as dispatchRoutes from './dispatch/routes';
 import * as broadcastRoutes from './broadcasts/routes';
 import * as reportRoutes from './reports/routes';
 import * as campaignRoutes from './campaigns/routes';
+import * as signingRoutes from './signing';
 import { t } from './web/i18n';
 
 /** Each capability contributes a JSON API router (under /api/v1) and a page router (under /). */
-const FEATURES = [authRoutes, orgRoutes, auditRoutes, letterRoutes, dispatchRoutes, broadcastRoutes, reportRoutes, campaignRoutes];
+const FEATURES = [authRoutes, orgRoutes, auditRoutes, letterRoutes, dispatchRoutes, broadcastRoutes, reportRoutes, campaignRoutes, signingRoutes];
 
 export function createApp(deps: Deps): Express {
   const app = express();

@@ -210,9 +210,10 @@ export function pageRouter(deps: Deps): Router {
       }
     });
   step('submit', (a, lid) => letters.submitLetter(db, a, lid, deps.clock()));
-  step('approve', (a, lid) => letters.approveLetter(db, a, lid, deps.clock()));
+  const ctxOf = (a: ReturnType<typeof actorOf>) => ({ db, clock: deps.clock, config: deps.config, log: deps.log, actor: a });
+  step('approve', (a, lid) => letters.approveLetter(ctxOf(a), lid));
   step('reject', (a, lid, req) => letters.rejectLetter(db, a, lid, String(req.body.reason ?? '').normalize('NFC').trim() || (() => { throw new AppError('invalid', 'REJECT_REASON', 'A reason is required', { reason: 'required' }); })(), deps.clock()));
-  step('issue', (a, lid) => issueLetter(db, a, lid, deps.clock()));
+  step('issue', (a, lid) => issueLetter(ctxOf(a), lid));
 
   r.post('/letters/:id/attachments', (req, res, next) => {
     upload(req, res, async (uploadErr: unknown) => {

@@ -14,12 +14,15 @@ import * as orgRepo from '../orgs/repo';
 import * as repo from './repo';
 import { formatNumber, toRecipient, toRegisterEntry, type RegisterEntry } from './model';
 import { findLetterOr404, ISSUERS, READERS } from './service';
-import { kyHieu } from './build';
+import { kyHieu, letterDocument } from './build';
+import { issuePdfs, prepareIssue, type LettersCtx } from './pdf/esign';
+import * as pdfRepo from './pdf/repo';
 
 export interface IssueResult {
   number: number;
   symbol: string;
   issuedAt: string;
+  signatures: { kind: 'signer' | 'organisation'; subject: string; signedAt: string }[];
 }
 
 /** Unique violation (a racing issue) or a PostgreSQL serialization failure / deadlock: safe to run again. */
@@ -28,10 +31,17 @@ function retryable(err: unknown): boolean {
   return isUniqueViolation(err) || code === '40001' || code === '40P01';
 }
 
-export async function issueLetter(db: Db, actor: Actor, id: number, now: Date): Promise<IssueResult> {
+/**
+ * Issuing: the next number, the issued PDF (number and date written into the approval PDF, then the
+ * organisation's signature with its seal) and each PDF attachment signed by the organisation, in one transaction.
+ */
+export async function issueLetter(ctx: LettersCtx, id: number): Promise<IssueResult> {
+  const { db, actor } = ctx;
+  const now = ctx.clock();
   const first = await findLetterOr404(db, id);
   authorize(actor, ISSUERS, first.issuing_org_id);
   const org = await orgRepo.findOrg(db, first.issuing_org_id);
+  const signers = await prepareIssue(ctx, first.issuing_org_id, id);
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction(async (tx) => {
@@ -46,7 +56,10 @@ export async function issueLetter(db: Db, actor: Actor, id: number, now: Date): 
         await repo.insertRegisterEntry(tx, { issuing_org_id: row.issuing_org_id, year, number, letter_id: id, symbol, issued_at: issuedAt, issued_by: actor.id });
         const changed = await repo.updateLetterIn(tx, id, 'approved', { status: 'issued', number, year, symbol, issued_at: issuedAt, updated_at: issuedAt });
         if (changed !== 1) throw conflict('LETTER_NOT_APPROVED', 'The letter changed meanwhile');
-        return { number, symbol, issuedAt };
+        const { doc } = await letterDocument(tx, id);
+        await issuePdfs(ctx, tx, { letterId: id, symbol, issuedAt: now, doc, attachments: await repo.attachmentsOf(tx, id) }, signers);
+        const signatures = (await pdfRepo.signaturesOf(tx, id)).map((s) => ({ kind: s.kind, subject: s.subject, signedAt: s.signed_at }));
+        return { number, symbol, issuedAt, signatures };
       });
     } catch (err) {
       if (attempt < 20 && retryable(err)) continue;

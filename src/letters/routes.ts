@@ -91,9 +91,10 @@ export function apiRouter(deps: Deps): Router {
       res.json(result);
     });
   step('submit', (letterId, req) => letters.submitLetter(db, actorOf(req), letterId, deps.clock()));
-  step('approve', (letterId, req) => letters.approveLetter(db, actorOf(req), letterId, deps.clock()));
+  const ctxOf = (req: Parameters<typeof actorOf>[0]) => ({ db, clock: deps.clock, config: deps.config, log: deps.log, actor: actorOf(req) });
+  step('approve', (letterId, req) => letters.approveLetter(ctxOf(req), letterId));
   step('reject', (letterId, req) => letters.rejectLetter(db, actorOf(req), letterId, parse(RejectBody, req.body).reason, deps.clock()));
-  step('issue', (letterId, req) => issueLetter(db, actorOf(req), letterId, deps.clock()));
+  step('issue', (letterId, req) => issueLetter(ctxOf(req), letterId));
 
   r.get('/register', async (req, res) => {
     const actor = actorOf(req);

@@ -11,7 +11,9 @@ import * as repo from './repo';
 import { toLetter, type Letter } from './model';
 import type { LetterCreate, LetterPatch, RecipientInput, TemplateVariable } from './schemas';
 import { checkVariables, renderTemplate } from './templates';
-import { kyHieu } from './build';
+import { kyHieu, letterDocument } from './build';
+import { recordApproval, signForApproval, type LettersCtx } from './pdf/esign';
+import * as pdfRepo from './pdf/repo';
 
 /** Who may do what, as calls to the one policy rule. */
 export const DRAFTERS = ['drafter', 'secretary'] as const;
@@ -62,10 +64,14 @@ export async function letterView(q: Q, row: repo.LetterRow): Promise<Letter> {
   return (await letterViews(q, [row]))[0];
 }
 
-export async function getLetter(db: Q, actor: Actor, id: number): Promise<Letter> {
+/** A letter with its digital signatures (who signed as signer / organisation, when). */
+export type LetterWithSignatures = Letter & { signatures: { kind: 'signer' | 'organisation'; subject: string; issuer: string; signedAt: string }[] };
+
+export async function getLetter(db: Q, actor: Actor, id: number): Promise<LetterWithSignatures> {
   const row = await findLetterOr404(db, id);
   authorize(actor, READERS, row.issuing_org_id);
-  return letterView(db, row);
+  const signatures = await pdfRepo.signaturesOf(db, id);
+  return { ...(await letterView(db, row)), signatures: signatures.map((s) => ({ kind: s.kind, subject: s.subject, issuer: s.issuer, signedAt: s.signed_at })) };
 }
 
 export async function listLetters(db: Q, actor: Actor, filter: { status?: string; year?: number; orgId?: number; campaignId?: number }): Promise<Letter[]> {
@@ -243,9 +249,33 @@ async function transition(db: Db, actor: Actor, id: number, roles: readonly ('dr
 }
 
 export const submitLetter = (db: Db, actor: Actor, id: number, now: Date) => transition(db, actor, id, DRAFTERS, ['draft'], 'submitted', { reject_reason: null }, now);
-export const approveLetter = (db: Db, actor: Actor, id: number, now: Date) => transition(db, actor, id, APPROVERS, ['submitted'], 'approved', {}, now);
-export const rejectLetter = (db: Db, actor: Actor, id: number, reason: string, now: Date) =>
-  transition(db, actor, id, APPROVERS, ['submitted', 'approved'], 'draft', { reject_reason: reason }, now);
+/**
+ * Approval: the approver's digital signature on the approval PDF (when the approver has a certificate; required
+ * when REQUIRE_DIGITAL_SIGNATURE is set), then the conditional state change, recorded together.
+ */
+export async function approveLetter(ctx: LettersCtx, id: number): Promise<LetterWithSignatures> {
+  const { actor } = ctx;
+  const row = await findLetterOr404(ctx.db, id);
+  authorize(actor, APPROVERS, row.issuing_org_id);
+  if (row.status !== 'submitted') {
+    throw conflict(row.status === 'issued' ? 'LETTER_ALREADY_ISSUED' : 'LETTER_NOT_SUBMITTED', `This step needs a letter that is submitted (it is ${row.status})`);
+  }
+  const { doc } = await letterDocument(ctx.db, id);
+  const signed = await signForApproval(ctx, doc);
+  await ctx.db.transaction(async (tx) => {
+    const changed = await repo.updateLetterIn(tx, id, 'submitted', { status: 'approved', updated_at: ctx.clock().toISOString() });
+    if (changed !== 1) throw conflict('LETTER_NOT_SUBMITTED', 'The letter changed meanwhile; reload it');
+    if (signed) await recordApproval(tx, ctx, id, signed);
+    else await pdfRepo.clearApproval(tx, id);
+  });
+  return getLetter(ctx.db, actor, id);
+}
+
+export async function rejectLetter(db: Db, actor: Actor, id: number, reason: string, now: Date): Promise<Letter> {
+  const letter = await transition(db, actor, id, APPROVERS, ['submitted', 'approved'], 'draft', { reject_reason: reason }, now);
+  await pdfRepo.clearApproval(db, id); // the approval signature was over the old text
+  return letter;
+}
 
 /** What the actor may do next with this letter (for the detail page's buttons). */
 export function allowedActions(actor: Actor, letter: Pick<Letter, 'status' | 'issuingOrgId'>): Record<string, boolean> {

@@ -99,9 +99,9 @@ export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => v
   );
   await submitLetter(deps.db, drafter, letter.id, deps.clock());
   at(localToUtc(addDays(start, 1), '10:00'));
-  await approveLetter(deps.db, approver, letter.id, deps.clock());
+  await approveLetter({ ...deps, actor: approver }, letter.id);
   at(localToUtc(addDays(start, 1), '14:00'));
-  await issueLetter(deps.db, secretary, letter.id, deps.clock());
+  await issueLetter({ ...deps, actor: secretary }, letter.id);
   await dispatchLetter(deps, secretary, await getDispatchPackage(deps, letter.id));
   await drainOutbox(deps);
   const deliveries = await deliveriesOfLetter(deps.db, letter.id);
