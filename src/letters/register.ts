@@ -16,13 +16,11 @@ import { formatNumber, toRecipient, toRegisterEntry, type RegisterEntry } from '
 import { findLetterOr404, ISSUERS, READERS } from './service';
 import { kyHieu, letterDocument } from './build';
 import { issuePdfs, prepareIssue, type LettersCtx } from './pdf/esign';
-import * as pdfRepo from './pdf/repo';
 
 export interface IssueResult {
   number: number;
   symbol: string;
   issuedAt: string;
-  signatures: { kind: 'signer' | 'organisation'; subject: string; signedAt: string }[];
 }
 
 /** Unique violation (a racing issue) or a PostgreSQL serialization failure / deadlock: safe to run again. */
@@ -58,8 +56,7 @@ export async function issueLetter(ctx: LettersCtx, id: number): Promise<IssueRes
         if (changed !== 1) throw conflict('LETTER_NOT_APPROVED', 'The letter changed meanwhile');
         const { doc } = await letterDocument(tx, id);
         await issuePdfs(ctx, tx, { letterId: id, symbol, issuedAt: now, doc, attachments: await repo.attachmentsOf(tx, id) }, signers);
-        const signatures = (await pdfRepo.signaturesOf(tx, id)).map((s) => ({ kind: s.kind, subject: s.subject, signedAt: s.signed_at }));
-        return { number, symbol, issuedAt, signatures };
+        return { number, symbol, issuedAt };
       });
     } catch (err) {
       if (attempt < 20 && retryable(err)) continue;

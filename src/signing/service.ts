@@ -125,8 +125,8 @@ export async function uploadCertificate(ctx: Ctx, owner: Owner, upload: { path: 
     if (state === 'expired') throw invalid('CERTIFICATE_EXPIRED', `The certificate expired on ${info.notAfter}`, { file: 'expired' });
     if (state === 'not_yet_valid') throw invalid('CERTIFICATE_NOT_YET_VALID', `The certificate is valid only from ${info.notBefore}`, { file: 'not yet valid' });
     if (!allowsSigning(chain[0])) throw invalid('CERTIFICATE_KEY_USAGE', 'The certificate may not be used to sign documents', { file: 'key usage' });
-    const names = [info.commonName, info.organisation ?? ''].map(norm);
-    const matches = names.some((n) => n.includes(norm(who.name))) || (who.code ? info.subject.includes(who.code) : false);
+    // The subject's common name names the owner: the organisation itself (not a person of it), or the person.
+    const matches = norm(info.commonName).includes(norm(who.name)) || (who.code ? info.subject.includes(who.code) : false);
     if (!matches) {
       throw invalid('CERTIFICATE_OWNER_MISMATCH', `The certificate is issued to "${info.commonName}", not to "${who.name}"`, { file: 'issued to someone else' });
     }

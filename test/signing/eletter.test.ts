@@ -44,7 +44,11 @@ describeEachDb('electronic letters: signed at approval and issue, verified by pd
     const issue = await ctx().as(dep.secretary).post(`/api/v1/letters/${letterId}/issue`);
     expect(issue.status).toBe(200);
     expect(issue.body).toMatchObject({ number: 1, symbol: '01/STTTT-TTBCXB' });
-    expect(issue.body.signatures.map((s: { kind: string }) => s.kind)).toEqual(['signer', 'organisation']);
+    const letter = await ctx().as(dep.drafter).get(`/api/v1/letters/${letterId}`);
+    expect(letter.body.signatures).toEqual([
+      { kind: 'signer', subject: 'Lãnh đạo Sở', issuer: expect.stringContaining('Test Root CA'), signedAt: '2026-02-05T02:15:30.000Z' },
+      { kind: 'organisation', subject: 'Sở Thông tin và Truyền thông', issuer: expect.stringContaining('Test Root CA'), signedAt: '2026-02-05T02:15:30.000Z' },
+    ]);
     const res = await ctx().as(dep.drafter).get(`/api/v1/letters/${letterId}/pdf`).buffer(true).parse(binary);
     expect(res.status).toBe(200);
     expect(res.headers['content-disposition']).toContain('01-STTTT-TTBCXB.pdf');
