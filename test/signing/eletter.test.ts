@@ -7,6 +7,9 @@ import { equip, guidePdf, makePki } from './helpers';
 import { libreOfficePages, pdfPageCount, pdfsig, pdftotext, renderPage, tools } from './tools';
 import fs from 'node:fs';
 import request from 'supertest';
+import { simpleParser } from 'mailparser';
+import { drainOutbox } from '../../src/dispatch/worker';
+import { verifyPdf } from '../../src/signing';
 import path from 'node:path';
 
 /** Dark pixels (< 128) of page 1 in a region given as fractions of the page. */
@@ -145,5 +148,21 @@ describeEachDb('electronic letters: signed at approval and issue, verified by pd
     const topRight = { x0: 0.6, x1: 1, y0: 0, y1: 0.12 };
     expect(darkIn(attachmentOriginal, topRight)).toBe(0);
     expect(darkIn(signed, topRight)).toBeGreaterThan(50);
+  });
+
+  it('dispatch e-mails the signed PDF, the DOCX as an editable copy and the signed attachment, and names who signed', async () => {
+    const sent = await ctx().as(dep.secretary).post(`/api/v1/letters/${letterId}/dispatch`);
+    expect(sent.status).toBe(202);
+    await drainOutbox(ctx().deps);
+    const dir = path.join(ctx().mediaDir, 'outbox');
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.eml'));
+    expect(files.length).toBeGreaterThan(0);
+    const mail = await simpleParser(fs.readFileSync(path.join(dir, files[0])));
+    expect(mail.attachments.map((a) => a.filename)).toEqual(['01-STTTT-TTBCXB.pdf', '01-STTTT-TTBCXB.docx', 'huong-dan-cai-dat.pdf']);
+    expect(mail.attachments[0].content.equals(issued)).toBe(true);
+    expect(mail.text).toContain('đã được ký số bởi người ký Lãnh đạo Sở và bởi cơ quan ban hành Sở Thông tin và Truyền thông');
+    expect(mail.text).toContain('http://vandong.test/verify');
+    const att = verifyPdf(mail.attachments[2].content, { anchors: [] });
+    expect(att.signatures).toEqual([expect.objectContaining({ subject: 'Sở Thông tin và Truyền thông', intact: true })]);
   });
 });
