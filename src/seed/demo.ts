@@ -14,6 +14,7 @@ import type { Deps } from '../deps';
 import { createLogger } from '../logger';
 import { installShippedTemplates } from '../letters/template-service';
 import { DEMO_CAMPAIGN, seedDemoCampaign } from './demo-campaign';
+import { seedDemoSigning } from './demo-signing';
 
 interface SeedOrg {
   code: string;
@@ -120,6 +121,9 @@ async function main(): Promise<void> {
   let now: Date | null = null;
   const deps: Deps = { db, config, log: createLogger('warn'), clock: () => now ?? new Date() };
   await installShippedTemplates(db);
+  if (await seedDemoSigning(deps, config.VANDONG_ADMIN_EMAIL, 'lanhdao@stttt.hatinh.demo', 'HT-STTTT')) {
+    console.log('Demo digital signatures: a demo CA (trusted by this installation only), certificates, a signature image and a seal.');
+  }
   if (await seedDemoCampaign(deps, (d) => (now = d), DEMO_PASSWORD)) console.log(`Demo campaign "${DEMO_CAMPAIGN}" loaded with letters, broadcasts and reports.`);
   if (admin) console.log(`Administrator: ${admin.email} / ${admin.password ?? '(VANDONG_ADMIN_PASSWORD)'}`);
   console.log(`Demo users (password ${DEMO_PASSWORD}):`);
