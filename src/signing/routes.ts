@@ -68,6 +68,50 @@ export function pageRouter(deps: Deps): Router {
   const render = (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) =>
     res.status(status).render('signing/verify', { layout: req.actor ? 'main' : 'bare', title: t(req.locale, 'signing.verify.title'), ...extra });
 
+  /** The signed-in person's certificate and signature image; for admins also their organisation's and its seal. */
+  const settings = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+    const actor = actorOf(req);
+    const ctx = ctxOf(deps, req);
+    const safe = <T>(p: Promise<T>) => p.catch(() => null);
+    const isAdmin = actor.roles.includes('admin');
+    res.status(status).render('signing/settings', {
+      title: t(req.locale, 'signing.settings.title'),
+      own: await safe(signing.getCertificate(ctx, { type: 'user', id: actor.id })),
+      ownImage: await signing.imageOf(ctx, { type: 'user', id: actor.id }, 'signature').then((i) => !!i),
+      isAdmin,
+      org: isAdmin ? await safe(signing.getCertificate(ctx, { type: 'org', id: actor.orgId })) : null,
+      orgSeal: isAdmin ? await signing.imageOf(ctx, { type: 'org', id: actor.orgId }, 'seal').then((i) => !!i) : false,
+      ...extra,
+    });
+  };
+  r.get('/signing', async (req, res) => {
+    await settings(req, res, { notice: typeof req.query.done === 'string' ? t(req.locale, 'signing.settings.saved') : undefined });
+  });
+  const actions: Record<string, (req: Request) => Promise<unknown>> = {
+    'user-certificate': (req) => signing.uploadCertificate(ctxOf(deps, req), { type: 'user', id: actorOf(req).id }, uploadedFile(req), passwordOf(req)),
+    'signature-image': (req) => signing.uploadImage(ctxOf(deps, req), { type: 'user', id: actorOf(req).id }, 'signature', uploadedFile(req)),
+    'org-certificate': (req) => signing.uploadCertificate(ctxOf(deps, req), { type: 'org', id: actorOf(req).orgId }, uploadedFile(req), passwordOf(req)),
+    seal: (req) => signing.uploadImage(ctxOf(deps, req), { type: 'org', id: actorOf(req).orgId }, 'seal', uploadedFile(req)),
+  };
+  for (const [name, action] of Object.entries(actions)) {
+    r.post(`/signing/${name}`, (req, res, next) => {
+      upload(req, res, async (uploadErr: unknown) => {
+        try {
+          actorOf(req);
+          if (uploadErr) throw uploadErr;
+          await action(req);
+          res.locals.audit = { entity: 'signing', detail: { step: name } };
+          res.redirect(303, '/signing?done=1');
+        } catch (err) {
+          if (req.file) await import('node:fs').then((fs) => fs.promises.unlink(req.file!.path).catch(() => undefined));
+          const e = formError(err);
+          if (!e) return next(err);
+          await settings(req, res, { error: errorMessage(e, req.locale) }, STATUS[e.kind]).catch(next);
+        }
+      });
+    });
+  }
+
   r.get('/verify', (req, res) => {
     render(req, res);
   });

@@ -199,3 +199,27 @@ describeEachDb('the public /verify page', (ctx) => {
     expect(notPdf.text).toContain('Tệp không phải là PDF đọc được.');
   });
 });
+
+describeEachDb('the /signing page', (ctx) => {
+  it('lets an approver upload their certificate and signature image, and shows the reason of a refusal', async () => {
+    const dep = await setUpDepartment(ctx());
+    ctx().setNow('2026-03-02T03:00:00Z');
+    const pki = makePki(ctx(), 'Lãnh đạo Sở', 'Sở Thông tin và Truyền thông');
+    const session = await signIn(ctx().app, dep.approver.email, dep.approver.password);
+    const page = await session.agent.get('/signing');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Chưa có chứng thư số.');
+    const csrf = encodeURIComponent(/_csrf=([^"&]+)/.exec(page.text)![1]);
+    const wrong = await session.agent.post(`/signing/user-certificate?_csrf=${csrf}`).field('password', 'nope').attach('file', pki.approverP12, 'a.p12');
+    expect(wrong.status).toBe(400);
+    expect(wrong.text).toContain('Mật khẩu của tệp chứng thư số (PKCS#12) không đúng.');
+    const ok = await session.agent.post(`/signing/user-certificate?_csrf=${csrf}`).field('password', 'approver-pass').attach('file', pki.approverP12, 'a.p12');
+    expect(ok.status).toBe(303);
+    const img = await session.agent.post(`/signing/signature-image?_csrf=${csrf}`).attach('file', (await import('../../src/signing')).demoSignaturePng(), 'sig.png');
+    expect(img.status).toBe(303);
+    const after = await session.agent.get('/signing');
+    expect(after.text).toContain('Lãnh đạo Sở');
+    expect(after.text).not.toContain('Chữ ký số của cơ quan'); // not an admin
+    expect((await session.agent.post('/signing/seal').attach('file', Buffer.from('x'), 'x.png')).status).toBe(403); // no CSRF token
+  });
+});
