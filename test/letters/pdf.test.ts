@@ -87,6 +87,14 @@ describe('letter PDF', () => {
       letter(9, { recipients: ['Các sở, ban, ngành cấp tỉnh', 'UBND các huyện, thành phố, thị xã', 'Báo Hà Tĩnh'], urgency: 'HOA_TOC' }),
       twoPageLetter(),
       letter(14, { parentAgency: null, recipients: [] }),
+      // A table across a page break: rows kept whole, the header row repeated.
+      letter(1, {
+        body: [
+          { type: 'paragraph', text: PARA },
+          { type: 'table', header: ['STT', 'Đơn vị', 'Số', 'Tỷ lệ'], rows: Array.from({ length: 30 }, (_, i) => [String(i + 1), `UBND xã ${i} có tên khá dài để xuống dòng trong ô bảng này`, '12', '5,5']), widths: [1, 6, 2, 2] },
+          { type: 'paragraph', text: PARA },
+        ],
+      }),
     ];
     for (const doc of docs) {
       const pdf = await renderLetterPdf(doc);

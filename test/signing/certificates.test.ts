@@ -223,3 +223,28 @@ describeEachDb('the /signing page', (ctx) => {
     expect((await session.agent.post('/signing/seal').attach('file', Buffer.from('x'), 'x.png')).status).toBe(403); // no CSRF token
   });
 });
+
+describeEachDb('sending an approved letter back', (ctx) => {
+  it('drops its approval signature: a later unsigned approval never issues the old signed text', async () => {
+    const dep = await setUpDepartment(ctx());
+    ctx().setNow('2026-03-02T03:00:00Z');
+    const pki = makePki(ctx(), 'Lãnh đạo Sở', 'Sở Thông tin và Truyền thông');
+    expect((await ctx().as(dep.approver).post(`/api/v1/users/${dep.approver.id}/certificate`).field('password', 'approver-pass').attach('file', pki.approverP12, 'a.p12')).status).toBe(201);
+    const id = await approvedLetter(ctx(), dep, { subject: 'nội dung cũ' });
+    expect((await ctx().as(dep.approver).get(`/api/v1/letters/${id}`)).body.signatures).toHaveLength(1);
+    expect((await ctx().as(dep.approver).post(`/api/v1/letters/${id}/reject`).send({ reason: 'Sửa trích yếu' })).status).toBe(200);
+    expect((await ctx().as(dep.approver).get(`/api/v1/letters/${id}`)).body.signatures).toEqual([]);
+    expect((await ctx().as(dep.drafter).patch(`/api/v1/letters/${id}`).send({ subject: 'nội dung mới' })).status).toBe(200);
+    await ctx().as(dep.drafter).post(`/api/v1/letters/${id}/submit`);
+    const deputy = await ctx().createUser(['approver'], dep.orgId, 'Phó Giám đốc khác'); // no certificate
+    expect((await ctx().as(deputy).post(`/api/v1/letters/${id}/approve`)).status).toBe(200);
+    expect((await ctx().as(dep.secretary).post(`/api/v1/letters/${id}/issue`)).status).toBe(200);
+    const pdf = await ctx().as(dep.secretary).get(`/api/v1/letters/${id}/pdf`).buffer(true).parse(binary);
+    expect(verifyPdf(pdf.body, { anchors: [] }).signatures).toEqual([]);
+    if (tools('pdftotext')) {
+      const text = pdftotext(pdf.body);
+      expect(text).toContain('V/v nội dung mới');
+      expect(text).not.toContain('nội dung cũ');
+    }
+  });
+});
