@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Deps } from './deps';
 import { ROOT } from './shared/paths';
 import { setupViews } from './web/views';
-import { audit, authenticate, csrf, locale, requestLog } from './web/middleware';
+import { audit, authenticate, csrf, inputGuard, locale, requestLog } from './web/middleware';
 import { apiNotFound, errorHandler } from './web/errors';
 import { actorOf } from './web/request';
 import { homeFor } from './web/home';
@@ -40,10 +40,13 @@ export function createApp(deps: Deps): Express {
   });
   app.use('/static', express.static(path.join(ROOT, 'public'), { maxAge: '1h' }));
 
+  // Bodies: JSON and flat forms up to 1 MB (nesting and NUL refused by inputGuard); files only through the upload
+  // routes (src/web/upload.ts), which authenticate before reading a byte.
   app.use(express.json({ limit: '1mb' }));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(cookieParser());
   app.use(locale());
+  app.use(inputGuard());
   app.use(authenticate(deps.db, deps.clock));
   app.use(csrf());
   app.use(audit(deps.db, deps.log));

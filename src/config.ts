@@ -28,6 +28,8 @@ const ConfigSchema = z.object({
   LOGIN_WINDOW_MINUTES: intFromEnv(15),
   UPLOAD_MAX_MB: intFromEnv(20),
   AUDIO_MAX_MB: intFromEnv(100),
+  IMPORT_MAX_ROWS: intFromEnv(20_000),
+  IMPORT_MAX_UNCOMPRESSED_MB: intFromEnv(50),
   FFMPEG_PATH: z.string().optional(),
   AUDIO_BITRATE_KBPS: intFromEnv(128),
   AUDIO_TARGET_LUFS: z.coerce.number().default(-16),

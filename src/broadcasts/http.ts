@@ -3,17 +3,19 @@ import fs from 'node:fs';
 import type { Deps } from '../deps';
 import { parse } from '../shared/validate';
 import { actorOf } from '../web/request';
-import { singleFile, uploadedFile } from '../web/upload';
+import { uploadedFile, type UploadOptions } from '../web/upload';
 import { notFound } from '../shared/errors';
 import { mediaPath } from '../shared/media';
 import * as audio from './audio';
 import { sendAudio } from './serve';
 import { AudioUpload } from './schemas';
 
-/** HTTP pieces the API and the pages share: receiving an audio upload and sending a master. */
-export function audioUploadMiddleware(deps: Deps) {
-  // One byte over the limit is enough for multer to refuse with 413 without buffering the rest.
-  return singleFile(deps.config.MEDIA_DIR, 'file', deps.config.AUDIO_MAX_MB * 1024 * 1024);
+/**
+ * HTTP pieces the API and the pages share: receiving an audio upload and sending a master.
+ * Audio uploads: staff only (checked before the body is read), one byte over AUDIO_MAX_MB is a 413.
+ */
+export function audioUpload(deps: Deps): UploadOptions {
+  return { roles: audio.STAFF, maxBytes: deps.config.AUDIO_MAX_MB * 1024 * 1024 };
 }
 
 /** Parses the multipart title and hands the file to the service; a refused request leaves no temp file. */

@@ -14,7 +14,8 @@ import * as schedule from './schedule';
 import { remindMissed } from './missed';
 import * as broadcaster from './broadcaster';
 import { BroadcastCreate, CalendarQuery, ScheduleQuery } from './schemas';
-import { audioUploadMiddleware, receiveAudio, sendMaster } from './http';
+import { audioUpload, receiveAudio, sendMaster } from './http';
+import { postUpload } from '../web/upload';
 
 /** Form fields arrive as strings (and one value where the API takes a list). */
 function scheduleFormToInput(body: Record<string, unknown>): Record<string, unknown> {
@@ -41,7 +42,6 @@ const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 /** Server-rendered pages, mounted at /. */
 export function pageRouter(deps: Deps): Router {
   const r = Router();
-  const upload = audioUploadMiddleware(deps);
 
   // ---- public, content-addressed masters (the audioUrl of every feed) ----
   r.get('/audio/:file', async (req, res) => {
@@ -124,7 +124,7 @@ export function pageRouter(deps: Deps): Router {
 
   r.get('/broadcasts', (req, res) => renderIndex(req, res));
 
-  r.post('/broadcasts/audio', upload, async (req, res) => {
+  postUpload(r, '/broadcasts/audio', deps.config.MEDIA_DIR, audioUpload(deps), async (req, res) => {
     try {
       const a = await receiveAudio(deps, req);
       res.redirect(303, `/broadcasts/audio/${a.id}`);

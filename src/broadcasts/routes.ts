@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { actorOf } from '../web/request';
-import { singleFile, uploadedFile } from '../web/upload';
+import { postUpload } from '../web/upload';
 import { notFound } from '../shared/errors';
 import { mediaPath } from '../shared/media';
 import * as audio from './audio';
@@ -13,15 +13,14 @@ import * as broadcaster from './broadcaster';
 import { sendAudio } from './serve';
 import { AudioUpload, BroadcastCreate, BroadcastPatch, CalendarQuery, ConfirmBody, FeedTokenCreate, FeedTokenListQuery, ScheduleQuery } from './schemas';
 export { pageRouter } from './pages';
-import { audioUploadMiddleware, receiveAudio, sendMaster } from './http';
+import { audioUpload, receiveAudio, sendMaster } from './http';
 
 /** JSON API, mounted at /api/v1. */
 export function apiRouter(deps: Deps): Router {
   const r = Router();
-  const upload = audioUploadMiddleware(deps);
 
   // ---- audio ----
-  r.post('/audio', upload, async (req, res) => {
+  postUpload(r, '/audio', deps.config.MEDIA_DIR, audioUpload(deps), async (req, res) => {
     const a = await receiveAudio(deps, req);
     res.locals.createdId = a.id;
     res.status(201).json({ id: a.id, status: a.status });

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { id, requiredText } from '../shared/validate';
-import { isValidDate, isValidTime } from '../shared/time';
+import { calendarDate, id, requiredText } from '../shared/validate';
+import { isValidTime } from '../shared/time';
 
-const date = () => z.string().refine(isValidDate, 'a real date written YYYY-MM-DD');
+/** A real calendar date in a plausible year (shared rule: no 9999-01-01, no 2026-02-30). */
+const date = calendarDate;
 const time = () => z.string().refine(isValidTime, 'a time of day written HH:MM, 00:00 to 23:59');
 
 export const AudioUpload = z.object({ title: requiredText(300) }).strict();

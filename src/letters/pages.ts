@@ -4,8 +4,8 @@ import { listCampaigns } from '../reports/service';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { actorOf, formValues } from '../web/request';
-import { singleFile, uploadedFile } from '../web/upload';
-import { AppError } from '../shared/errors';
+import { postUpload, uploadedFile } from '../web/upload';
+import { AppError, invalid } from '../shared/errors';
 import { errorMessage, formError, STATUS } from '../web/errors';
 import { t } from '../web/i18n';
 import { requireRole } from '../auth/policy';
@@ -28,12 +28,28 @@ const lines = (v: unknown): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-/** "Tên <email>" or "Tên" per line → free-form recipients. */
-function freeRecipients(v: unknown): { name: string; email?: string }[] {
+/** Longest free-recipients field (about a thousand names with addresses); longer is refused, not parsed. */
+export const FREE_RECIPIENTS_MAX_CHARS = 100_000;
+
+/**
+ * "Tên <email>" or "Tên" per line → free-form recipients, in time linear in the text (a backtracking regex took
+ * seconds on a hostile line). The address is what lies between the first "<" after the last-but-one ">" and the
+ * final ">", as /^(.*?)\s*<([^>]+)>$/ read it.
+ */
+export function parseFreeRecipients(v: unknown): { name: string; email?: string }[] {
   return lines(v).map((l) => {
-    const m = /^(.*?)\s*<([^>]+)>$/.exec(l);
-    return m ? { name: m[1], email: m[2] } : { name: l };
+    const close = l.length - 1;
+    if (l[close] !== '>') return { name: l };
+    const open = l.indexOf('<', l.lastIndexOf('>', close - 1) + 1);
+    if (open < 0 || open >= close - 1) return { name: l };
+    return { name: l.slice(0, open).trimEnd(), email: l.slice(open + 1, close) };
   });
+}
+
+/** A form field no longer than `max` characters, or a 400 naming it. */
+function limited(v: unknown, field: string, max: number): unknown {
+  if (typeof v === 'string' && v.length > max) throw invalid('FIELD_TOO_LONG', `The field ${field} is longer than ${max} characters`, { [field]: `at most ${max} characters` }, { max });
+  return v;
 }
 
 /** The draft form's fields → the API body (same schema as the JSON API). */
@@ -43,7 +59,7 @@ function formToLetter(body: Record<string, unknown>, orgId: number): Record<stri
   const out: Record<string, unknown> = {
     issuingOrgId: orgId,
     place: body.place,
-    recipients: [...formValues(body.orgIds).map((x) => ({ orgId: Number(x) })), ...freeRecipients(body.freeRecipients)],
+    recipients: [...formValues(body.orgIds).map((x) => ({ orgId: Number(x) })), ...parseFreeRecipients(limited(body.freeRecipients, 'freeRecipients', FREE_RECIPIENTS_MAX_CHARS))],
     recipientGroupIds: formValues(body.groupIds).map(Number),
     legalBases: lines(body.legalBases),
     distribution: lines(body.distribution),
@@ -87,7 +103,7 @@ function letterToForm(l: Letter): Record<string, unknown> {
 export function pageRouter(deps: Deps): Router {
   const r = Router();
   const db = deps.db;
-  const upload = singleFile(deps.config.MEDIA_DIR, 'file', deps.config.UPLOAD_MAX_MB * 1024 * 1024);
+  const attachmentUpload = { roles: letters.DRAFTERS, maxBytes: deps.config.UPLOAD_MAX_MB * 1024 * 1024 };
 
   r.get('/letters', async (req, res) => {
     const actor = actorOf(req);
@@ -214,20 +230,17 @@ export function pageRouter(deps: Deps): Router {
   step('reject', (a, lid, req) => letters.rejectLetter(db, a, lid, String(req.body.reason ?? '').normalize('NFC').trim() || (() => { throw new AppError('invalid', 'REJECT_REASON', 'A reason is required', { reason: 'required' }); })(), deps.clock()));
   step('issue', (a, lid) => issueLetter(db, a, lid, deps.clock()));
 
-  r.post('/letters/:id/attachments', (req, res, next) => {
-    upload(req, res, async (uploadErr: unknown) => {
-      const letterId = parse(id(), req.params.id);
-      try {
-        if (uploadErr) throw uploadErr;
-        await addAttachment(db, deps.config.MEDIA_DIR, actorOf(req), letterId, uploadedFile(req), deps.clock());
-        res.locals.audit = { entity: 'letters', entityId: letterId, detail: { step: 'attachment' } };
-        res.redirect(303, `/letters/${letterId}?done=attached`);
-      } catch (err) {
-        const e = formError(err);
-        if (!e) return next(err);
-        await renderDetail(req, res, letterId, { error: e }).catch(next);
-      }
-    });
+  postUpload(r, '/letters/:id/attachments', deps.config.MEDIA_DIR, attachmentUpload, async (req, res) => {
+    const letterId = parse(id(), req.params.id);
+    try {
+      await addAttachment(db, deps.config.MEDIA_DIR, actorOf(req), letterId, uploadedFile(req), deps.clock());
+      res.locals.audit = { entity: 'letters', entityId: letterId, detail: { step: 'attachment' } };
+      res.redirect(303, `/letters/${letterId}?done=attached`);
+    } catch (err) {
+      const e = formError(err);
+      if (!e) throw err;
+      await renderDetail(req, res, letterId, { error: e });
+    }
   });
 
   r.get('/register', async (req, res) => {

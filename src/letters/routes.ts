@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { actorOf } from '../web/request';
-import { singleFile, uploadedFile } from '../web/upload';
+import { postUpload, uploadedFile } from '../web/upload';
 import { authorize } from '../auth/policy';
 import * as letters from './service';
 import * as templates from './template-service';
@@ -21,7 +21,7 @@ export const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordproc
 export function apiRouter(deps: Deps): Router {
   const r = Router();
   const db = deps.db;
-  const upload = singleFile(deps.config.MEDIA_DIR, 'file', deps.config.UPLOAD_MAX_MB * 1024 * 1024);
+  const attachmentUpload = { roles: letters.DRAFTERS, maxBytes: deps.config.UPLOAD_MAX_MB * 1024 * 1024 };
 
   r.get('/letter-templates', async (req, res) => {
     res.json({ items: await templates.listTemplates(db, actorOf(req)) });
@@ -57,10 +57,11 @@ export function apiRouter(deps: Deps): Router {
   r.patch('/letters/:id', async (req, res) => {
     res.json(await letters.patchLetter(db, actorOf(req), parse(id(), req.params.id), parse(LetterPatch, req.body), deps.clock()));
   });
-  r.post('/letters/:id/attachments', upload, async (req, res) => {
-    const att = await addAttachment(db, deps.config.MEDIA_DIR, actorOf(req), parse(id(), req.params.id), uploadedFile(req), deps.clock());
+  postUpload(r, '/letters/:id/attachments', deps.config.MEDIA_DIR, attachmentUpload, async (req, res) => {
+    const letterId = parse(id(), req.params.id);
+    const att = await addAttachment(db, deps.config.MEDIA_DIR, actorOf(req), letterId, uploadedFile(req), deps.clock());
     res.locals.createdId = att.id;
-    res.locals.audit = { entity: 'letters', entityId: req.params.id, detail: { attachment: att.id, name: att.name } };
+    res.locals.audit = { entity: 'letters', entityId: letterId, detail: { attachment: att.id, name: att.name } };
     res.status(201).json(att);
   });
 

@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { actorOf, formValues } from '../web/request';
-import { singleFile, uploadedFile } from '../web/upload';
+import { postUpload, uploadedFile } from '../web/upload';
 import * as orgs from './service';
-import { importOrgs } from './import';
+import { IMPORTERS, importOrgs, type ImportLimits } from './import';
 import { GroupCreate, OrgCreate, OrgListQuery, OrgPatch, ORG_KINDS } from './schemas';
 import { buildTree, flattenTree } from './model';
-import { errorMessage, formError } from '../web/errors';
+import { errorMessage, formError, STATUS } from '../web/errors';
 import { t } from '../web/i18n';
 
 /** Import files are read in memory after upload; their size limit is the general upload limit. */
@@ -20,9 +20,11 @@ async function readAndDrop(file: Express.Multer.File): Promise<Buffer> {
   }
 }
 
+const importLimits = (deps: Deps): ImportLimits => ({ maxRows: deps.config.IMPORT_MAX_ROWS, maxUncompressedBytes: deps.config.IMPORT_MAX_UNCOMPRESSED_MB * 1024 * 1024 });
+
 export function apiRouter(deps: Deps): Router {
   const r = Router();
-  const upload = singleFile(deps.config.MEDIA_DIR, 'file', deps.config.UPLOAD_MAX_MB * 1024 * 1024);
+  const importUpload = { roles: IMPORTERS, maxBytes: deps.config.UPLOAD_MAX_MB * 1024 * 1024 };
 
   r.get('/orgs', async (req, res) => {
     res.json({ items: await orgs.listOrgs(deps.db, actorOf(req), parse(OrgListQuery, req.query)) });
@@ -34,10 +36,10 @@ export function apiRouter(deps: Deps): Router {
     res.status(201).json(org);
   });
 
-  r.post('/orgs/import', upload, async (req, res) => {
+  postUpload(r, '/orgs/import', deps.config.MEDIA_DIR, importUpload, async (req, res) => {
     const actor = actorOf(req);
     const file = uploadedFile(req);
-    res.json(await importOrgs(deps.db, actor, await readAndDrop(file), file.originalname));
+    res.json(await importOrgs(deps.db, actor, await readAndDrop(file), file.originalname, importLimits(deps)));
   });
 
   r.get('/orgs/:id', async (req, res) => {
@@ -74,7 +76,7 @@ function formToInput(body: Record<string, unknown>): Record<string, unknown> {
 
 export function pageRouter(deps: Deps): Router {
   const r = Router();
-  const upload = singleFile(deps.config.MEDIA_DIR, 'file', deps.config.UPLOAD_MAX_MB * 1024 * 1024);
+  const importUpload = { roles: IMPORTERS, maxBytes: deps.config.UPLOAD_MAX_MB * 1024 * 1024 };
 
   async function renderTree(req: Parameters<Parameters<typeof r.get>[1]>[0], res: Parameters<Parameters<typeof r.get>[1]>[1], extra: Record<string, unknown> = {}, status = 200) {
     const actor = actorOf(req);
@@ -102,15 +104,15 @@ export function pageRouter(deps: Deps): Router {
     }
   });
 
-  r.post('/orgs/import', upload, async (req, res) => {
+  postUpload(r, '/orgs/import', deps.config.MEDIA_DIR, importUpload, async (req, res) => {
     try {
       const file = uploadedFile(req);
-      const result = await importOrgs(deps.db, actorOf(req), await readAndDrop(file), file.originalname);
+      const result = await importOrgs(deps.db, actorOf(req), await readAndDrop(file), file.originalname, importLimits(deps));
       await renderTree(req, res, { importResult: result });
     } catch (err) {
       const e = formError(err);
       if (!e) throw err;
-      await renderTree(req, res, { error: errorMessage(e, req.locale) }, e.kind === 'unsupported_type' ? 415 : 400);
+      await renderTree(req, res, { error: errorMessage(e, req.locale) }, STATUS[e.kind]);
     }
   });
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { id, requiredText, text } from '../shared/validate';
-import { isValidDate, isValidIsoWeek, isValidTime } from '../shared/time';
+import { calendarDate, id, requiredText, text } from '../shared/validate';
+import { isValidIsoWeek, isValidTime } from '../shared/time';
 
-const date = () => z.string().refine(isValidDate, 'a date written YYYY-MM-DD');
+/** A real calendar date in a plausible year (shared rule: no 9999-01-01, no 2026-02-30). */
+const date = calendarDate;
 
 /** A whole, non-negative number of people. */
 const count = () =>

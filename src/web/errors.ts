@@ -29,7 +29,7 @@ export function toAppError(err: unknown): AppError | null {
 
 export function errorMessage(err: AppError, locale: 'vi' | 'en'): string {
   const key = `errors.${err.code}`;
-  return hasKey(locale, key) ? t(locale, key) : err.message;
+  return hasKey(locale, key) ? t(locale, key, err.params) : err.message;
 }
 
 export function errorHandler(log: { error: (obj: unknown, msg: string) => void }) {

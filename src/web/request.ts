@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Request } from 'express';
 import type { Actor } from '../auth/roles';
 import { unauthenticated } from '../shared/errors';
@@ -14,6 +15,14 @@ declare global {
       authKind?: 'session' | 'api';
       /** X-Request-Id (given or generated), set by requestLog(); the audit log records it. */
       id?: string;
+      /**
+       * A page session's multipart request whose CSRF token travels in the form: until the upload route has read
+       * and checked that field, the actor is held in `pendingActor` and `actor` is unset (see csrf()).
+       */
+      csrfPending?: boolean;
+      pendingActor?: Actor;
+      /** What kept an upload from arriving (413, malformed body…); uploadedFile() throws it. */
+      uploadError?: import('../shared/errors').AppError;
     }
   }
 }
@@ -35,4 +44,11 @@ export function clientIp(req: Request): string {
 /** A form field that may repeat (checkboxes, multi-selects) arrives as one string or several: always a list, empties dropped. */
 export function formValues(value: unknown): string[] {
   return ([] as unknown[]).concat(value ?? []).map(String).filter((v) => v !== '');
+}
+
+/** Constant-time comparison of a token a client sent with the one expected. */
+export function tokensEqual(sent: unknown, expected: string | undefined): boolean {
+  if (typeof sent !== 'string' || !expected) return false;
+  const [a, b] = [Buffer.from(sent), Buffer.from(expected)]; // bytes: a non-ASCII token of the same length is no crash
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
 }
