@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import type { Db } from '../db';
 import { nowIso } from '../db';
 import type { Actor } from '../auth/roles';
-import { authorize } from '../auth/policy';
+import { authorize, type AdminScope } from '../auth/policy';
+import { adminScope, authorizeOrgWrite } from './service';
 import { unsupportedType, invalid } from '../shared/errors';
 import { zodFields, normalizeStrings } from '../shared/validate';
 import * as repo from './repo';
@@ -81,6 +82,7 @@ function headerKey(header: string): string | undefined {
 
 export async function importOrgs(db: Db, actor: Actor, buffer: Buffer, filename: string): Promise<ImportResult> {
   authorize(actor, ['admin'], actor.orgId);
+  const scope = await adminScope(db, actor);
   const rows = await readSheet(buffer, filename);
   const header = (rows[0] ?? []).map((h) => (h == null ? undefined : headerKey(String(h))));
   if (!header.includes('name') || !header.includes('shortName')) {
@@ -99,7 +101,7 @@ export async function importOrgs(db: Db, actor: Actor, buffer: Buffer, filename:
     });
     try {
       await db.transaction(async (tx) => {
-        const outcome = await importRow(tx, raw);
+        const outcome = await importRow(tx, actor, scope, raw);
         result[outcome] += 1;
       });
     } catch (err) {
@@ -109,7 +111,8 @@ export async function importOrgs(db: Db, actor: Actor, buffer: Buffer, filename:
   return result;
 }
 
-async function importRow(tx: Db, raw: Record<string, string>): Promise<'created' | 'updated'> {
+/** One row, with the same tree rule as the forms: a provincial admin writes only inside their own tree. */
+async function importRow(tx: Db, actor: Actor, scope: AdminScope, raw: Record<string, string>): Promise<'created' | 'updated'> {
   let parentId: number | null = null;
   if (raw.parentCode) {
     const parent = await repo.findOrgByCode(tx, raw.parentCode);
@@ -140,6 +143,11 @@ async function importRow(tx: Db, raw: Record<string, string>): Promise<'created'
   }
   const o = parsed.data;
   const existing = o.code ? await repo.findOrgByCode(tx, o.code) : await repo.findOrgByNameUnder(tx, o.name, parentId);
+  try {
+    authorizeOrgWrite(actor, scope, existing ?? null, parentId);
+  } catch {
+    throw new Error(existing ? 'this organisation is outside your organisation tree' : 'the parent must be an organisation of your tree');
+  }
   const row = {
     name: o.name,
     short_name: o.shortName,

@@ -24,6 +24,11 @@ export class AppError extends Error {
     super(message);
     this.name = 'AppError';
   }
+
+  /** Values for the {placeholders} of the translated message (errors.CODE). */
+  params?: Record<string, string | number>;
+  /** For 429: seconds until a retry may succeed (sent as Retry-After). */
+  retryAfterSeconds?: number;
 }
 
 export const invalid = (code: string, message: string, fields?: Record<string, string>) =>
@@ -37,4 +42,5 @@ export const unauthenticated = (message = 'Authentication required', code = 'UNA
 export const tooLarge = (message: string, code = 'TOO_LARGE') => new AppError('too_large', code, message);
 export const unsupportedType = (message: string, code = 'UNSUPPORTED_TYPE') =>
   new AppError('unsupported_type', code, message);
-export const tooMany = (message: string, code = 'TOO_MANY_ATTEMPTS') => new AppError('too_many', code, message);
+export const tooMany = (message: string, code = 'TOO_MANY_ATTEMPTS', opts: { retryAfterSeconds?: number; params?: Record<string, string | number> } = {}) =>
+  Object.assign(new AppError('too_many', code, message), opts);
