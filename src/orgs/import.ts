@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { Db } from '../db';
 import { nowIso } from '../db';
 import type { Actor } from '../auth/roles';
-import { authorize, type AdminScope } from '../auth/policy';
+import { authorize } from '../auth/policy';
 import { adminScope, authorizeOrgWrite } from './service';
 import { unsupportedType, invalid } from '../shared/errors';
 import { zodFields, normalizeStrings } from '../shared/validate';
@@ -82,7 +82,8 @@ function headerKey(header: string): string | undefined {
 
 export async function importOrgs(db: Db, actor: Actor, buffer: Buffer, filename: string): Promise<ImportResult> {
   authorize(actor, ['admin'], actor.orgId);
-  const scope = await adminScope(db, actor);
+  // Grows with the rows created under it, so a file may list a new unit and then the units below it.
+  const scope = new Set(await adminScope(db, actor));
   const rows = await readSheet(buffer, filename);
   const header = (rows[0] ?? []).map((h) => (h == null ? undefined : headerKey(String(h))));
   if (!header.includes('name') || !header.includes('shortName')) {
@@ -112,7 +113,7 @@ export async function importOrgs(db: Db, actor: Actor, buffer: Buffer, filename:
 }
 
 /** One row, with the same tree rule as the forms: a provincial admin writes only inside their own tree. */
-async function importRow(tx: Db, actor: Actor, scope: AdminScope, raw: Record<string, string>): Promise<'created' | 'updated'> {
+async function importRow(tx: Db, actor: Actor, scope: Set<number>, raw: Record<string, string>): Promise<'created' | 'updated'> {
   let parentId: number | null = null;
   if (raw.parentCode) {
     const parent = await repo.findOrgByCode(tx, raw.parentCode);
@@ -164,6 +165,6 @@ async function importRow(tx: Db, actor: Actor, scope: AdminScope, raw: Record<st
     await repo.updateOrg(tx, existing.id, { ...row, updated_at: now });
     return 'updated';
   }
-  await repo.insertOrg(tx, { ...row, created_at: now, updated_at: now });
+  scope.add(await repo.insertOrg(tx, { ...row, created_at: now, updated_at: now }));
   return 'created';
 }

@@ -301,8 +301,9 @@ describeEachDb('provincial administrators', (ctx) => {
     expect(await ctx().db('orgs').whereIn('code', ['QB-NEW', 'NA-X'])).toEqual([]);
     // Inside its own tree the import works.
     await ctx().db('orgs').where({ id: B.root }).update({ code: 'QB' });
-    const own = await ctx().as(B.admin).post('/api/v1/orgs/import').attach('file', Buffer.from('code,name,shortName,kind,parentCode\nQB-STP,Sở Tư pháp,STP,department,QB\n'), 'orgs.csv');
-    expect(own.body).toMatchObject({ created: 1, errors: [] });
+    const file = 'code,name,shortName,kind,parentCode\nQB-STP,Sở Tư pháp,STP,department,QB\nQB-STP-1,Phòng Hành chính tư pháp,PHCTP,other,QB-STP\n';
+    const own = await ctx().as(B.admin).post('/api/v1/orgs/import').attach('file', Buffer.from(file), 'orgs.csv');
+    expect(own.body).toMatchObject({ created: 2, errors: [] });
   });
 
   it('cannot create recipient groups owned by another province', async () => {
