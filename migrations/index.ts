@@ -4,6 +4,7 @@ import * as m002 from './002_letters';
 import * as m003 from './003_dispatch';
 import * as m004 from './004_broadcasts';
 import * as m005 from './005_reports';
+import * as m006 from './006_superadmin';
 
 export interface Migration {
   name: string;
@@ -17,4 +18,5 @@ export const migrations: Migration[] = [
   { name: '003_dispatch', module: m003 },
   { name: '004_broadcasts', module: m004 },
   { name: '005_reports', module: m005 },
+  { name: '006_superadmin', module: m006 },
 ];

@@ -16,6 +16,7 @@ import * as broadcaster from './broadcaster';
 import { BroadcastCreate, CalendarQuery, ScheduleQuery } from './schemas';
 import { audioUpload, receiveAudio, sendMaster } from './http';
 import { postUpload } from '../web/upload';
+import { safeRedirectPath } from '../web/redirect';
 
 /** Form fields arrive as strings (and one value where the API takes a list). */
 function scheduleFormToInput(body: Record<string, unknown>): Record<string, unknown> {
@@ -168,7 +169,7 @@ export function pageRouter(deps: Deps): Router {
 
   r.post('/broadcasts/:id/remind-missed', async (req, res) => {
     const result = await remindMissed(deps, actorOf(req), parse(id(), req.params.id));
-    const back = typeof req.body?.back === 'string' && req.body.back.startsWith('/') && !req.body.back.startsWith('//') ? req.body.back : null;
+    const back = safeRedirectPath(req.body?.back, '') || null;
     if (back) return res.redirect(303, `${back}?reminded=broadcast`);
     await renderDetail(req, res, { notice: t(req.locale, 'broadcasts.reminded', { communes: result.communes }) });
   });

@@ -14,6 +14,7 @@ import { AckToken, DispatchBody, OutboxQuery, id } from './schemas';
 import { toOutboxItem } from './model';
 import { emlRelPath } from './transport';
 import { OUTBOX_STATES } from './states';
+import { safeRedirectPath } from '../web/redirect';
 
 const letterIdOf = (req: Request) => parse(id(), req.params.id);
 
@@ -86,7 +87,8 @@ export function pageRouter(deps: Deps): Router {
   r.post('/letters/:id/deliveries/remind', async (req, res) => {
     const letterId = letterIdOf(req);
     await dispatch.resendTo(deps, actorOf(req), await loadDispatchPackage(deps, letterId), 'unacknowledged');
-    res.redirect(303, typeof req.body?.back === 'string' && req.body.back.startsWith('/') && !req.body.back.startsWith('//') ? `${req.body.back}?reminded=letter` : `/letters/${letterId}/deliveries?done=reminded`);
+    const back = safeRedirectPath(req.body?.back, '');
+    res.redirect(303, back ? `${back}?reminded=letter` : `/letters/${letterId}/deliveries?done=reminded`);
   });
 
   // Public: the one-click link in each e-mail. No sign-in; the unguessable token is the credential.

@@ -179,7 +179,7 @@ export function pageRouter(deps: Deps): Router {
     res.status(status).render('letters/show', {
       title: `V/v ${letter.subject}`,
       letter,
-      can: letters.allowedActions(actor, letter),
+      can: letters.allowedActions(actor, letter, { allowSelfApproval: deps.config.ALLOW_SELF_APPROVAL }),
       preview: renderLetterHtml(doc),
       previewCss: PREVIEW_CSS,
       error: extra.error ? errorMessage(extra.error, req.locale) : undefined,
@@ -226,7 +226,7 @@ export function pageRouter(deps: Deps): Router {
       }
     });
   step('submit', (a, lid) => letters.submitLetter(db, a, lid, deps.clock()));
-  step('approve', (a, lid) => letters.approveLetter(db, a, lid, deps.clock()));
+  step('approve', (a, lid) => letters.approveLetter(db, a, lid, deps.clock(), { allowSelfApproval: deps.config.ALLOW_SELF_APPROVAL }));
   step('reject', (a, lid, req) => letters.rejectLetter(db, a, lid, String(req.body.reason ?? '').normalize('NFC').trim() || (() => { throw new AppError('invalid', 'REJECT_REASON', 'A reason is required', { reason: 'required' }); })(), deps.clock()));
   step('issue', (a, lid) => issueLetter(db, a, lid, deps.clock()));
 

@@ -86,7 +86,7 @@ export function apiRouter(deps: Deps): Router {
       res.json(result);
     });
   step('submit', (letterId, req) => letters.submitLetter(db, actorOf(req), letterId, deps.clock()));
-  step('approve', (letterId, req) => letters.approveLetter(db, actorOf(req), letterId, deps.clock()));
+  step('approve', (letterId, req) => letters.approveLetter(db, actorOf(req), letterId, deps.clock(), { allowSelfApproval: deps.config.ALLOW_SELF_APPROVAL }));
   step('reject', (letterId, req) => letters.rejectLetter(db, actorOf(req), letterId, parse(RejectBody, req.body).reason, deps.clock()));
   step('issue', (letterId, req) => issueLetter(db, actorOf(req), letterId, deps.clock()));
 

@@ -3,7 +3,7 @@ import type { Db, Q } from '../db';
 import { checkCampaignLink } from '../reports/service';
 import type { Actor } from '../auth/roles';
 import { authorize, can } from '../auth/policy';
-import { conflict, invalid, notFound } from '../shared/errors';
+import { conflict, forbidden, invalid, notFound } from '../shared/errors';
 import { localParts } from '../shared/time';
 import * as orgRepo from '../orgs/repo';
 import { expandGroups } from '../orgs/service';
@@ -231,9 +231,10 @@ const NOT_IN_STATE: Record<string, string> = {
 };
 
 /** One workflow step: a conditional update, so two racing steps cannot both succeed. */
-async function transition(db: Db, actor: Actor, id: number, roles: readonly ('drafter' | 'secretary' | 'approver')[], from: string[], to: string, extra: Partial<repo.LetterRow>, now: Date): Promise<Letter> {
+async function transition(db: Db, actor: Actor, id: number, roles: readonly ('drafter' | 'secretary' | 'approver')[], from: string[], to: string, extra: Partial<repo.LetterRow>, now: Date, guard?: (row: repo.LetterRow) => void): Promise<Letter> {
   const row = await findLetterOr404(db, id);
   authorize(actor, roles, row.issuing_org_id);
+  guard?.(row);
   if (!from.includes(row.status)) {
     throw conflict(row.status === 'issued' ? 'LETTER_ALREADY_ISSUED' : NOT_IN_STATE[from[0]], `This step needs a letter that is ${from.join(' or ')} (it is ${row.status})`);
   }
@@ -243,17 +244,34 @@ async function transition(db: Db, actor: Actor, id: number, roles: readonly ('dr
 }
 
 export const submitLetter = (db: Db, actor: Actor, id: number, now: Date) => transition(db, actor, id, DRAFTERS, ['draft'], 'submitted', { reject_reason: null }, now);
-export const approveLetter = (db: Db, actor: Actor, id: number, now: Date) => transition(db, actor, id, APPROVERS, ['submitted'], 'approved', {}, now);
+/**
+ * Separation of duties: the approver of a letter is not the person who drafted it, even when they hold both
+ * roles (and secretary, who would then issue it). One-person offices turn this off with ALLOW_SELF_APPROVAL=true.
+ */
+export interface ApprovalRules {
+  allowSelfApproval?: boolean;
+}
+
+function mayApproveOwn(actor: Actor, letter: { createdBy: number | null }, rules: ApprovalRules): boolean {
+  return Boolean(rules.allowSelfApproval) || letter.createdBy == null || letter.createdBy !== actor.id;
+}
+
+export const approveLetter = (db: Db, actor: Actor, id: number, now: Date, rules: ApprovalRules = {}) =>
+  transition(db, actor, id, APPROVERS, ['submitted'], 'approved', {}, now, (row) => {
+    if (!mayApproveOwn(actor, { createdBy: row.created_by }, rules)) {
+      throw forbidden('The drafter of a letter cannot approve it; another approver must', 'SELF_APPROVAL_FORBIDDEN');
+    }
+  });
 export const rejectLetter = (db: Db, actor: Actor, id: number, reason: string, now: Date) =>
   transition(db, actor, id, APPROVERS, ['submitted', 'approved'], 'draft', { reject_reason: reason }, now);
 
 /** What the actor may do next with this letter (for the detail page's buttons). */
-export function allowedActions(actor: Actor, letter: Pick<Letter, 'status' | 'issuingOrgId'>): Record<string, boolean> {
+export function allowedActions(actor: Actor, letter: Pick<Letter, 'status' | 'issuingOrgId' | 'createdBy'>, rules: ApprovalRules = {}): Record<string, boolean> {
   const o = letter.issuingOrgId;
   return {
     edit: letter.status === 'draft' && can(actor, DRAFTERS, o),
     submit: letter.status === 'draft' && can(actor, DRAFTERS, o),
-    approve: letter.status === 'submitted' && can(actor, APPROVERS, o),
+    approve: letter.status === 'submitted' && can(actor, APPROVERS, o) && mayApproveOwn(actor, letter, rules),
     reject: (letter.status === 'submitted' || letter.status === 'approved') && can(actor, APPROVERS, o),
     issue: letter.status === 'approved' && can(actor, ISSUERS, o),
     attach: letter.status === 'draft' && can(actor, DRAFTERS, o),
@@ -261,8 +279,9 @@ export function allowedActions(actor: Actor, letter: Pick<Letter, 'status' | 'is
 }
 
 /** Letters waiting for this actor: submitted ones for an approver, approved ones for a secretary (home page panels). */
-export async function awaitingActor(db: Q, actor: Actor): Promise<{ toApprove: Letter[]; toIssue: Letter[] }> {
-  const toApprove = can(actor, APPROVERS, actor.orgId) ? await repo.listLetters(db, { orgIds: [actor.orgId], status: 'submitted', limit: 20 }) : [];
+export async function awaitingActor(db: Q, actor: Actor, rules: ApprovalRules = {}): Promise<{ toApprove: Letter[]; toIssue: Letter[] }> {
+  const submitted = can(actor, APPROVERS, actor.orgId) ? await repo.listLetters(db, { orgIds: [actor.orgId], status: 'submitted', limit: 20 }) : [];
+  const toApprove = submitted.filter((row) => mayApproveOwn(actor, { createdBy: row.created_by }, rules));
   const toIssue = can(actor, ISSUERS, actor.orgId) ? await repo.listLetters(db, { orgIds: [actor.orgId], status: 'approved', limit: 20 }) : [];
   return { toApprove: await letterViews(db, toApprove), toIssue: await letterViews(db, toIssue) };
 }

@@ -5,6 +5,7 @@ import { nowIso } from '../db';
 import type { Actor, Role } from '../auth/roles';
 import { authorize } from '../auth/policy';
 import { AppError, unsupportedType, invalid, tooLarge } from '../shared/errors';
+import { adminScope, authorizeOrgWrite } from './service';
 import { zodFields, normalizeStrings } from '../shared/validate';
 import * as repo from './repo';
 import { OrgCreate, ORG_KINDS } from './schemas';
@@ -146,6 +147,9 @@ function headerKey(header: string): string | undefined {
 
 export async function importOrgs(db: Db, actor: Actor, buffer: Buffer, filename: string, limits: ImportLimits = DEFAULT_LIMITS): Promise<ImportResult> {
   authorize(actor, IMPORTERS, actor.orgId);
+  // A provincial admin writes only inside their own tree. The set grows with the rows created under it, so a file
+  // may list a new unit and then the units below it.
+  const scope = new Set(await adminScope(db, actor));
   const rows = await readSheet(buffer, filename, limits);
   const header = (rows[0] ?? []).map((h) => (h == null ? undefined : headerKey(String(h))));
   if (!header.includes('name') || !header.includes('shortName')) {
@@ -173,7 +177,7 @@ export async function importOrgs(db: Db, actor: Actor, buffer: Buffer, filename:
     const outcome: ImportResult = { created: 0, updated: 0, errors: [] };
     try {
       await db.transaction(async (tx) => {
-        for (const row of batch) await importRow(tx, index, row, outcome);
+        for (const row of batch) await importRow(tx, index, actor, scope, row, outcome);
       });
     } catch {
       // A write the checks did not foresee (say a code taken meanwhile by another admin): the batch is rolled
@@ -183,7 +187,7 @@ export async function importOrgs(db: Db, actor: Actor, buffer: Buffer, filename:
       outcome.errors = [];
       for (const row of batch) {
         await db
-          .transaction((tx) => importRow(tx, index, row, outcome))
+          .transaction((tx) => importRow(tx, index, actor, scope, row, outcome))
           .catch(async (err) => {
             outcome.errors.push({ row: row.n, message: (err as Error).message });
             index = await OrgIndex.load(db);
@@ -255,10 +259,10 @@ class OrgIndex {
 }
 
 /** Checks one row against the map (no query) and writes it; a row that fails its checks is reported, not thrown. */
-async function importRow(tx: Q, index: OrgIndex, { n, raw }: { n: number; raw: Record<string, string> }, outcome: ImportResult): Promise<void> {
+async function importRow(tx: Q, index: OrgIndex, actor: Actor, scope: Set<number>, { n, raw }: { n: number; raw: Record<string, string> }, outcome: ImportResult): Promise<void> {
   let prepared: ReturnType<typeof prepareRow>;
   try {
-    prepared = prepareRow(index, raw);
+    prepared = prepareRow(index, actor, scope, raw);
   } catch (err) {
     outcome.errors.push({ row: n, message: (err as Error).message });
     return;
@@ -272,11 +276,12 @@ async function importRow(tx: Q, index: OrgIndex, { n, raw }: { n: number; raw: R
     return;
   }
   const id = await repo.insertOrg(tx, { ...row, created_at: now, updated_at: now });
+  scope.add(id);
   index.add({ id, ...row });
   outcome.created += 1;
 }
 
-function prepareRow(index: OrgIndex, raw: Record<string, string>) {
+function prepareRow(index: OrgIndex, actor: Actor, scope: Set<number>, raw: Record<string, string>) {
   let parentId: number | null = null;
   if (raw.parentCode) {
     const parent = index.code(raw.parentCode);
@@ -307,6 +312,11 @@ function prepareRow(index: OrgIndex, raw: Record<string, string>) {
   }
   const o = parsed.data;
   const existing = o.code ? index.code(o.code) : index.nameUnder(o.name, parentId);
+  try {
+    authorizeOrgWrite(actor, scope, existing ?? null, parentId);
+  } catch {
+    throw new Error(existing ? 'this organisation is outside your organisation tree' : 'the parent must be an organisation of your tree');
+  }
   const row = {
     name: o.name,
     short_name: o.shortName,

@@ -9,6 +9,7 @@ import { IMPORTERS, importOrgs, type ImportLimits } from './import';
 import { GroupCreate, OrgCreate, OrgListQuery, OrgPatch, ORG_KINDS } from './schemas';
 import { buildTree, flattenTree } from './model';
 import { errorMessage, formError, STATUS } from '../web/errors';
+import { authorize, isSuperadmin } from '../auth/policy';
 import { t } from '../web/i18n';
 
 /** Import files are read in memory after upload; their size limit is the general upload limit. */
@@ -78,13 +79,21 @@ export function pageRouter(deps: Deps): Router {
   const r = Router();
   const importUpload = { roles: IMPORTERS, maxBytes: deps.config.UPLOAD_MAX_MB * 1024 * 1024 };
 
+  /**
+   * The directory, with edit links on the organisations the admin manages; the create form offers only those as
+   * parents, and "no parent" (a new root) only to the superadmin.
+   */
   async function renderTree(req: Parameters<Parameters<typeof r.get>[1]>[0], res: Parameters<Parameters<typeof r.get>[1]>[1], extra: Record<string, unknown> = {}, status = 200) {
     const actor = actorOf(req);
     const list = await orgs.listOrgs(deps.db, actor, {});
+    const managed = await orgs.managedOrgs(deps.db, actor);
+    const manages = new Set(managed.map((o) => o.id));
     res.status(status).render('orgs/index', {
       title: t(req.locale, 'nav.orgs'),
-      rows: flattenTree(buildTree(list)),
+      rows: flattenTree(buildTree(list)).map((row) => ({ ...row, manageable: manages.has(row.id) })),
       parents: list,
+      parentChoices: managed,
+      rootAllowed: isSuperadmin(actor),
       kinds: ORG_KINDS,
       groups: await orgs.listGroups(deps.db, actor),
       ...extra,
@@ -116,10 +125,19 @@ export function pageRouter(deps: Deps): Router {
     }
   });
 
+  /** The edit form of an organisation the admin manages; its parent choices are the admin's other organisations. */
+  async function editForm(actor: ReturnType<typeof actorOf>, orgId: number) {
+    const org = await orgs.getOrg(deps.db, actor, orgId);
+    authorize(actor, ['admin'], org.id, await orgs.adminScope(deps.db, actor));
+    const parentChoices = (await orgs.managedOrgs(deps.db, actor)).filter((o) => o.id !== org.id);
+    // The current parent stays selectable even when it is above the admin's tree (the admin's own organisation).
+    if (org.parentId !== null && !parentChoices.some((o) => o.id === org.parentId)) parentChoices.unshift(await orgs.getOrg(deps.db, actor, org.parentId));
+    return { org, kinds: ORG_KINDS, parentChoices, rootAllowed: isSuperadmin(actor) || org.parentId === null };
+  }
+
   r.get('/orgs/:id/edit', async (req, res) => {
-    const actor = actorOf(req);
-    const org = await orgs.getOrg(deps.db, actor, parse(id(), req.params.id));
-    res.render('orgs/edit', { title: org.name, org, kinds: ORG_KINDS, parents: (await orgs.listOrgs(deps.db, actor, {})).filter((o) => o.id !== org.id) });
+    const form = await editForm(actorOf(req), parse(id(), req.params.id));
+    res.render('orgs/edit', { title: form.org.name, ...form });
   });
 
   r.post('/orgs/:id', async (req, res) => {
@@ -133,12 +151,11 @@ export function pageRouter(deps: Deps): Router {
     } catch (err) {
       const e = formError(err);
       if (!e) throw err;
-      const org = await orgs.getOrg(deps.db, actor, orgId);
+      const form = await editForm(actor, orgId);
       res.status(400).render('orgs/edit', {
-        title: org.name,
-        org: { ...org, ...req.body },
-        kinds: ORG_KINDS,
-        parents: (await orgs.listOrgs(deps.db, actor, {})).filter((o) => o.id !== org.id),
+        title: form.org.name,
+        ...form,
+        org: { ...form.org, ...req.body },
         error: errorMessage(e, req.locale),
         fields: e.fields,
       });

@@ -13,6 +13,7 @@ import { listReminders, remindMissingNow } from './reminders';
 import { CampaignCreate, SubmissionBody, Week, WeekQuery } from './schemas';
 import { trendSvg } from './chart';
 import { deadlineOf } from './weeks';
+import { safeRedirectPath } from '../web/redirect';
 
 /** A form sends strings; empty ones mean "not given". */
 function formToCampaign(body: Record<string, unknown>): Record<string, unknown> {
@@ -105,7 +106,7 @@ export function pageRouter(deps: Deps): Router {
     const campaignId = parse(id(), req.params.id);
     const week = typeof req.body.week === 'string' && req.body.week ? parse(Week, req.body.week) : undefined;
     const out = await remindMissingNow(deps, actor, campaignId, week, deps.clock());
-    const back = typeof req.body.back === 'string' && req.body.back.startsWith('/') && !req.body.back.startsWith('//') ? req.body.back : `/campaigns/${campaignId}/reports`;
+    const back = safeRedirectPath(req.body.back, `/campaigns/${campaignId}/reports`);
     res.redirect(303, `${back}?week=${out.week}&reminded=${out.reminded}`);
   });
 

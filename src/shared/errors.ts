@@ -20,12 +20,15 @@ export class AppError extends Error {
     message: string,
     /** Field path → message, for form and body validation errors. */
     readonly fields?: Record<string, string>,
-    /** Values for the {placeholders} of the translated message (e.g. a limit). */
-    readonly params?: Record<string, string | number>,
+    /** Values for the {placeholders} of the translated message (errors.CODE), e.g. a limit. */
+    public params?: Record<string, string | number>,
   ) {
     super(message);
     this.name = 'AppError';
   }
+
+  /** For 429: seconds until a retry may succeed (sent as Retry-After). */
+  retryAfterSeconds?: number;
 }
 
 export const invalid = (code: string, message: string, fields?: Record<string, string>, params?: Record<string, string | number>) =>
@@ -40,4 +43,5 @@ export const tooLarge = (message: string, code = 'TOO_LARGE', params?: Record<st
   new AppError('too_large', code, message, undefined, params);
 export const unsupportedType = (message: string, code = 'UNSUPPORTED_TYPE') =>
   new AppError('unsupported_type', code, message);
-export const tooMany = (message: string, code = 'TOO_MANY_ATTEMPTS') => new AppError('too_many', code, message);
+export const tooMany = (message: string, code = 'TOO_MANY_ATTEMPTS', opts: { retryAfterSeconds?: number; params?: Record<string, string | number> } = {}) =>
+  Object.assign(new AppError('too_many', code, message), opts);

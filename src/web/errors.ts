@@ -41,6 +41,7 @@ export function errorHandler(log: { error: (obj: unknown, msg: string) => void }
     const code = appErr?.code ?? 'INTERNAL';
     const message = appErr ? errorMessage(appErr, req.locale ?? 'vi') : t(req.locale ?? 'vi', 'errors.INTERNAL');
     if (res.headersSent) return;
+    if (appErr?.retryAfterSeconds) res.set('Retry-After', String(appErr.retryAfterSeconds));
     if (isApiRequest(req) || !req.accepts('html')) {
       res.status(status).json({ error: { code, message, ...(appErr?.fields ? { fields: appErr.fields } : {}) } });
       return;

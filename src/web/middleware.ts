@@ -63,7 +63,7 @@ export function locale() {
   };
 }
 
-/** Bearer token for the API, session cookie for pages. Sets req.actor when either is valid. */
+/** Bearer token for the API, session cookie for pages. Sets req.actor when either is valid, and then Cache-Control: no-store. */
 export function authenticate(db: Db, clock: () => Date) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
@@ -82,6 +82,10 @@ export function authenticate(db: Db, clock: () => Date) {
         if (typeof req.query.lang !== 'string' && !req.cookies?.[LANG_COOKIE]) req.locale = found.actor.locale;
       }
     }
+    // What a signed-in person sees is theirs: no browser or proxy keeps a copy (the back button after sign-out,
+    // a shared computer). Answers that are safe to keep — /static (mounted before this), the public
+    // content-addressed audio — set their own Cache-Control after this.
+    if (req.authKind) res.setHeader('Cache-Control', 'no-store');
     res.locals.actor = req.actor;
     res.locals.locale = req.locale;
     next();
