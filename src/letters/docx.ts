@@ -209,8 +209,14 @@ function kinhGui(doc: LetterDocument): Paragraph[] {
   ];
 }
 
-function bodyParagraph(text: string): Paragraph {
+/** An empty body-size line of 6 pt after the body or after a body table. */
+function gap(keepNext: boolean): Paragraph {
+  return new Paragraph({ ...(keepNext ? { keepNext } : {}), spacing: { before: 0, after: BODY_SPACE_AFTER.print }, children: [run('', { size: SZ.body })] });
+}
+
+function bodyParagraph(text: string, keepNext = false): Paragraph {
   return new Paragraph({
+    ...(keepNext ? { keepNext } : {}),
     alignment: AlignmentType.BOTH,
     spacing: { after: BODY_SPACE_AFTER.print },
     indent: { firstLine: BODY_FIRST_LINE.print },
@@ -218,14 +224,16 @@ function bodyParagraph(text: string): Paragraph {
   });
 }
 
-function bodyTable(block: Extract<BodyBlock, { type: 'table' }>): Table {
+function bodyTable(block: Extract<BodyBlock, { type: 'table' }>, keepNext = false): Table {
   const cols = Math.max(block.header.length, ...block.rows.map((r) => r.length), 1);
   const rel = block.widths && block.widths.length === cols ? block.widths : Array(cols).fill(1);
   const total = rel.reduce((a, b) => a + b, 0) || 1;
   const widths = rel.map((w) => Math.floor((w / total) * TEXT_WIDTH));
   const cellBorder: IBorderOptions = { style: BorderStyle.SINGLE, size: BODY_TABLE.borderSize, color: TEXT_COLOR };
   const borders = { top: cellBorder, bottom: cellBorder, left: cellBorder, right: cellBorder };
-  const mkRow = (cells: string[], header: boolean) =>
+  const rowCount = (block.header.length ? 1 : 0) + block.rows.length;
+  let rowIndex = 0;
+  const mkRow = (cells: string[], header: boolean, keep = keepNext && ++rowIndex === rowCount) =>
     new TableRow({
       tableHeader: header,
       children: widths.map(
@@ -235,6 +243,7 @@ function bodyTable(block: Extract<BodyBlock, { type: 'table' }>): Table {
             borders,
             children: [
               new Paragraph({
+                ...(keep ? { keepNext: true } : {}),
                 alignment: header ? AlignmentType.CENTER : /^[\d.,%\s-]+$/.test(cells[i] ?? '') ? AlignmentType.RIGHT : AlignmentType.LEFT,
                 spacing: { before: BODY_TABLE.cellSpacing, after: BODY_TABLE.cellSpacing },
                 children: [run(cells[i] ?? '', { size: SZ.bodyTable, bold: header })],
@@ -274,11 +283,14 @@ function footerTable(doc: LetterDocument): Table {
 export function buildLetterDocument(doc: LetterDocument): Document {
   const children: (Paragraph | Table)[] = [headerTable(doc), ...kinhGui(doc)];
   if (doc.recipients.length === 0) children.push(new Paragraph({ spacing: { before: KINH_GUI_LAYOUT.after, after: 0 }, children: [run('', { size: SZ.body })] }));
-  for (const block of bodyWithEnding(doc.body)) {
-    if (block.type === 'paragraph') children.push(bodyParagraph(block.text));
-    else children.push(bodyTable(block), new Paragraph({ spacing: { before: 0, after: BODY_SPACE_AFTER.print }, children: [run('', { size: SZ.body })] }));
-  }
-  children.push(new Paragraph({ spacing: { before: 0, after: BODY_SPACE_AFTER.print }, children: [run('', { size: SZ.body })] }));
+  // The last body block and the gap after it keep with the signature block, so that it never starts a page alone (§3.9).
+  const blocks = bodyWithEnding(doc.body);
+  blocks.forEach((block, i) => {
+    const keepNext = i === blocks.length - 1;
+    if (block.type === 'paragraph') children.push(bodyParagraph(block.text, keepNext));
+    else children.push(bodyTable(block, keepNext), gap(keepNext));
+  });
+  children.push(gap(true));
   children.push(footerTable(doc));
 
   return new Document({

@@ -20,13 +20,27 @@ export interface Cell {
   col: number;
   /** tcW in twips, when given. */
   width: number | null;
+  /** The row may not break across pages (w:cantSplit). */
+  cantSplit: boolean;
+  /** The cell is in the table's last row. */
+  lastRow: boolean;
 }
 
+/**
+ * One line of a paragraph: a w:p, or the part of it between soft line breaks (w:br, w:cr), which Word and
+ * LibreOffice use to stack lines such as "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC" in one paragraph. Lines of one paragraph
+ * share its paragraph properties.
+ */
 export interface Para {
-  /** Position in document order (body paragraphs), or in its header part. */
+  /** Position in document order (body lines), or in its header part. */
   index: number;
-  /** Text of the runs, NFC, no-break spaces as spaces. */
+  /** Ordinal of the w:p it comes from, and its line number inside it (0 = the paragraph's first line). */
+  source: number;
+  lineNo: number;
+  /** Text of the runs (list bullet and caps applied, hidden text left out), NFC, no-break spaces as spaces. */
   text: string;
+  /** Some run text is in decomposed form (NFD) in the file. */
+  decomposed: boolean;
   runs: Run[];
   align: string | null;
   firstLine: number | null;
@@ -38,6 +52,8 @@ export interface Para {
   lineRule: string | null;
   /** Sides with a visible paragraph border. */
   borders: Set<string>;
+  keepNext: boolean;
+  keepLines: boolean;
   /** Table position; null outside tables. */
   cell: Cell | null;
   hasPageField: boolean;

@@ -5,6 +5,9 @@ import type { Rule } from '../model';
 import { DATE_RE } from '../parts';
 import { allItalic, anyBold, sizesOf, sizesOk } from '../text';
 
+/** 28–31 (February by the Gregorian leap-year rule). */
+const daysInMonth = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
 /** "<Place>, ngày dd tháng m năm yyyy": a real date, days < 10 and months 1–2 padded, 13–14 pt italic, on the Số line. */
 export const placeAndDate: Rule = ({ parts: { date: p, number } }) => {
   const f = findings('ngay-thang');
@@ -16,10 +19,10 @@ export const placeAndDate: Rule = ({ parts: { date: p, number } }) => {
   const t = p.text.trim();
   const m = DATE_RE.exec(t);
   if (m) {
-    const [, place, day, month] = m;
+    const [, place, day, month, year] = m;
     const d = Number(day);
     const mo = Number(month);
-    if (d < 1 || d > 31 || mo < 1 || mo > 12) f.error(`"${t}" is not a real date`);
+    if (d < 1 || mo < 1 || mo > 12 || d > daysInMonth(Number(year), mo)) f.error(`"${t}" is not a real date`);
     if (d < 10 && day.length !== 2) f.error(`day ${day}: days below 10 are written with a leading zero (0${d})`);
     if (mo <= 2 && month.length !== 2) f.error(`month ${month}: months 1 and 2 are written 01 and 02`);
     if (mo >= 3 && month.length === 2 && month.startsWith('0')) f.warning(`month ${month}: months 3–12 are written plainly ("tháng ${mo}")`);

@@ -9,12 +9,16 @@ import { pageMargins, pageNumbers, pageSize } from './page';
 import { kinhGui, noiNhan } from './recipients';
 import { signer } from './signer';
 import { subject, urgencyMark } from './subject';
+import { signatureKept } from './keep';
+import { decomposedText, legacyEncoding } from './text';
 
 export const RULES: Rule[] = [
   pageSize,
   pageMargins,
   fontFamily,
   fontColour,
+  legacyEncoding,
+  decomposedText,
   pageNumbers,
   nationalName,
   motto,
@@ -27,5 +31,6 @@ export const RULES: Rule[] = [
   kinhGui,
   noiNhan,
   signer,
+  signatureKept,
   body,
 ];
