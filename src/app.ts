@@ -9,18 +9,18 @@ import { audit, authenticate, csrf, inputGuard, locale, requestLog } from './web
 import { apiNotFound, errorHandler } from './web/errors';
 import { actorOf } from './web/request';
 import { homeFor } from './web/home';
-import * as authRoutes from './auth/routes';
-import * as orgRoutes from './orgs/routes';
-import * as auditRoutes from './audit/routes';
-import * as letterRoutes from './letters/routes';
-import * as dispatchRoutes from './dispatch/routes';
-import * as broadcastRoutes from './broadcasts/routes';
-import * as reportRoutes from './reports/routes';
-import * as campaignRoutes from './campaigns/routes';
-import { t } from './web/i18n';
+import * as auth from './auth';
+import * as orgs from './orgs';
+import * as auditLog from './audit';
+import * as letters from './letters';
+import * as dispatch from './dispatch';
+import * as broadcasts from './broadcasts';
+import * as reports from './reports';
+import * as campaigns from './campaigns';
+import { t } from './shared/i18n';
 
 /** Each capability contributes a JSON API router (under /api/v1) and a page router (under /). */
-const FEATURES = [authRoutes, orgRoutes, auditRoutes, letterRoutes, dispatchRoutes, broadcastRoutes, reportRoutes, campaignRoutes];
+const FEATURES = [auth, orgs, auditLog, letters, dispatch, broadcasts, reports, campaigns];
 
 export function createApp(deps: Deps): Express {
   const app = express();
@@ -28,6 +28,10 @@ export function createApp(deps: Deps): Express {
   app.set('trust proxy', 'loopback');
   setupViews(app);
 
+  app.use((req, _res, next) => {
+    req.deps = deps;
+    next();
+  });
   app.use(requestLog(deps.log, { ignore: (req) => req.url === '/healthz' }));
   app.use(
     helmet({

@@ -1,7 +1,7 @@
 import type { Deps } from './deps';
-import { installShippedTemplates } from './letters/template-service';
-import { startupAudio } from './broadcasts/audio';
-import { startupOutbox } from './dispatch/worker';
+import { installShippedTemplates } from './letters';
+import { startupAudio } from './broadcasts';
+import { startupOutbox } from './dispatch';
 import { sweepTmp } from './shared/media';
 
 /**

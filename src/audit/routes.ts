@@ -4,7 +4,7 @@ import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { actorOf } from '../web/request';
 import { listAudit } from './service';
-import { t } from '../web/i18n';
+import { t } from '../shared/i18n';
 
 const AuditQuery = z.object({
   entity: z.string().max(40).optional(),

@@ -1,7 +1,7 @@
 import type { Q } from '../db';
 import { nowIso } from '../db';
-import type { Actor } from '../auth/roles';
-import { requireRole } from '../auth/policy';
+import type { Actor } from '../auth';
+import { requireRole } from '../auth';
 
 export interface AuditEntry {
   userId: number | null;

@@ -43,7 +43,23 @@ export function isSuperadmin(actor: Actor): boolean {
   return actor.roles.includes('admin') && actor.roles.includes('superadmin');
 }
 
+/**
+ * The role sets of the application, named once. Features pass them to `can`/`authorize`/`hasRole` and hand views
+ * booleans computed from them; no feature spells a set of roles out again.
+ */
+/** Department staff: they read the directory, the department's letters, broadcasts and campaigns. */
+export const STAFF_ROLES = ['admin', 'drafter', 'approver', 'secretary'] as const satisfies readonly Role[];
+/** Preparers: they draft, upload and schedule (letters, audio, broadcasts, recipient groups, campaigns). */
+export const PREPARER_ROLES = ['admin', 'drafter', 'secretary'] as const satisfies readonly Role[];
+/** Administrators of an organisation tree (and the superadmin). */
+export const ADMIN_ROLES = ['admin'] as const satisfies readonly Role[];
+
+/** Does the actor hold one of the roles? (Not tied to a record: use `can` for that.) */
+export function hasRole(actor: Actor, roles: readonly Role[]): boolean {
+  return actor.roles.some((r) => roles.includes(r));
+}
+
 /** Throws 403 unless the actor has one of the roles (for actions not yet tied to a record, e.g. opening a form). */
 export function requireRole(actor: Actor, roles: readonly Role[]): void {
-  if (!actor.roles.some((r) => roles.includes(r))) throw forbidden();
+  if (!hasRole(actor, roles)) throw forbidden();
 }

@@ -5,12 +5,12 @@ import { actorOf, clientIp, formValues } from '../web/request';
 import { SESSION_COOKIE } from '../web/middleware';
 import * as auth from './service';
 import { LoginBody, UserCreate, UserPatch } from './schemas';
-import { managedOrgs } from '../orgs/service';
+import { managedOrgs } from '../orgs';
 import { safeRedirectPath } from '../web/redirect';
 import { AppError, notFound } from '../shared/errors';
 import { errorMessage, formError } from '../web/errors';
 import { id } from '../shared/validate';
-import { t } from '../web/i18n';
+import { t } from '../shared/i18n';
 
 export function apiRouter(deps: Deps): Router {
   const r = Router();

@@ -7,7 +7,7 @@ import { hashPassword, randomToken, sha256Hex, verifyPassword, generatePassword 
 import * as repo from './repo';
 import { ROLES, type Actor, type Role } from './roles';
 import { authorize, isSuperadmin } from './policy';
-import { adminScope } from '../orgs/service';
+import { adminScope } from '../orgs';
 import { isUniqueViolation } from '../db';
 
 export type TokenKind = 'session' | 'api';
@@ -328,4 +328,9 @@ export async function bootstrapAdmin(db: Db, config: Config): Promise<{ email: s
     orgId: org.id,
   });
   return { email: config.VANDONG_ADMIN_EMAIL.toLowerCase(), password: generated };
+}
+
+/** The e-mail addresses of the active users holding `role` in each organisation (for reminders). */
+export async function activeEmailsByRole(db: Q, orgIds: number[], role: Role): Promise<Map<number, string[]>> {
+  return repo.activeEmailsByRole(db, orgIds, role);
 }

@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import type { Deps } from '../deps';
-import type { Actor } from '../auth/roles';
-import { authorize, can } from '../auth/policy';
+import type { Actor } from '../auth';
+import { authorize, can } from '../auth';
 import { conflict, invalid, notFound } from '../shared/errors';
 import { addDays, localDate, localToUtc, localTime } from '../shared/time';
 import * as orgRepo from '../orgs/repo';
-import { outsideProvince } from '../orgs/service';
+import { outsideProvince } from '../orgs';
 import * as repo from './repo';
 import { toFeedItem, type FeedItem } from './model';
 import { STAFF } from './audio';

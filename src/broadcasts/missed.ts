@@ -1,11 +1,11 @@
 import type { Deps } from '../deps';
-import type { Actor } from '../auth/roles';
-import { authorize } from '../auth/policy';
+import type { Actor } from '../auth';
+import { authorize } from '../auth';
 import { activeEmailsByRole } from '../auth/repo';
-import { enqueueMail } from '../dispatch/outbox';
-import { kickOutbox } from '../dispatch/worker';
+import { enqueueMail } from '../dispatch';
+import { kickOutbox } from '../dispatch';
 import { formatVnDateTime, localDate } from '../shared/time';
-import { t } from '../web/i18n';
+import { t } from '../shared/i18n';
 import * as repo from './repo';
 import { STAFF } from './audio';
 import { getBroadcast } from './schedule';

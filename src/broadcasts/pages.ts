@@ -1,14 +1,14 @@
 import { Router, type Request, type Response } from 'express';
-import { listCampaigns } from '../reports/service';
+import { listCampaigns } from '../reports';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { actorOf, formValues } from '../web/request';
 import { notFound } from '../shared/errors';
 import { errorMessage, formError, STATUS } from '../web/errors';
-import { t } from '../web/i18n';
+import { t } from '../shared/i18n';
 import { addDays, localDate, localTime } from '../shared/time';
-import { requireRole } from '../auth/policy';
-import { listGroups, listOrgs } from '../orgs/service';
+import { requireRole } from '../auth';
+import { listGroups, listOrgs } from '../orgs';
 import * as audio from './audio';
 import * as schedule from './schedule';
 import { remindMissed } from './missed';

@@ -1,13 +1,13 @@
 import type { Deps } from '../deps';
 import type { Q } from '../db';
-import type { Actor } from '../auth/roles';
-import { authorize, can } from '../auth/policy';
+import type { Actor } from '../auth';
+import { authorize, can } from '../auth';
 import { conflict, invalid, notFound } from '../shared/errors';
 import { addDays, isoWeekOf, localDate, localToUtc, mondayOfIsoWeek, weekdayOf, localTime } from '../shared/time';
 import * as orgRepo from '../orgs/repo';
-import { descendantIds, outsideProvince } from '../orgs/service';
+import { descendantIds, outsideProvince } from '../orgs';
 import * as repo from './repo';
-import { checkCampaignLink } from '../reports/service';
+import { checkCampaignLink } from '../reports';
 import { toBroadcast, type Broadcast } from './model';
 import type { BroadcastCreate, BroadcastPatch } from './schemas';
 import { STAFF, VIEWERS } from './audio';

@@ -2,8 +2,8 @@ import { Router } from 'express';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { actorOf } from '../web/request';
-import { t } from '../web/i18n';
-import { Week } from '../reports/schemas';
+import { t } from '../shared/i18n';
+import { Week } from '../reports';
 import { campaignOverview } from './service';
 
 const weekOf = (q: unknown) => (typeof q === 'string' && q ? parse(Week, q) : undefined);

@@ -1,13 +1,13 @@
 import type { Deps } from '../deps';
-import type { Actor } from '../auth/roles';
-import { getCampaign, loadManagedCampaign } from '../reports/service';
-import type { Campaign } from '../reports/model';
-import { dashboard, trend } from '../reports/dashboard';
-import { listReminders } from '../reports/reminders';
-import { listLetters } from '../letters/service';
-import { deliveryOverview } from '../dispatch/service';
-import { broadcastsOfCampaign } from '../broadcasts/schedule';
-import { missedByBroadcast } from '../broadcasts/missed';
+import type { Actor } from '../auth';
+import { getCampaign, loadManagedCampaign } from '../reports';
+import type { Campaign } from '../reports';
+import { dashboard, trend } from '../reports';
+import { listReminders } from '../reports';
+import { listLetters } from '../letters';
+import { deliveryOverview } from '../dispatch';
+import { broadcastsOfCampaign } from '../broadcasts';
+import { missedByBroadcast } from '../broadcasts';
 import { localToUtc, mondayOfIsoWeek } from '../shared/time';
 
 export interface LetterProgress {

@@ -2,13 +2,13 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Deps } from '../deps';
 import type { Q } from '../db';
-import type { Actor } from '../auth/roles';
-import { authorize, requireRole, can } from '../auth/policy';
+import type { Actor } from '../auth';
+import { authorize, requireRole, can } from '../auth';
 import { conflict, notFound } from '../shared/errors';
 import { storeBuffer } from '../shared/media';
 import { formatLegalDate } from '../shared/time';
 import { email as emailSchema } from '../shared/validate';
-import { t } from '../web/i18n';
+import { t } from '../shared/i18n';
 import type { DispatchPackage, MailRequest } from './contract';
 import { enqueueMails } from './outbox';
 import { renderEmail } from './mail';
@@ -16,8 +16,8 @@ import * as repo from './repo';
 import type { DeliveryRow } from './repo';
 import type { DeliveryState } from './states';
 import { kickOutbox } from './worker';
-import { listLetters } from '../letters/service';
-import type { Letter } from '../letters/model';
+import { listLetters } from '../letters';
+import type { Letter } from '../letters';
 import { deliverySummary, toDelivery, type Delivery, type DeliverySummary } from './model';
 
 /** Who may dispatch a letter and resend it: the issuing organisation's drafters and secretaries (and admins). */

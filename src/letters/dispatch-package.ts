@@ -1,7 +1,7 @@
 /** What the dispatch feature needs to e-mail one letter (contract: src/dispatch/contract.ts). */
 import type { Deps } from '../deps';
 import { mediaPath } from '../shared/media';
-import type { DispatchPackage } from '../dispatch/contract';
+import type { DispatchPackage } from '../dispatch';
 import * as orgRepo from '../orgs/repo';
 import * as repo from './repo';
 import { toRecipient } from './model';

@@ -1,15 +1,15 @@
 /** Pages of the letters feature (Vietnamese by default; work without JavaScript). */
 import { Router, type Request, type Response } from 'express';
-import { listCampaigns } from '../reports/service';
+import { listCampaigns } from '../reports';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { actorOf, formValues } from '../web/request';
 import { postUpload, uploadedFile } from '../web/upload';
 import { AppError, invalid } from '../shared/errors';
 import { errorMessage, formError, STATUS } from '../web/errors';
-import { t } from '../web/i18n';
-import { requireRole } from '../auth/policy';
-import * as orgs from '../orgs/service';
+import { t } from '../shared/i18n';
+import { requireRole } from '../auth';
+import * as orgs from '../orgs';
 import * as letters from './service';
 import * as templates from './template-service';
 import { getRegister, issueLetter } from './register';

@@ -6,8 +6,8 @@
 import ExcelJS from 'exceljs';
 import type { Db } from '../db';
 import { isUniqueViolation } from '../db';
-import type { Actor } from '../auth/roles';
-import { authorize } from '../auth/policy';
+import type { Actor } from '../auth';
+import { authorize } from '../auth';
 import { conflict } from '../shared/errors';
 import { formatVnDateTime, localParts } from '../shared/time';
 import * as orgRepo from '../orgs/repo';

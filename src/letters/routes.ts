@@ -3,7 +3,7 @@ import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { actorOf } from '../web/request';
 import { postUpload, uploadedFile } from '../web/upload';
-import { authorize } from '../auth/policy';
+import { authorize } from '../auth';
 import * as letters from './service';
 import * as templates from './template-service';
 import { issueLetter, getRegister, registerXlsx } from './register';

@@ -1,12 +1,12 @@
 /** Letters: drafting, reading and the approval workflow (draft → submitted → approved → issued; rejected → draft). */
 import type { Db, Q } from '../db';
-import { checkCampaignLink } from '../reports/service';
-import type { Actor } from '../auth/roles';
-import { authorize, can } from '../auth/policy';
+import { checkCampaignLink } from '../reports';
+import type { Actor } from '../auth';
+import { authorize, can } from '../auth';
 import { conflict, forbidden, invalid, notFound } from '../shared/errors';
 import { localParts } from '../shared/time';
 import * as orgRepo from '../orgs/repo';
-import { expandGroups } from '../orgs/service';
+import { expandGroups } from '../orgs';
 import * as repo from './repo';
 import { toLetter, type Letter } from './model';
 import type { LetterCreate, LetterPatch, RecipientInput, TemplateVariable } from './schemas';

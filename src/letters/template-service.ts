@@ -1,7 +1,7 @@
 /** Letter templates as records: list, create and edit (admin), with the compile check and shipped templates. */
 import type { Db, Q } from '../db';
-import type { Actor } from '../auth/roles';
-import { authorize, requireRole } from '../auth/policy';
+import type { Actor } from '../auth';
+import { authorize, requireRole } from '../auth';
 import { conflict, notFound } from '../shared/errors';
 import * as repo from './repo';
 import { toTemplate, type LetterTemplate } from './model';

@@ -9,8 +9,8 @@ import { IMPORTERS, importOrgs, type ImportLimits } from './import';
 import { GroupCreate, OrgCreate, OrgListQuery, OrgPatch, ORG_KINDS } from './schemas';
 import { buildTree, flattenTree } from './model';
 import { errorMessage, formError, STATUS } from '../web/errors';
-import { authorize, isSuperadmin } from '../auth/policy';
-import { t } from '../web/i18n';
+import { authorize, isSuperadmin } from '../auth';
+import { t } from '../shared/i18n';
 
 /** Import files are read in memory after upload; their size limit is the general upload limit. */
 async function readAndDrop(file: Express.Multer.File): Promise<Buffer> {

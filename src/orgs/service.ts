@@ -1,7 +1,7 @@
 import type { Db, Q } from '../db';
 import { nowIso } from '../db';
-import type { Actor } from '../auth/roles';
-import { authorize, isSuperadmin, type AdminScope } from '../auth/policy';
+import type { Actor } from '../auth';
+import { authorize, isSuperadmin, type AdminScope } from '../auth';
 import { conflict, invalid, notFound } from '../shared/errors';
 import * as repo from './repo';
 import { toGroup, toOrg, type Org, type RecipientGroup } from './model';
@@ -99,6 +99,25 @@ function toRow(input: OrgPatch): Partial<repo.OrgRow> {
   if (input.population18 !== undefined) row.population18 = input.population18 ?? null;
   if (input.place !== undefined) row.place = input.place ?? null;
   return row;
+}
+
+// ---- reads for other features (they never reach orgs/repo): organisations as the API shows them ----
+
+/** One organisation, or undefined (no access rule: for features that already decided who may see what). */
+export async function findOrgById(db: Q, id: number): Promise<Org | undefined> {
+  const row = await repo.findOrg(db, id);
+  return row ? toOrg(row) : undefined;
+}
+
+/** The organisations of `ids` that exist, in no particular order. */
+export async function findOrgsByIds(db: Q, ids: readonly number[]): Promise<Org[]> {
+  return (await repo.findOrgsByIds(db, [...new Set(ids)])).map(toOrg);
+}
+
+/** A recipient group's member organisation ids, or null when there is no such group. */
+export async function groupMembers(db: Q, groupId: number): Promise<number[] | null> {
+  if (!(await repo.findGroup(db, groupId))) return null;
+  return (await repo.groupMemberIds(db, [groupId])).get(groupId) ?? [];
 }
 
 /** True when putting `orgId` under `newParentId` would make the tree loop. */

@@ -1,5 +1,5 @@
 import type { Q } from '../db';
-import type { Actor } from '../auth/roles';
+import type { Actor } from '../auth';
 import { invalid } from '../shared/errors';
 import * as repo from './repo';
 import { percentOf } from './model';

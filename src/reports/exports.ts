@@ -1,8 +1,8 @@
 import ExcelJS from 'exceljs';
 import type { Q } from '../db';
-import type { Actor } from '../auth/roles';
-import type { LetterDocument } from '../letters/document';
-import { renderLetterDocx } from '../letters/docx';
+import type { Actor } from '../auth';
+import type { LetterDocument } from '../letters';
+import { renderLetterDocx } from '../letters';
 import { localDate, mondayOfIsoWeek, addDays, formatLegalDate } from '../shared/time';
 import * as repo from './repo';
 import { percentOf } from './model';

@@ -1,11 +1,11 @@
 import type { Db, Q } from '../db';
 import { isUniqueViolation } from '../db';
 import type { Deps } from '../deps';
-import type { Actor } from '../auth/roles';
-import { enqueueMail } from '../dispatch/outbox';
-import { kickOutbox } from '../dispatch/worker';
+import type { Actor } from '../auth';
+import { enqueueMail } from '../dispatch';
+import { kickOutbox } from '../dispatch';
 import { addDays, formatVnDateTime, isoWeekOf, localDate } from '../shared/time';
-import { t } from '../web/i18n';
+import { t } from '../shared/i18n';
 import * as repo from './repo';
 import { activeEmailsByRole } from '../auth/repo';
 import { toReminder, type Reminder } from './model';

@@ -1,7 +1,7 @@
 import type { Db, Q } from '../db';
 import { isUniqueViolation, nowIso } from '../db';
-import type { Actor, Role } from '../auth/roles';
-import { authorize, can } from '../auth/policy';
+import type { Actor, Role } from '../auth';
+import { authorize, can } from '../auth';
 import { forbidden, invalid, notFound } from '../shared/errors';
 import { isoWeekOf } from '../shared/time';
 import * as repo from './repo';

@@ -5,14 +5,14 @@
  */
 import { loadConfig } from '../config';
 import { createDb, migrate, nowIso, type Db } from '../db';
-import { bootstrapAdmin, createUser } from '../auth/service';
+import { bootstrapAdmin, createUser } from '../auth';
 import { findUserByEmail } from '../auth/repo';
-import type { Role } from '../auth/roles';
+import type { Role } from '../auth';
 import { findOrgByCode, insertOrg } from '../orgs/repo';
-import type { OrgKind } from '../orgs/schemas';
+import type { OrgKind } from '../orgs';
 import type { Deps } from '../deps';
 import { createLogger } from '../logger';
-import { installShippedTemplates } from '../letters/template-service';
+import { installShippedTemplates } from '../letters';
 import { DEMO_CAMPAIGN, seedDemoCampaign } from './demo-campaign';
 
 interface SeedOrg {

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppError, type ErrorKind } from '../shared/errors';
 import { isApiRequest } from './request';
-import { hasKey, t } from './i18n';
+import { hasKey, t } from '../shared/i18n';
 
 /** The one place where an error kind becomes an HTTP status. */
 export const STATUS: Record<ErrorKind, number> = {

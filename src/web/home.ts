@@ -1,11 +1,11 @@
 import type { Deps } from '../deps';
-import type { Actor } from '../auth/roles';
-import { t, type Locale } from './i18n';
+import type { Actor } from '../auth';
+import { t, type Locale } from '../shared/i18n';
 import { formatVnDateTime, localDate, localTime } from '../shared/time';
-import { awaitingActor } from '../letters/service';
-import { myReports } from '../reports/service';
-import { itemsForCommune } from '../broadcasts/broadcaster';
-import { lettersAwaitingDispatch } from '../dispatch/service';
+import { awaitingActor } from '../letters';
+import { myReports } from '../reports';
+import { itemsForCommune } from '../broadcasts';
+import { lettersAwaitingDispatch } from '../dispatch';
 
 export interface HomeItem {
   label: string;

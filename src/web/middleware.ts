@@ -2,13 +2,13 @@ import type { NextFunction, Request, Response } from 'express';
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db';
-import * as auth from '../auth/service';
-import { pickLocale } from './i18n';
+import * as auth from '../auth';
+import { pickLocale } from '../shared/i18n';
 import { AppError, invalid } from '../shared/errors';
 import { checkInput } from '../shared/validate';
 import { isApiRequest, tokensEqual } from './request';
 import { isUploadPath } from './upload';
-import { queueAudit } from '../audit/service';
+import { queueAudit } from '../audit';
 
 /** A caller's X-Request-Id is kept only when it is this short and plain (it goes into logs and the audit log). */
 export const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;

@@ -3,8 +3,8 @@ import multer from 'multer';
 import type { NextFunction, Request, Response, Router } from 'express';
 import { tmpDir } from '../shared/media';
 import { AppError, invalid, unauthenticated } from '../shared/errors';
-import { requireRole } from '../auth/policy';
-import type { Role } from '../auth/roles';
+import { requireRole } from '../auth';
+import type { Role } from '../auth';
 import { tokensEqual } from './request';
 
 /**

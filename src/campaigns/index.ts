@@ -1,0 +1,1 @@
+export { apiRouter, pageRouter } from './routes';

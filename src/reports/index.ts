@@ -1,0 +1,7 @@
+export { dashboard, trend } from './dashboard';
+export type { Campaign } from './model';
+export { listReminders } from './reminders';
+export { CampaignCreate, Week } from './schemas';
+export { checkCampaignLink, createCampaign, getCampaign, listCampaigns, loadManagedCampaign, myReports, submitReport } from './service';
+export { jobs } from './jobs';
+export { apiRouter, pageRouter } from './routes';
