@@ -3,10 +3,10 @@ import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { actorOf } from '../web/request';
 import { t } from '../web/i18n';
-import { Week } from '../reports/schemas';
+import { parseOptionalWeek } from '../reports/weeks';
 import { campaignOverview } from './service';
 
-const weekOf = (q: unknown) => (typeof q === 'string' && q ? parse(Week, q) : undefined);
+const weekOf = parseOptionalWeek;
 
 /** JSON API, mounted at /api/v1. */
 export function apiRouter(deps: Deps): Router {
