@@ -25,7 +25,10 @@ export function exportRoutes(deps: Deps): Router {
     try {
       await (format === 'xlsx' ? writeXlsx : writeCsv)(deps.db, plan, res);
     } catch (err) {
-      if (!res.headersSent && !(err instanceof ExportAborted)) throw err;
+      if (!res.headersSent && !(err instanceof ExportAborted)) {
+        res.removeHeader('Content-Disposition');
+        throw err;
+      }
       // Half a file is worse than none: cut the connection so the client sees the download fail.
       if (!(err instanceof ExportAborted)) deps.log.error({ err, url: req.originalUrl }, 'export failed while streaming');
       res.destroy();

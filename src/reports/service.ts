@@ -202,7 +202,8 @@ export async function submitReport(db: Db, actor: Actor, campaignId: number, wee
 
 /**
  * The reporter's own form (/my-reports): only a reporter, for its own organisation. Authorised before anything
- * is written (a secretary's figures go through the campaign's API or dashboard, not this page).
+ * is written (the page then lists the reporter's campaigns, which other roles may not see; a secretary enters
+ * figures through the API with `orgId`).
  */
 export async function submitOwnReport(db: Db, actor: Actor, campaignId: number, week: string, body: Omit<SubmissionBody, 'orgId'>, now: Date): Promise<SubmissionResult> {
   authorize(actor, ['reporter'], actor.orgId);
