@@ -3,10 +3,10 @@ import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { actorOf } from '../web/request';
 import { t } from '../shared/i18n';
-import { Week } from '../reports';
+import { parseOptionalWeek } from '../reports';
 import { campaignOverview } from './service';
 
-const weekOf = (q: unknown) => (typeof q === 'string' && q ? parse(Week, q) : undefined);
+const weekOf = parseOptionalWeek;
 
 /** JSON API, mounted at /api/v1. */
 export function apiRouter(deps: Deps): Router {

@@ -4,7 +4,7 @@ import { invalid } from '../shared/errors';
 import * as repo from './repo';
 import { percentOf } from './model';
 import { loadManagedCampaign } from './service';
-import { campaignWeeks, defaultWeek, weekInCampaign } from './weeks';
+import { campaignWeek, campaignWeeks } from './weeks';
 
 export interface OrgProgress {
   orgId: number;
@@ -31,12 +31,6 @@ export interface Dashboard {
   percentOfPopulation18?: number | null;
 }
 
-function resolveWeek(c: repo.CampaignRow, week: string | undefined, now: Date): string {
-  if (!week) return defaultWeek(c, now);
-  if (!weekInCampaign(c, week)) throw invalid('WEEK_OUTSIDE_CAMPAIGN', `Week ${week} is outside the campaign`, { week: 'outside the campaign' });
-  return week;
-}
-
 /** Vietnamese name order; one collator (String#localeCompare with a locale looks one up on every call, 3× slower over 10,000 names). */
 const byName = new Intl.Collator('vi').compare;
 
@@ -53,7 +47,7 @@ export function rankCompare(a: OrgProgress, b: OrgProgress): number {
  */
 export async function dashboard(db: Q, actor: Actor, campaignId: number, weekAsked: string | undefined, now: Date): Promise<Dashboard> {
   const c = await loadManagedCampaign(db, actor, campaignId);
-  const week = resolveWeek(c, weekAsked, now);
+  const week = campaignWeek(c, weekAsked, now);
   const rows = await repo.dashboardRows(db, c.id, week);
   let received = 0;
   let onTime = 0;
@@ -117,7 +111,7 @@ export interface TrendPoint {
 /** Every week from the campaign's first up to `week`: totals (carried forward) and completeness. */
 export async function trend(db: Q, actor: Actor, campaignId: number, weekAsked: string | undefined, now: Date): Promise<{ week: string; targetPercent: number; weeks: TrendPoint[] }> {
   const c = await loadManagedCampaign(db, actor, campaignId);
-  const week = resolveWeek(c, weekAsked, now);
+  const week = campaignWeek(c, weekAsked, now);
   const expected = (await repo.countExpected(db, [c.id])).get(c.id) ?? 0;
   const received = new Map((await repo.receivedByWeek(db, c.id)).map((r) => [r.week, r]));
   const deltas = await repo.totalsDeltasByWeek(db, c.id);

@@ -10,9 +10,9 @@ import { listOrgs, listGroups } from '../orgs';
 import * as reports from './service';
 import { dashboard, trend } from './dashboard';
 import { listReminders, remindMissingNow } from './reminders';
-import { CampaignCreate, SubmissionBody, Week, WeekQuery } from './schemas';
+import { CampaignCreate, SubmissionBody } from './schemas';
 import { trendSvg } from './chart';
-import { deadlineOf } from './weeks';
+import { deadlineOf, parseOptionalWeek, parseWeek } from './weeks';
 import { safeRedirectPath } from '../web/redirect';
 
 /** A form sends strings; empty ones mean "not given". */
@@ -70,10 +70,10 @@ export function pageRouter(deps: Deps): Router {
   async function renderDashboard(req: Request, res: Response, extra: Record<string, unknown> = {}) {
     const actor = actorOf(req);
     const campaignId = parse(id(), req.params.id);
-    const q = parse(WeekQuery, req.query);
+    const week = parseOptionalWeek(req.query.week);
     const now = deps.clock();
     const campaign = await reports.getCampaign(deps.db, actor, campaignId);
-    const d = await dashboard(deps.db, actor, campaignId, q.week, now);
+    const d = await dashboard(deps.db, actor, campaignId, week, now);
     const tr = await trend(deps.db, actor, campaignId, d.week, now);
     const row = await reports.loadCampaign(deps.db, campaignId);
     const deadline = deadlineOf(row, d.week);
@@ -104,7 +104,7 @@ export function pageRouter(deps: Deps): Router {
   r.post('/campaigns/:id/remind', async (req, res) => {
     const actor = actorOf(req);
     const campaignId = parse(id(), req.params.id);
-    const week = typeof req.body.week === 'string' && req.body.week ? parse(Week, req.body.week) : undefined;
+    const week = parseOptionalWeek(req.body.week);
     const out = await remindMissingNow(deps, actor, campaignId, week, deps.clock());
     const back = safeRedirectPath(req.body.back, `/campaigns/${campaignId}/reports`);
     res.redirect(303, `${back}?week=${out.week}&reminded=${out.reminded}`);
@@ -122,9 +122,10 @@ export function pageRouter(deps: Deps): Router {
     const actor = actorOf(req);
     const campaignId = parse(id(), req.params.campaignId);
     try {
-      const week = parse(Week, req.body.week);
+      const week = parseWeek(req.body.week);
       const body = parse(SubmissionBody, { installed: req.body.installed ?? '', headcount: req.body.headcount || undefined, note: req.body.note || undefined });
-      const result = await reports.submitReport(deps.db, actor, campaignId, week, body, deps.clock());
+      // Only a reporter, for its own organisation: authorised before anything is written.
+      const result = await reports.submitOwnReport(deps.db, actor, campaignId, week, body, deps.clock());
       res.locals.audit = { entity: 'report', entityId: `${campaignId}/${result.orgId}/${week}` };
       if (result.warnings.length) {
         await renderMine(req, res, { notice: t(req.locale, 'reports.saved'), warning: t(req.locale, 'reports.warnDecreased', { previous: result.warnings[0].previousInstalled, week: result.warnings[0].previousWeek }) });

@@ -10,7 +10,7 @@ import * as repo from './repo';
 import { activeEmailsByRole } from '../auth/repo';
 import { toReminder, type Reminder } from './model';
 import { loadManagedCampaign } from './service';
-import { deadlineOf, defaultWeek, previousWeek, weekInCampaign } from './weeks';
+import { campaignWeek, checkWeek, deadlineOf, previousWeek, weekInCampaign } from './weeks';
 
 export type ReminderKind = 'before' | 'late' | 'manual';
 
@@ -85,10 +85,13 @@ export async function runReminderPass(deps: Deps): Promise<number> {
   return total;
 }
 
-/** "Remind the missing now": the department reminds every organisation without a report for the week (once per week). */
+/**
+ * "Remind the missing now": the department reminds every organisation without a report for the week (once per week).
+ * The week must be one of the campaign's (400 before anything is written or sent).
+ */
 export async function remindMissingNow(deps: Deps, actor: Actor, campaignId: number, weekAsked: string | undefined, now: Date): Promise<{ week: string; reminded: number; missing: number }> {
   const c = await loadManagedCampaign(deps.db, actor, campaignId);
-  const week = weekAsked ?? defaultWeek(c, now);
+  const week = campaignWeek(c, weekAsked, now);
   const missing = await repo.missingOrgs(deps.db, c.id, week);
   const reminded = await sendReminders(deps.db, deps.config.publicUrl, c, week, 'manual', missing, now, actor.id);
   if (reminded > 0) kickOutbox(deps);
@@ -97,5 +100,6 @@ export async function remindMissingNow(deps: Deps, actor: Actor, campaignId: num
 
 export async function listReminders(db: Q, actor: Actor, campaignId: number, week?: string): Promise<Reminder[]> {
   const c = await loadManagedCampaign(db, actor, campaignId);
+  if (week !== undefined) checkWeek(c, week);
   return (await repo.listReminders(db, c.id, week)).map(toReminder);
 }

@@ -1,5 +1,5 @@
 import type { Q } from '../db';
-import { chunked, insertId } from '../db';
+import { chunked, insertId, isPostgres } from '../db';
 
 /** Every query of the reports feature. Names say what they answer; nothing here reads a request. */
 
@@ -79,6 +79,16 @@ export async function campaignWithExpectedOrg(q: Q, campaignId: number, orgId: n
   if (!row) return undefined;
   const { expected_org_id, expected_org_headcount, expected_org_population18, ...campaign } = row as CampaignRow & { expected_org_id: number | null; expected_org_headcount: number | null; expected_org_population18: number | null };
   return { campaign, org: expected_org_id == null ? undefined : { headcount: expected_org_headcount, population18: expected_org_population18 } };
+}
+
+/**
+ * Serialises the writers of one organisation's reports in one campaign until the transaction ends: on PostgreSQL a
+ * row lock (FOR NO KEY UPDATE, which foreign-key checks do not wait for) on its `campaign_orgs` row, which exists
+ * before any report. On SQLite the single connection already runs one transaction at a time: no statement.
+ */
+export async function lockExpectedOrg(q: Q, campaignId: number, orgId: number): Promise<void> {
+  if (!isPostgres(q)) return;
+  await q('campaign_orgs').where({ campaign_id: campaignId, org_id: orgId }).forNoKeyUpdate().first('org_id');
 }
 
 export async function isExpected(q: Q, campaignId: number, orgId: number): Promise<boolean> {
@@ -322,9 +332,18 @@ export async function missingOrgs(q: Q, campaignId: number, week: string): Promi
     .select('orgs.id', 'orgs.name', 'orgs.short_name', 'orgs.email', 'orgs.headcount', 'orgs.population18', 'orgs.parent_id', 'orgs.place');
 }
 
-/** Every report of a campaign with its organisation, for exports. */
-export async function allSubmissions(q: Q, campaignId: number): Promise<SubmissionRow[]> {
-  return q<SubmissionRow>('report_submissions').where({ campaign_id: campaignId }).orderBy('week').orderBy('org_id');
+export type ExportFigures = Pick<SubmissionRow, 'org_id' | 'week' | 'headcount' | 'installed' | 'submitted_at' | 'on_time' | 'revision'>;
+const EXPORT_COLS = ['org_id', 'week', 'headcount', 'installed', 'submitted_at', 'on_time', 'revision'];
+
+/** The reports of one week (by the (campaign_id, week) index), for exports that go week by week. */
+export async function submissionsOfWeek(q: Q, campaignId: number, week: string): Promise<ExportFigures[]> {
+  return q('report_submissions').where({ campaign_id: campaignId, week }).select(EXPORT_COLS);
+}
+
+/** The reports of some organisations up to `until` (by the UNIQUE(campaign_id, org_id, week) index), for exports that go organisation by organisation. */
+export async function submissionsOfOrgs(q: Q, campaignId: number, orgIds: number[], until: string): Promise<ExportFigures[]> {
+  if (orgIds.length === 0) return [];
+  return q('report_submissions').where({ campaign_id: campaignId }).whereIn('org_id', orgIds).andWhere('week', '<=', until).select(EXPORT_COLS);
 }
 
 // ---- reminders ----

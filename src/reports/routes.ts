@@ -4,7 +4,8 @@ import { id, parse } from '../shared/validate';
 import { actorOf } from '../web/request';
 import * as reports from './service';
 import { dashboard, trend } from './dashboard';
-import { CampaignCreate, SubmissionBody, Week, WeekQuery } from './schemas';
+import { CampaignCreate, SubmissionBody } from './schemas';
+import { parseOptionalWeek, parseWeek } from './weeks';
 import { pageRouter as pages } from './pages';
 import { exportRoutes } from './export-routes';
 
@@ -29,7 +30,7 @@ export function apiRouter(deps: Deps): Router {
   r.put('/campaigns/:id/reports/:week', async (req, res) => {
     const actor = actorOf(req);
     const campaignId = parse(id(), req.params.id);
-    const week = parse(Week, req.params.week);
+    const week = parseWeek(req.params.week);
     const result = await reports.submitReport(deps.db, actor, campaignId, week, parse(SubmissionBody, req.body), deps.clock());
     res.locals.audit = { entity: 'report', entityId: `${campaignId}/${result.orgId}/${week}`, detail: { revision: result.revision, installed: result.installed, headcount: result.headcount } };
     res.status(result.created ? 201 : 200).json({ revision: result.revision, onTime: result.onTime, orgId: result.orgId, week, headcount: result.headcount, installed: result.installed, warnings: result.warnings });
@@ -38,7 +39,7 @@ export function apiRouter(deps: Deps): Router {
   r.get('/campaigns/:id/reports/:week', async (req, res) => {
     const actor = actorOf(req);
     const orgId = req.query.orgId ? parse(id(), req.query.orgId) : actor.orgId;
-    const report = await reports.getReport(deps.db, actor, parse(id(), req.params.id), parse(Week, req.params.week), orgId);
+    const report = await reports.getReport(deps.db, actor, parse(id(), req.params.id), parseWeek(req.params.week), orgId);
     if (!report) {
       res.status(404).json({ error: { code: 'REPORT_NOT_FOUND', message: 'No report for this week yet' } });
       return;
@@ -47,13 +48,11 @@ export function apiRouter(deps: Deps): Router {
   });
 
   r.get('/campaigns/:id/dashboard', async (req, res) => {
-    const q = parse(WeekQuery, req.query);
-    res.json(await dashboard(deps.db, actorOf(req), parse(id(), req.params.id), q.week, deps.clock()));
+    res.json(await dashboard(deps.db, actorOf(req), parse(id(), req.params.id), parseOptionalWeek(req.query.week), deps.clock()));
   });
 
   r.get('/campaigns/:id/trend', async (req, res) => {
-    const q = parse(WeekQuery, req.query);
-    res.json(await trend(deps.db, actorOf(req), parse(id(), req.params.id), q.week, deps.clock()));
+    res.json(await trend(deps.db, actorOf(req), parse(id(), req.params.id), parseOptionalWeek(req.query.week), deps.clock()));
   });
 
   r.use(exportRoutes(deps));

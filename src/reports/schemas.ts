@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { calendarDate, id, requiredText, text } from '../shared/validate';
-import { isValidIsoWeek, isValidTime } from '../shared/time';
+import { isValidTime } from '../shared/time';
 
 /** A real calendar date in a plausible year (shared rule: no 9999-01-01, no 2026-02-30). */
 const date = calendarDate;
@@ -42,7 +42,7 @@ export const CampaignCreate = z
   });
 export type CampaignCreate = z.infer<typeof CampaignCreate>;
 
-export const Week = z.string().refine(isValidIsoWeek, 'an ISO week written like 2021-W41');
+// Weeks (paths, queries, forms, bodies) are read with weeks.parseWeek / parseOptionalWeek, which answer WEEK_INVALID.
 
 export const SubmissionBody = z
   .object({
@@ -57,15 +57,15 @@ export const SubmissionBody = z
   });
 export type SubmissionBody = z.infer<typeof SubmissionBody>;
 
-export const WeekQuery = z.object({ week: Week.optional() });
-
+/** `week` (optional: up to which week; checked with parseOptionalWeek). */
 export const ExportQuery = z.object({ format: z.enum(['csv', 'xlsx']).default('csv') });
 
+/** With an optional `week`, checked with parseOptionalWeek. */
 export const SummaryQuery = z.object({
-  week: Week.optional(),
   symbol: z.string().regex(/^[A-ZĐ0-9]+(-[A-ZĐ0-9]+)+$/u, 'like STTTT-TTBCXB').optional(),
   signerTitle: text(100).optional(),
   signerName: text(100).optional(),
 });
 
-export const RemindBody = z.object({ week: Week.optional() }).strict();
+/** `week` is checked with parseOptionalWeek. */
+export const RemindBody = z.object({ week: z.unknown().optional() }).strict();

@@ -1,5 +1,5 @@
 import type { Db, Q } from '../db';
-import { isUniqueViolation, nowIso } from '../db';
+import { nowIso } from '../db';
 import type { Actor, Role } from '../auth';
 import { authorize, can } from '../auth';
 import { forbidden, invalid, notFound } from '../shared/errors';
@@ -7,7 +7,7 @@ import { isoWeekOf } from '../shared/time';
 import * as repo from './repo';
 import { toCampaign, toRevision, type Campaign, type Revision } from './model';
 import type { CampaignCreate, SubmissionBody } from './schemas';
-import { deadlineOf, weekInCampaign } from './weeks';
+import { checkCampaignDates, checkWeek, deadlineOf, weekInCampaign } from './weeks';
 
 /** Who runs a campaign: staff of the owner organisation (admins everywhere). */
 export const MANAGERS: readonly Role[] = ['admin', 'drafter', 'secretary', 'approver'];
@@ -53,6 +53,7 @@ export async function checkCampaignLink(q: Q, actor: Actor, campaignId: number |
 
 export async function createCampaign(db: Db, actor: Actor, input: CampaignCreate): Promise<Campaign> {
   authorize(actor, MANAGERS, actor.orgId);
+  checkCampaignDates(input.startDate, input.endDate);
   let orgIds: number[];
   if (input.groupId) {
     if (!(await repo.groupExists(db, input.groupId))) throw invalid('GROUP_NOT_FOUND', 'Unknown recipient group', { groupId: 'no such group' });
@@ -144,14 +145,15 @@ function targetOrg(actor: Actor, c: repo.CampaignRow, requested: number | undefi
   return { orgId, org };
 }
 
-class LostRace extends Error {}
-
 type Warning = SubmissionResult['warnings'][number];
 
 /**
  * Records one organisation's figures for one week. Idempotent: the same figures again change nothing;
  * different figures become the next revision. The submission row and its revision row are written in one
- * transaction; UNIQUE(campaign, org, week) and UNIQUE(…, revision) settle two writers racing, and the loser retries.
+ * transaction that first locks the organisation's row of the campaign (`campaign_orgs`, which exists before any
+ * report): concurrent writers of one organisation queue there, each reads the figures the previous one committed,
+ * and every distinct change becomes exactly one revision — no lost race, no retry (SQLite's single connection
+ * serialises the transactions already). UNIQUE(campaign, org, week) and UNIQUE(…, revision) stay as the guard.
  * A missing headcount is taken from this week's report, else the previous one, else the organisation
  * (its population aged 18+ when the campaign counts residents).
  */
@@ -161,7 +163,7 @@ export async function submitReport(db: Db, actor: Actor, campaignId: number, wee
   if (!found) throw notFound('Campaign', 'CAMPAIGN_NOT_FOUND');
   const c = found.campaign;
   const { orgId, org } = targetOrg(actor, c, body.orgId, found.org);
-  if (!weekInCampaign(c, week)) throw invalid('WEEK_OUTSIDE_CAMPAIGN', `Week ${week} is outside the campaign (${c.start_date} – ${c.end_date})`, { week: 'outside the campaign' });
+  checkWeek(c, week);
   if (week > isoWeekOf(now)) throw invalid('WEEK_IN_FUTURE', `Week ${week} has not started yet`, { week: 'has not started yet' });
 
   const deadline = deadlineOf(c, week);
@@ -169,41 +171,43 @@ export async function submitReport(db: Db, actor: Actor, campaignId: number, wee
   const onTimeNow = deadline ? now.getTime() <= deadline.getTime() : true;
   const orgDefault = (c.counts_residents ? org.population18 : org.headcount) ?? undefined;
 
-  const write = () =>
-    db.transaction(async (tx) => {
-      const { current, previous } = await repo.currentAndPrevious(tx, c.id, orgId, week);
-      const headcount = body.headcount ?? current?.headcount ?? previous?.headcount ?? orgDefault;
-      if (headcount == null) throw invalid('HEADCOUNT_REQUIRED', 'The headcount is not known for this organisation; give it', { headcount: 'required' });
-      if (body.installed > headcount) throw invalid('INSTALLED_OVER_HEADCOUNT', 'Installed cannot be greater than the headcount', { installed: 'cannot be greater than the headcount' });
-      const values = { headcount, installed: body.installed, note: body.note || null };
-      const warnings: Warning[] = [];
-      if (previous && previous.installed > values.installed) {
-        warnings.push({ code: 'INSTALLED_DECREASED', message: `Installed went down from ${previous.installed} (${previous.week}) to ${values.installed}`, previousWeek: previous.week, previousInstalled: previous.installed });
-      }
-      const base = { orgId, week, headcount, installed: values.installed, warnings };
-      if (!current) {
-        await repo.insertSubmission(tx, { campaign_id: c.id, org_id: orgId, week, ...values, revision: 1, submitted_at: at, on_time: onTimeNow, updated_at: at, updated_by: actor.id });
-        await repo.insertRevision(tx, { campaign_id: c.id, org_id: orgId, week, revision: 1, ...values, on_time: onTimeNow, submitted_by: actor.id, submitted_at: at });
-        return { ...base, created: true, revision: 1, onTime: onTimeNow };
-      }
-      const onTime = Boolean(current.on_time);
-      if (current.headcount === values.headcount && current.installed === values.installed && (current.note ?? null) === values.note) {
-        return { ...base, created: false, revision: current.revision, onTime };
-      }
-      const next = current.revision + 1;
-      if ((await repo.bumpSubmission(tx, current.id, current.revision, { ...values, updated_at: at, updated_by: actor.id })) === 0) throw new LostRace();
-      await repo.insertRevision(tx, { campaign_id: c.id, org_id: orgId, week, revision: next, ...values, on_time: onTimeNow, submitted_by: actor.id, submitted_at: at });
-      return { ...base, created: false, revision: next, onTime };
-    });
-
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await write();
-    } catch (err) {
-      if (attempt < 4 && (err instanceof LostRace || isUniqueViolation(err))) continue;
-      throw err;
+  return db.transaction(async (tx) => {
+    await repo.lockExpectedOrg(tx, c.id, orgId);
+    const { current, previous } = await repo.currentAndPrevious(tx, c.id, orgId, week);
+    const headcount = body.headcount ?? current?.headcount ?? previous?.headcount ?? orgDefault;
+    if (headcount == null) throw invalid('HEADCOUNT_REQUIRED', 'The headcount is not known for this organisation; give it', { headcount: 'required' });
+    if (body.installed > headcount) throw invalid('INSTALLED_OVER_HEADCOUNT', 'Installed cannot be greater than the headcount', { installed: 'cannot be greater than the headcount' });
+    const values = { headcount, installed: body.installed, note: body.note || null };
+    const warnings: Warning[] = [];
+    if (previous && previous.installed > values.installed) {
+      warnings.push({ code: 'INSTALLED_DECREASED', message: `Installed went down from ${previous.installed} (${previous.week}) to ${values.installed}`, previousWeek: previous.week, previousInstalled: previous.installed });
     }
-  }
+    const base = { orgId, week, headcount, installed: values.installed, warnings };
+    if (!current) {
+      await repo.insertSubmission(tx, { campaign_id: c.id, org_id: orgId, week, ...values, revision: 1, submitted_at: at, on_time: onTimeNow, updated_at: at, updated_by: actor.id });
+      await repo.insertRevision(tx, { campaign_id: c.id, org_id: orgId, week, revision: 1, ...values, on_time: onTimeNow, submitted_by: actor.id, submitted_at: at });
+      return { ...base, created: true, revision: 1, onTime: onTimeNow };
+    }
+    const onTime = Boolean(current.on_time);
+    if (current.headcount === values.headcount && current.installed === values.installed && (current.note ?? null) === values.note) {
+      return { ...base, created: false, revision: current.revision, onTime };
+    }
+    const next = current.revision + 1;
+    // Under the lock nobody else can have moved the revision; the condition stays as a guard.
+    if ((await repo.bumpSubmission(tx, current.id, current.revision, { ...values, updated_at: at, updated_by: actor.id })) === 0) throw new Error(`report ${c.id}/${orgId}/${week} changed under its lock`);
+    await repo.insertRevision(tx, { campaign_id: c.id, org_id: orgId, week, revision: next, ...values, on_time: onTimeNow, submitted_by: actor.id, submitted_at: at });
+    return { ...base, created: false, revision: next, onTime };
+  });
+}
+
+/**
+ * The reporter's own form (/my-reports): only a reporter, for its own organisation. Authorised before anything
+ * is written (the page then lists the reporter's campaigns, which other roles may not see; a secretary enters
+ * figures through the API with `orgId`).
+ */
+export async function submitOwnReport(db: Db, actor: Actor, campaignId: number, week: string, body: Omit<SubmissionBody, 'orgId'>, now: Date): Promise<SubmissionResult> {
+  authorize(actor, ['reporter'], actor.orgId);
+  return submitReport(db, actor, campaignId, week, { ...body, orgId: undefined }, now);
 }
 
 export interface ReportView {
@@ -222,6 +226,7 @@ export interface ReportView {
 export async function getReport(db: Q, actor: Actor, campaignId: number, week: string, orgId: number): Promise<ReportView | null> {
   const c = await loadVisibleCampaign(db, actor, campaignId);
   if (!canManage(actor, c)) authorize(actor, ['reporter'], orgId);
+  checkWeek(c, week);
   const row = await repo.findSubmission(db, c.id, orgId, week);
   if (!row) return null;
   const revisions = (await repo.listRevisions(db, c.id, orgId, week)).map(toRevision);

@@ -1,10 +1,62 @@
-import { addDays, isoWeekOf, isoWeekOfDate, localToUtc, mondayOfIsoWeek, nextIsoWeek } from '../shared/time';
+import { addDays, isoWeekOf, isoWeekOfDate, isValidIsoWeek, localToUtc, mondayOfIsoWeek, nextIsoWeek } from '../shared/time';
+import { invalid } from '../shared/errors';
 import type { CampaignRow } from './repo';
 
 /**
  * Reporting weeks of a campaign: ISO weeks (Monday to Sunday, Vietnam time), written "2021-W41".
  * The string form sorts in time order, which the queries rely on.
  */
+
+/**
+ * Bounds. Every loop over a campaign's weeks (dashboard, trend, exports) and every export's size follows from its
+ * length, so a campaign runs within plausible years and for at most three years (a campaign from year 1000 to
+ * 9999 would be 470,000 weeks).
+ */
+export const MIN_YEAR = 2000;
+export const MAX_YEAR = 2100;
+export const MAX_CAMPAIGN_YEARS = 3;
+
+/** Refuses campaign dates outside MIN_YEAR–MAX_YEAR (DATE_OUT_OF_RANGE) and campaigns longer than MAX_CAMPAIGN_YEARS (CAMPAIGN_TOO_LONG). Dates are valid YYYY-MM-DD. */
+export function checkCampaignDates(startDate: string, endDate: string): void {
+  const outside = (d: string) => +d.slice(0, 4) < MIN_YEAR || +d.slice(0, 4) > MAX_YEAR;
+  const fields: Record<string, string> = {};
+  if (outside(startDate)) fields.startDate = `between ${MIN_YEAR}-01-01 and ${MAX_YEAR}-12-31`;
+  if (outside(endDate)) fields.endDate = `between ${MIN_YEAR}-01-01 and ${MAX_YEAR}-12-31`;
+  if (Object.keys(fields).length) throw invalid('DATE_OUT_OF_RANGE', `Campaign dates must lie between ${MIN_YEAR}-01-01 and ${MAX_YEAR}-12-31`, fields);
+  // The same day MAX_CAMPAIGN_YEARS later is one day too many; compared as strings, so 29 February needs no care.
+  const limit = `${+startDate.slice(0, 4) + MAX_CAMPAIGN_YEARS}${startDate.slice(4)}`;
+  if (endDate >= limit) throw invalid('CAMPAIGN_TOO_LONG', `A campaign lasts at most ${MAX_CAMPAIGN_YEARS} years`, { endDate: `at most ${MAX_CAMPAIGN_YEARS} years after the start date` });
+}
+
+/**
+ * A reporting week as it arrives (path, query, form, body): a real ISO week ("2021-W41") of a plausible year
+ * (MIN_YEAR − 1 … MAX_YEAR + 1: a campaign starting on 1 January 2000 begins in week 1999-W52). 400 WEEK_INVALID
+ * otherwise; whether the week belongs to a campaign is checked against the campaign (checkWeek).
+ */
+export function parseWeek(value: unknown): string {
+  if (typeof value === 'string' && value.length === 8 && isValidIsoWeek(value)) {
+    const year = +value.slice(0, 4);
+    if (year >= MIN_YEAR - 1 && year <= MAX_YEAR + 1) return value;
+  }
+  throw invalid('WEEK_INVALID', `Not a reporting week: ${String(value).slice(0, 20)}`, { week: 'an ISO week written like 2021-W41' });
+}
+
+/** parseWeek for an optional parameter: absent or empty means "not given". */
+export function parseOptionalWeek(value: unknown): string | undefined {
+  return value === undefined || value === '' ? undefined : parseWeek(value);
+}
+
+/** The week must be a real week of the campaign: WEEK_INVALID / WEEK_OUTSIDE_CAMPAIGN (400) otherwise. */
+export function checkWeek(c: Pick<CampaignRow, 'start_date' | 'end_date'>, week: string): string {
+  parseWeek(week);
+  if (!weekInCampaign(c, week)) throw invalid('WEEK_OUTSIDE_CAMPAIGN', `Week ${week} is outside the campaign (${c.start_date} – ${c.end_date})`, { week: 'outside the campaign' });
+  return week;
+}
+
+/** The week asked for (checked against the campaign), else the default week. */
+export function campaignWeek(c: Pick<CampaignRow, 'start_date' | 'end_date'>, asked: string | undefined, now: Date): string {
+  return asked === undefined ? defaultWeek(c, now) : checkWeek(c, asked);
+}
 
 export function firstWeek(c: Pick<CampaignRow, 'start_date'>): string {
   return isoWeekOfDate(c.start_date);
@@ -18,11 +70,20 @@ export function weekInCampaign(c: Pick<CampaignRow, 'start_date' | 'end_date'>, 
   return week >= firstWeek(c) && week <= lastWeek(c);
 }
 
-/** Every week of the campaign from its first up to `until` (inclusive). */
+/** More weeks than a campaign of MAX_CAMPAIGN_YEARS can span. */
+const MAX_CAMPAIGN_WEEKS = 160;
+
+/**
+ * Every week of the campaign from its first up to `until` (inclusive). At most MAX_CAMPAIGN_WEEKS (the latest ones):
+ * no campaign created now is longer, and a row stored before the bounds existed cannot make a loop of centuries.
+ */
 export function campaignWeeks(c: Pick<CampaignRow, 'start_date' | 'end_date'>, until?: string): string[] {
   const out: string[] = [];
   const end = until && until < lastWeek(c) ? until : lastWeek(c);
-  for (let w = firstWeek(c); w <= end; w = nextIsoWeek(w)) out.push(w);
+  const endMonday = mondayOfIsoWeek(end);
+  const earliest = endMonday ? isoWeekOfDate(addDays(endMonday, -7 * (MAX_CAMPAIGN_WEEKS - 1))) : end;
+  const first = firstWeek(c) > earliest ? firstWeek(c) : earliest;
+  for (let w = first; w <= end; w = nextIsoWeek(w)) out.push(w);
   return out;
 }
 
