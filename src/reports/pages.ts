@@ -14,6 +14,7 @@ import { CampaignCreate, SubmissionBody } from './schemas';
 import { trendSvg } from './chart';
 import { deadlineOf, parseOptionalWeek, parseWeek } from './weeks';
 import { safeRedirectPath } from '../web/redirect';
+import { formBody, renderFormError } from '../web/forms';
 
 /** A form sends strings; empty ones mean "not given". */
 function formToCampaign(body: Record<string, unknown>): Record<string, unknown> {
@@ -61,9 +62,7 @@ export function pageRouter(deps: Deps): Router {
       res.locals.createdId = c.id;
       res.redirect(303, `/campaigns/${c.id}/reports`);
     } catch (err) {
-      const e = formError(err);
-      if (!e) throw err;
-      await renderCampaigns(req, res, { error: errorMessage(e, req.locale), fields: e.fields, form: req.body }, STATUS[e.kind]);
+      await renderFormError(err, req, res, (view, status) => renderCampaigns(req, res, { ...view, form: formBody(req) }, status));
     }
   });
 

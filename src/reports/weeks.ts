@@ -1,5 +1,6 @@
 import { addDays, isoWeekOf, isoWeekOfDate, isValidIsoWeek, localToUtc, mondayOfIsoWeek, nextIsoWeek } from '../shared/time';
 import { invalid } from '../shared/errors';
+import { MAX_YEAR, MIN_YEAR } from '../shared/validate';
 import type { CampaignRow } from './repo';
 
 /**
@@ -12,17 +13,13 @@ import type { CampaignRow } from './repo';
  * length, so a campaign runs within plausible years and for at most three years (a campaign from year 1000 to
  * 9999 would be 470,000 weeks).
  */
-export const MIN_YEAR = 2000;
-export const MAX_YEAR = 2100;
 export const MAX_CAMPAIGN_YEARS = 3;
 
-/** Refuses campaign dates outside MIN_YEAR–MAX_YEAR (DATE_OUT_OF_RANGE) and campaigns longer than MAX_CAMPAIGN_YEARS (CAMPAIGN_TOO_LONG). Dates are valid YYYY-MM-DD. */
+/**
+ * Refuses campaigns longer than MAX_CAMPAIGN_YEARS (CAMPAIGN_TOO_LONG). The dates themselves are real days of
+ * MIN_YEAR–MAX_YEAR already: the schemas read them with the shared `calendarDate`.
+ */
 export function checkCampaignDates(startDate: string, endDate: string): void {
-  const outside = (d: string) => +d.slice(0, 4) < MIN_YEAR || +d.slice(0, 4) > MAX_YEAR;
-  const fields: Record<string, string> = {};
-  if (outside(startDate)) fields.startDate = `between ${MIN_YEAR}-01-01 and ${MAX_YEAR}-12-31`;
-  if (outside(endDate)) fields.endDate = `between ${MIN_YEAR}-01-01 and ${MAX_YEAR}-12-31`;
-  if (Object.keys(fields).length) throw invalid('DATE_OUT_OF_RANGE', `Campaign dates must lie between ${MIN_YEAR}-01-01 and ${MAX_YEAR}-12-31`, fields);
   // The same day MAX_CAMPAIGN_YEARS later is one day too many; compared as strings, so 29 February needs no care.
   const limit = `${+startDate.slice(0, 4) + MAX_CAMPAIGN_YEARS}${startDate.slice(4)}`;
   if (endDate >= limit) throw invalid('CAMPAIGN_TOO_LONG', `A campaign lasts at most ${MAX_CAMPAIGN_YEARS} years`, { endDate: `at most ${MAX_CAMPAIGN_YEARS} years after the start date` });

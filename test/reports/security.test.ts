@@ -25,8 +25,9 @@ describeEachDb('reports security: bounded campaign dates', (ctx) => {
     const before = [await count(ctx(), 'campaigns'), await count(ctx(), 'campaign_orgs')];
     const res = await ctx().as(w.drafter).post('/api/v1/campaigns').send(body({ startDate: '1000-01-01', endDate: '9999-12-31' }));
     expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('DATE_OUT_OF_RANGE');
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect(res.body.error.fields).toHaveProperty('startDate');
+    expect(res.body.error.fields).toHaveProperty('endDate');
     expect([await count(ctx(), 'campaigns'), await count(ctx(), 'campaign_orgs')]).toEqual(before);
     // The campaign form goes through the same rule.
     const drafter = await signIn(ctx().app, w.drafter.email, w.drafter.password);
@@ -35,15 +36,15 @@ describeEachDb('reports security: bounded campaign dates', (ctx) => {
       .type('form')
       .send({ _csrf: drafter.csrf, name: 'X', metricLabel: 'Y', startDate: '1000-01-01', endDate: '9999-12-31', deadlineWeekday: '5', deadlineTime: '17:00', orgIds: String(w.agencies[0].id) });
     expect(page.status).toBe(400);
-    expect(page.text).toContain(t('vi', 'errors.DATE_OUT_OF_RANGE'));
+    expect(page.text).toContain(t('vi', 'validation.a real date written YYYY-MM-DD, years 2000–2100'));
     expect([await count(ctx(), 'campaigns'), await count(ctx(), 'campaign_orgs')]).toEqual(before);
   });
 
   it('dates must lie in 2000–2100 and a campaign lasts at most three years', async () => {
     const before = await count(ctx(), 'campaigns');
     for (const [patch, code, field] of [
-      [{ startDate: '1999-12-31', endDate: '2000-06-30' }, 'DATE_OUT_OF_RANGE', 'startDate'],
-      [{ startDate: '2100-06-01', endDate: '2101-01-01' }, 'DATE_OUT_OF_RANGE', 'endDate'],
+      [{ startDate: '1999-12-31', endDate: '2000-06-30' }, 'VALIDATION_FAILED', 'startDate'],
+      [{ startDate: '2100-06-01', endDate: '2101-01-01' }, 'VALIDATION_FAILED', 'endDate'],
       [{ startDate: '2021-01-01', endDate: '2024-01-01' }, 'CAMPAIGN_TOO_LONG', 'endDate'],
       [{ startDate: '2000-01-01', endDate: '2100-12-31' }, 'CAMPAIGN_TOO_LONG', 'endDate'],
     ] as const) {
