@@ -52,6 +52,7 @@ function settleCsrf(req: Request): boolean {
   req.csrfPending = false;
   req.actor = req.pendingActor;
   req.pendingActor = undefined;
+  if (req.res) req.res.locals.actor = req.actor; // the page rendered after the upload shows the signed-in menu again
   if (req.body) delete (req.body as Record<string, unknown>)._csrf;
   return true;
 }
