@@ -99,7 +99,7 @@ export async function campaignOverview(deps: Deps, actor: Actor, campaignId: num
     };
   });
 
-  const broadcastRows = await broadcastsOfCampaign(deps, actor, row.id);
+  const broadcastRows = await broadcastsOfCampaign({ ...deps, actor }, row.id);
   const missed = await missedByBroadcast(deps, broadcastRows.map((b) => b.id));
   const broadcasts: BroadcastProgress[] = broadcastRows.map((b) => ({
     id: b.id,

@@ -140,9 +140,9 @@ export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => v
   execFileSync(resolveFfmpeg(process.env).path, ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=660:duration=12', '-ar', '44100', '-ac', '1', '-y', wav]);
   const weekAgo = addDays(localDate(realNow), -7);
   at(localToUtc(weekAgo, '00:05'));
-  const audio = await uploadAudio(deps, drafter, { path: wav, size: fs.statSync(wav).size, originalName: 'ban-tin-so-suc-khoe-dien-tu.wav' }, 'Bản tin: cài đặt Sổ sức khỏe điện tử');
+  const audio = await uploadAudio({ ...deps, actor: drafter }, { path: wav, size: fs.statSync(wav).size, originalName: 'ban-tin-so-suc-khoe-dien-tu.wav' }, 'Bản tin: cài đặt Sổ sức khỏe điện tử');
   await enqueueAudioJob(deps, audio.id);
-  const { broadcast } = await createBroadcast(deps, drafter, {
+  const { broadcast } = await createBroadcast({ ...deps, actor: drafter }, {
     audioId: audio.id,
     title: 'Tuyên truyền cài đặt Sổ sức khỏe điện tử',
     communeIds: communes.map((c) => c.id),
@@ -159,7 +159,7 @@ export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => v
         if (item.broadcastId !== broadcast.id || new Date(item.scheduledAt) > realNow || !pick(n++, 82)) continue;
         const playedAt = new Date(new Date(item.scheduledAt).getTime() + 20 * 60_000);
         at(playedAt);
-        await confirmOccurrence(deps, { actor: broadcasters.get(c.id)! }, item.occurrenceId, playedAt.toISOString());
+        await confirmOccurrence({ ...deps, actor: broadcasters.get(c.id)! }, item.occurrenceId, playedAt.toISOString());
       }
     }
   }

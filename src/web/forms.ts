@@ -107,6 +107,8 @@ const PATTERNS: { re: RegExp; key: string; vars: (m: RegExpMatchArray) => Record
   { re: /^Too small: expected number to be >=?(-?[\d.]+)$/, key: 'validation.min', vars: (m) => ({ min: m[1] }) },
   { re: /^Too small: expected number to be >(-?[\d.]+)$/, key: 'validation.above', vars: (m) => ({ min: m[1] }) },
   { re: /^Too big: expected number to be <=?(-?[\d.]+)$/, key: 'validation.max', vars: (m) => ({ max: m[1] }) },
+  { re: /^not communes: (.+)$/, key: 'validation.notCommunes', vars: (m) => ({ ids: m[1] }) },
+  { re: /^outside your province: (.+)$/, key: 'validation.outsideProvince', vars: (m) => ({ ids: m[1] }) },
   { re: /^Invalid string: must match pattern .+$/, key: 'validation.invalid', vars: () => ({}) },
   { re: /^Invalid (input|value|date).*$/, key: 'validation.invalid', vars: () => ({}) },
 ];
