@@ -75,6 +75,20 @@ describeEachDb('mail outbox', (ctx) => {
     expect(sink.received.filter((r) => r.envelopeTo.includes('baocao@kyanh.gov.vn'))).toHaveLength(1);
   });
 
+  it('never runs two drains at once for one database, even when one is kicked with a request context', async () => {
+    const to = Array.from({ length: 12 }, (_, i) => `vanthu${i}.${seq}@overlap.hatinh.gov.vn`);
+    for (const address of to) await enqueueMail(ctx().db, { kind: 'letter', dedupeKey: key('overlap'), to: address, subject: 'Công văn', text: 'Kính gửi' });
+    // A service acting for a person holds `{ ...deps, actor }`, a different object over the same database: a
+    // dispatch kicks the outbox with it while the job's drain (the app's deps) is in the middle of sending.
+    const requestCtx = { ...ctx().deps, actor: { id: ctx().admin.id, orgId: ctx().rootOrgId, roles: ['admin' as const], name: 'Quản trị', email: ctx().admin.email, locale: 'vi' as const } };
+    let kicked: Promise<unknown> | null = null;
+    sink.setOptions({ onRcpt: () => ((kicked ??= drainOutbox(requestCtx)), null) });
+    await drainOutbox(ctx().deps);
+    await kicked;
+    expect(kicked).not.toBeNull();
+    expect(sink.received.filter((r) => to.includes(r.envelopeTo[0])).map((r) => r.envelopeTo[0]).sort()).toEqual([...to].sort());
+  });
+
   it('retries a message the server defers with 451 and delivers it once after the backoff', async () => {
     let refused = 0;
     sink.setOptions({ onRcpt: () => (refused++ === 0 ? { code: 451, message: '4.3.0 Mailbox temporarily unavailable' } : null) });
