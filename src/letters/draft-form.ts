@@ -56,13 +56,16 @@ export interface DraftInput {
   [key: string]: unknown;
 }
 
-/** The draft form's fields → the API body (the page parses it with the API's schema). */
+/**
+ * The draft form's fields → the API body (the page parses it with the API's schema). The form always sends every
+ * field, so one left out counts as empty: an edit replaces the whole draft, as the create form makes it.
+ */
 export function formToLetter(body: FormBody, orgId: number): DraftInput {
   const variables: Record<string, string> = {};
   for (const [k, v] of Object.entries(body)) if (k.startsWith('var_')) variables[k.slice(4)] = Array.isArray(v) ? v.join('\n') : (v ?? '');
   const out: DraftInput = {
     issuingOrgId: orgId,
-    place: raw(body, 'place'),
+    place: raw(body, 'place') ?? '',
     recipients: [...fieldList(body, 'orgIds').map((x) => ({ orgId: Number(x) })), ...parseFreeRecipients(limited(raw(body, 'freeRecipients'), 'freeRecipients', FREE_RECIPIENTS_MAX_CHARS))],
     recipientGroupIds: fieldList(body, 'groupIds').map(Number),
     legalBases: lines(raw(body, 'legalBases')),
@@ -70,8 +73,8 @@ export function formToLetter(body: FormBody, orgId: number): DraftInput {
     signer: {
       authority: field(body, 'signerAuthority') ?? null,
       authorityTitle: field(body, 'signerAuthorityTitle') ?? null,
-      title: raw(body, 'signerTitle'),
-      name: raw(body, 'signerName'),
+      title: raw(body, 'signerTitle') ?? '',
+      name: raw(body, 'signerName') ?? '',
     },
     unitCode: field(body, 'unitCode'),
     urgency: field(body, 'urgency') ?? null,
