@@ -51,10 +51,6 @@ function newAckToken(): { token: string; hash: string } {
   return { token, hash: hashAckToken(token) };
 }
 
-function messageIdDomain(mailFrom: string): string {
-  return /@([A-Za-z0-9.-]+)/.exec(mailFrom)?.[1] ?? 'vandong.local';
-}
-
 function isUsableEmail(address: string): boolean {
   return emailSchema().safeParse(address).success;
 }
@@ -134,7 +130,7 @@ function planRecipient(deps: Deps, prep: Prepared, recipient: DispatchPackage['r
 async function writePlans(deps: Deps, q: Q, letterId: number, plans: Plan[]): Promise<void> {
   const now = deps.clock().toISOString();
   const withMail = plans.filter((p) => p.mail);
-  const ids = await enqueueMails(q, withMail.map((p) => p.mail!), { messageIdDomain: messageIdDomain(deps.config.MAIL_FROM), now });
+  const ids = await enqueueMails(deps, q, withMail.map((p) => p.mail!));
   withMail.forEach((p, i) => (p.outboxId = ids[i]));
   const fields = (p: Plan) => ({ recipient_name: p.recipient.name, org_id: p.recipient.orgId, email: p.address, status: p.status, outbox_id: p.outboxId ?? null, ack_token_hash: p.tokenHash, error_code: p.errorCode, resend_count: p.round, updated_at: now });
   await repo.insertDeliveriesUnlessPresent(q, plans.filter((p) => !p.existing).map((p) => ({ letter_id: letterId, recipient_key: p.key, ...fields(p), acknowledged_at: null, created_at: now })));
