@@ -13,8 +13,8 @@ export { getDispatchPackage } from './dispatch-package';
 export type { LetterDocument } from './document';
 export { renderLetterDocx } from './docx';
 
-// Start-up: the shipped templates.
-export { installShippedTemplates } from './template-service';
+// Templates: the shipped ones loaded at start-up, and the list (the demo seed drafts from one).
+export { installShippedTemplates, listTemplates } from './template-service';
 
 // HTTP: the JSON API (/api/v1) and the pages.
 export { apiRouter, pageRouter } from './routes';

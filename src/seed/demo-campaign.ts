@@ -18,7 +18,7 @@ import { addDays, isoWeekOf, localDate, localToUtc, mondayOfIsoWeek } from '../s
 import { CampaignCreate } from '../reports';
 import { createCampaign, submitReport } from '../reports';
 import { LetterCreate } from '../letters';
-import { approveLetter, createLetter, submitLetter } from '../letters';
+import { approveLetter, createLetter, listTemplates, submitLetter } from '../letters';
 import { issueLetter } from '../letters';
 import { acknowledgeDelivery, dispatchLetter, listDeliveries } from '../dispatch';
 import { drainOutbox } from '../dispatch';
@@ -69,7 +69,7 @@ export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => v
   );
 
   // The directive, drafted from the shipped template, approved, issued and e-mailed on day two.
-  const template = await deps.db('letter_templates').where('name', 'like', '%cài đặt ứng dụng%').first();
+  const template = (await listTemplates({ ...deps, actor: drafter })).find((tpl) => tpl.name.includes('cài đặt ứng dụng'));
   at(localToUtc(addDays(start, 1), '08:30'));
   const letter = await createLetter(
     { ...deps, actor: drafter },
