@@ -44,18 +44,14 @@ export async function remindMissed(ctx: Ctx, broadcastId: number): Promise<{ com
       const to = emails.get(c.orgId) ?? (c.email ? [c.email] : []);
       const vars = { title: b.title, commune: c.name, times: c.missed.map((m) => formatVnDateTime(m.scheduledAt)).join(', '), link: `${deps.config.publicUrl}/broadcaster` };
       for (const address of to) {
-        const { created } = await enqueueMail(
-          tx,
-          {
-            to: address,
-            subject: t('vi', 'broadcasts.mail.missed.subject', vars),
-            text: t('vi', 'broadcasts.mail.missed.text', vars),
-            kind: 'broadcast-missed',
-            orgId: b.ownerOrgId,
-            dedupeKey: `broadcast-missed:${broadcastId}:${c.orgId}:${day}:${address}`,
-          },
-          { now: now.toISOString() },
-        );
+        const { created } = await enqueueMail(deps, tx, {
+          to: address,
+          subject: t('vi', 'broadcasts.mail.missed.subject', vars),
+          text: t('vi', 'broadcasts.mail.missed.text', vars),
+          kind: 'broadcast-missed',
+          orgId: b.ownerOrgId,
+          dedupeKey: `broadcast-missed:${broadcastId}:${c.orgId}:${day}:${address}`,
+        });
         if (created) messages += 1;
       }
     }

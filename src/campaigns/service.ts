@@ -76,8 +76,8 @@ export async function campaignOverview(deps: Deps, actor: Actor, campaignId: num
   const now = deps.clock();
   const campaign = await getCampaign(deps.db, actor, row.id);
 
-  const letterRows = await listLetters(deps.db, actor, { orgId: row.owner_org_id, campaignId: row.id });
-  const deliveries = await deliveryOverview(deps.db, letterRows.map((l) => l.id));
+  const letterRows = await listLetters({ ...deps, actor }, { orgId: row.owner_org_id, campaignId: row.id });
+  const deliveries = await deliveryOverview(deps, letterRows.map((l) => l.id));
   const letters: LetterProgress[] = letterRows.map((l) => {
     const d = deliveries.get(l.id)!;
     const { byStatus, total } = d.summary;

@@ -2,7 +2,7 @@
 import type { Deps } from '../deps';
 import { mediaPath } from '../shared/media';
 import type { DispatchPackage } from '../dispatch';
-import * as orgRepo from '../orgs/repo';
+import { findOrgById } from '../orgs';
 import * as repo from './repo';
 import { toRecipient } from './model';
 import { letterDocument } from './build';
@@ -22,7 +22,7 @@ export async function getDispatchPackage(deps: Deps, letterId: number): Promise<
   const [recipients, attachments, org] = await Promise.all([
     repo.recipientsOf(deps.db, letterId),
     repo.attachmentsOf(deps.db, letterId),
-    orgRepo.findOrg(deps.db, row.issuing_org_id),
+    findOrgById(deps.db, row.issuing_org_id),
   ]);
   return {
     letterId,

@@ -1,4 +1,4 @@
-import type { Db, Q } from '../db';
+import type { Q } from '../db';
 import { isUniqueViolation } from '../db';
 import type { Deps } from '../deps';
 import type { Actor } from '../auth';
@@ -43,8 +43,10 @@ function message(c: repo.CampaignRow, org: repo.OrgBrief, week: string, kind: Re
  * transaction, so a second run, a second instance or a crash halfway neither repeats nor drops one.
  * Recipients: the organisation's reporters, else its own e-mail address.
  */
-export async function sendReminders(db: Db, publicUrl: string, c: repo.CampaignRow, week: string, kind: ReminderKind, orgs: repo.OrgBrief[], now: Date, sentBy: number | null): Promise<number> {
+export async function sendReminders(deps: Deps, c: repo.CampaignRow, week: string, kind: ReminderKind, orgs: repo.OrgBrief[], now: Date, sentBy: number | null): Promise<number> {
   if (orgs.length === 0) return 0;
+  const { db } = deps;
+  const publicUrl = deps.config.publicUrl;
   const reporters = await activeEmailsByRole(db, orgs.map((o) => o.id), 'reporter');
   let sent = 0;
   for (const org of orgs) {
@@ -55,7 +57,7 @@ export async function sendReminders(db: Db, publicUrl: string, c: repo.CampaignR
       await db.transaction(async (tx) => {
         await repo.insertReminder(tx, { campaign_id: c.id, org_id: org.id, week, kind, recipients: to.join(','), sent_at: now.toISOString(), sent_by: sentBy });
         for (const address of to) {
-          await enqueueMail(tx, { to: address, subject, text, kind: 'reminder', orgId: c.owner_org_id, dedupeKey: `report-reminder:${c.id}:${org.id}:${week}:${kind}:${address}` }, { now: now.toISOString() });
+          await enqueueMail(deps, tx, { to: address, subject, text, kind: 'reminder', orgId: c.owner_org_id, dedupeKey: `report-reminder:${c.id}:${org.id}:${week}:${kind}:${address}` });
         }
       });
       sent += 1;
@@ -78,7 +80,7 @@ export async function runReminderPass(deps: Deps): Promise<number> {
       const kind = dueKind(c, week, now);
       if (!kind) continue;
       const missing = await repo.missingOrgs(deps.db, c.id, week);
-      total += await sendReminders(deps.db, deps.config.publicUrl, c, week, kind, missing, now, null);
+      total += await sendReminders(deps, c, week, kind, missing, now, null);
     }
   }
   if (total > 0) kickOutbox(deps); // committed: let the messages leave without waiting for the outbox tick
@@ -93,7 +95,7 @@ export async function remindMissingNow(deps: Deps, actor: Actor, campaignId: num
   const c = await loadManagedCampaign(deps.db, actor, campaignId);
   const week = campaignWeek(c, weekAsked, now);
   const missing = await repo.missingOrgs(deps.db, c.id, week);
-  const reminded = await sendReminders(deps.db, deps.config.publicUrl, c, week, 'manual', missing, now, actor.id);
+  const reminded = await sendReminders(deps, c, week, 'manual', missing, now, actor.id);
   if (reminded > 0) kickOutbox(deps);
   return { week, reminded, missing: missing.length };
 }

@@ -18,12 +18,10 @@ import { addDays, isoWeekOf, localDate, localToUtc, mondayOfIsoWeek } from '../s
 import { CampaignCreate } from '../reports';
 import { createCampaign, submitReport } from '../reports';
 import { LetterCreate } from '../letters';
-import { approveLetter, createLetter, submitLetter } from '../letters';
+import { approveLetter, createLetter, listTemplates, submitLetter } from '../letters';
 import { issueLetter } from '../letters';
-import { getDispatchPackage } from '../letters';
-import { dispatchLetter } from '../dispatch';
+import { acknowledgeDelivery, dispatchLetter, listDeliveries } from '../dispatch';
 import { drainOutbox } from '../dispatch';
-import { acknowledgeOnce, deliveriesOfLetter } from '../dispatch/repo';
 import { enqueueAudioJob, uploadAudio } from '../broadcasts';
 import { resolveFfmpeg } from '../broadcasts';
 import { createBroadcast, markMissed } from '../broadcasts';
@@ -71,11 +69,10 @@ export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => v
   );
 
   // The directive, drafted from the shipped template, approved, issued and e-mailed on day two.
-  const template = await deps.db('letter_templates').where('name', 'like', '%cài đặt ứng dụng%').first();
+  const template = (await listTemplates({ ...deps, actor: drafter })).find((tpl) => tpl.name.includes('cài đặt ứng dụng'));
   at(localToUtc(addDays(start, 1), '08:30'));
   const letter = await createLetter(
-    deps.db,
-    drafter,
+    { ...deps, actor: drafter },
     parse(LetterCreate, {
       issuingOrgId: drafter.orgId,
       templateId: template?.id,
@@ -95,18 +92,19 @@ export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => v
       unitCode: 'TTBCXB',
       campaignId: campaign.id,
     }),
-    deps.clock(),
   );
-  await submitLetter(deps.db, drafter, letter.id, deps.clock());
+  await submitLetter({ ...deps, actor: drafter }, letter.id);
   at(localToUtc(addDays(start, 1), '10:00'));
-  await approveLetter(deps.db, approver, letter.id, deps.clock());
+  await approveLetter({ ...deps, actor: approver }, letter.id);
   at(localToUtc(addDays(start, 1), '14:00'));
-  await issueLetter(deps.db, secretary, letter.id, deps.clock());
-  await dispatchLetter(deps, secretary, await getDispatchPackage(deps, letter.id));
+  await issueLetter({ ...deps, actor: secretary }, letter.id);
+  await dispatchLetter({ ...deps, actor: secretary }, letter.id);
   await drainOutbox(deps);
-  const deliveries = await deliveriesOfLetter(deps.db, letter.id);
+  const deliveries = (await listDeliveries({ ...deps, actor: secretary }, letter.id)).items;
   for (const [i, d] of deliveries.entries()) {
-    if (d.status === 'sent' && pick(i, 65)) await acknowledgeOnce(deps.db, d.id, localToUtc(addDays(start, 2 + (i % 3)), '09:15').toISOString());
+    if (d.status !== 'sent' || !pick(i, 65)) continue;
+    at(localToUtc(addDays(start, 2 + (i % 3)), '09:15'));
+    await acknowledgeDelivery(deps, d.id);
   }
 
   // Three weeks of reports and this week's early ones: figures grow each week; some are late, some never come.

@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   console.log(`Demo province loaded: ${result.orgs} new organisations.`);
   let now: Date | null = null;
   const deps: Deps = { db, config, log: createLogger('warn'), clock: () => now ?? new Date() };
-  await installShippedTemplates(db);
+  await installShippedTemplates(deps);
   if (await seedDemoCampaign(deps, (d) => (now = d), DEMO_PASSWORD)) console.log(`Demo campaign "${DEMO_CAMPAIGN}" loaded with letters, broadcasts and reports.`);
   if (admin) console.log(`Administrator: ${admin.email} / ${admin.password ?? '(VANDONG_ADMIN_PASSWORD)'}`);
   console.log(`Demo users (password ${DEMO_PASSWORD}):`);

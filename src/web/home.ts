@@ -31,12 +31,12 @@ export async function homeFor(deps: Deps, actor: Actor, locale: Locale): Promise
   const now = deps.clock();
 
   if (has('approver') || has('secretary')) {
-    const { toApprove, toIssue } = await awaitingActor(deps.db, actor, { allowSelfApproval: deps.config.ALLOW_SELF_APPROVAL });
+    const { toApprove, toIssue } = await awaitingActor({ ...deps, actor });
     const letterItem = (l: { id: number; subject: string; updatedAt: string }) => ({ label: l.subject, href: `/letters/${l.id}`, detail: formatVnDateTime(l.updatedAt) });
     if (has('approver')) panels.push({ key: 'toApprove', title: t(locale, 'home.toApprove'), items: toApprove.map(letterItem), empty: t(locale, 'home.noneToApprove') });
     if (has('secretary')) {
       panels.push({ key: 'toIssue', title: t(locale, 'home.toIssue'), items: toIssue.map(letterItem), empty: t(locale, 'home.noneToIssue') });
-      const toDispatch = await lettersAwaitingDispatch(deps.db, actor);
+      const toDispatch = await lettersAwaitingDispatch({ ...deps, actor });
       panels.push({
         key: 'toDispatch',
         title: t(locale, 'home.toDispatch'),

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { describeEachDb, type TestUser } from '../helpers/context';
 import { signIn } from '../helpers/browser-session';
 import { plainLetter, setUpDepartment, type Department } from '../letters/helpers';
-import { parseFreeRecipients } from '../../src/letters/pages';
+import { parseFreeRecipients } from '../../src/letters/draft-form';
 import { auditIdle, queueAudit } from '../../src/audit/service';
 import { calendarDate, parse, text, requiredText } from '../../src/shared/validate';
 
