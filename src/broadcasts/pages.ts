@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { listCampaigns } from '../reports';
+import { listCampaigns } from '../campaigns';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { actorOf, formValues } from '../web/request';
@@ -116,7 +116,7 @@ export function pageRouter(deps: Deps): Router {
       groups: await listGroups(deps.db, actor),
       parents: (await listOrgs(deps.db, actor, {})).filter((o) => o.kind !== 'commune'),
       weekdays: WEEKDAYS,
-      campaigns: await listCampaigns(deps.db, actor),
+      campaigns: await listCampaigns({ ...deps, actor }),
       form: { startDate: addDays(localDate(deps.clock()), 1), endDate: addDays(localDate(deps.clock()), 7), times: '06:00, 17:00', daysOfWeek: WEEKDAYS, target: 'communes', campaignId: typeof req.query.campaignId === 'string' ? req.query.campaignId : '' },
       maxMb: deps.config.AUDIO_MAX_MB,
       ...extra,

@@ -7,7 +7,7 @@ import { addDays, isoWeekOf, localDate, localToUtc, mondayOfIsoWeek, weekdayOf, 
 import * as orgRepo from '../orgs/repo';
 import { descendantIds, outsideProvince } from '../orgs';
 import * as repo from './repo';
-import { checkCampaignLink } from '../reports';
+import { checkCampaignLink } from '../campaigns';
 import { toBroadcast, type Broadcast } from './model';
 import type { BroadcastCreate, BroadcastPatch } from './schemas';
 import { STAFF, VIEWERS } from './audio';
@@ -93,7 +93,7 @@ export async function createBroadcast(deps: Deps, actor: Actor, input: Broadcast
   const communes = await resolveCommunes(deps.db, input, audio.owner_org_id);
   const plan: Plan = { startDate: input.startDate, endDate: input.endDate, times: input.times, daysOfWeek: input.daysOfWeek ?? ALL_DAYS };
   checkPlan(plan, communes.length);
-  await checkCampaignLink(deps.db, actor, input.campaignId);
+  await checkCampaignLink({ db: deps.db, actor }, input.campaignId);
   const now = deps.clock().toISOString();
   const slots = expandSlots(plan).filter((s) => s > now);
   if (!slots.length) throw invalid('NO_OCCURRENCES', 'No broadcast time of this schedule is in the future', { startDate: 'every time is in the past' });
@@ -138,7 +138,7 @@ export async function patchBroadcast(deps: Deps, actor: Actor, id: number, patch
   const row = await repo.findBroadcast(deps.db, id);
   if (!row) throw notFound('Broadcast', 'BROADCAST_NOT_FOUND');
   authorize(actor, STAFF, [row.owner_org_id]);
-  await checkCampaignLink(deps.db, actor, patch.campaignId);
+  await checkCampaignLink({ db: deps.db, actor }, patch.campaignId);
   const current = toBroadcast(row, await repo.targetIds(deps.db, id));
   const plan: Plan = {
     startDate: patch.startDate ?? current.startDate,

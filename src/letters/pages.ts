@@ -1,6 +1,6 @@
 /** Pages of the letters feature (Vietnamese by default; work without JavaScript). */
 import { Router, type Request, type Response } from 'express';
-import { listCampaigns } from '../reports';
+import { listCampaigns } from '../campaigns';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { actorOf, formValues } from '../web/request';
@@ -140,7 +140,7 @@ export function pageRouter(deps: Deps): Router {
       variables: (template?.variables ?? []).map((v) => ({ ...v, value: vars[v.name] ?? '' })),
       orgs: orgList.filter((o) => o.id !== actor.orgId).map((o) => ({ ...o, selected: selected.has(o.id) })),
       groups: (await orgs.listGroups(db, actor)).map((g) => ({ ...g, selected: selectedGroups.has(g.id) })),
-      campaigns: await listCampaigns(db, actor),
+      campaigns: await listCampaigns({ ...deps, actor }),
       urgencies: URGENCIES.map((u) => ({ value: u, label: URGENCY_TEXT[u], selected: form.urgency === u })),
       authorities: AUTHORITIES.map((a) => ({ value: a, selected: form.signerAuthority === a })),
       form: { place: own?.place ?? '', unitCode: '', ...form },

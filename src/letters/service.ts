@@ -1,6 +1,6 @@
 /** Letters: drafting, reading and the approval workflow (draft → submitted → approved → issued; rejected → draft). */
 import type { Db, Q } from '../db';
-import { checkCampaignLink } from '../reports';
+import { checkCampaignLink } from '../campaigns';
 import type { Actor } from '../auth';
 import { authorize, can } from '../auth';
 import { conflict, forbidden, invalid, notFound } from '../shared/errors';
@@ -143,7 +143,7 @@ export async function createLetter(db: Db, actor: Actor, input: LetterCreate, no
   const org = await issuingOrg(db, input.issuingOrgId);
   const content = await resolveContent(db, org, input.place, input, now);
   const recipients = await resolveRecipients(db, input.recipients, input.recipientGroupIds ?? []);
-  await checkCampaignLink(db, actor, input.campaignId);
+  await checkCampaignLink({ db, actor }, input.campaignId);
   const ts = now.toISOString();
   const id = await db.transaction(async (tx) => {
     const letterId = await repo.insertLetter(tx, {
@@ -198,7 +198,7 @@ export async function patchLetter(db: Db, actor: Actor, id: number, patch: Lette
       }, now)
     : null;
   const recipients = patch.recipients || patch.recipientGroupIds ? await resolveRecipients(db, patch.recipients ?? [], patch.recipientGroupIds ?? []) : null;
-  await checkCampaignLink(db, actor, patch.campaignId);
+  await checkCampaignLink({ db, actor }, patch.campaignId);
   const update: Partial<repo.LetterRow> = { updated_at: now.toISOString() };
   if (patch.issuingOrgId) update.issuing_org_id = patch.issuingOrgId;
   if (content) Object.assign(update, { subject: content.subject, body: content.body, variables: content.variables ? JSON.stringify(content.variables) : null, template_id: templateId ?? null });
