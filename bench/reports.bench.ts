@@ -24,10 +24,10 @@ import { createLogger } from '../src/logger';
 import { createApp } from '../src/app';
 import { createUser, login, authSettings } from '../src/auth/service';
 import type { Actor } from '../src/auth/roles';
-import { dashboard, trend } from '../src/reports/dashboard';
+import { dashboard, trend } from '../src/reports';
 import type { Ctx } from '../src/deps';
 import { addDays, isoWeekOf, localDate, mondayOfIsoWeek } from '../src/shared/time';
-import { campaignWeeks } from '../src/campaigns/weeks';
+import { campaignWeeks } from '../src/campaigns';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 10;
