@@ -24,9 +24,10 @@ import { createLogger } from '../src/logger';
 import { createApp } from '../src/app';
 import { createUser, login, authSettings } from '../src/auth/service';
 import type { Actor } from '../src/auth/roles';
-import { dashboard, trend } from '../src/reports/dashboard';
+import { dashboard, trend } from '../src/reports';
+import type { Ctx } from '../src/deps';
 import { addDays, isoWeekOf, localDate, mondayOfIsoWeek } from '../src/shared/time';
-import { campaignWeeks } from '../src/reports/weeks';
+import { campaignWeeks } from '../src/campaigns';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 10;
@@ -252,7 +253,7 @@ async function dashboardAtScale(lane: 'sqlite' | 'postgres'): Promise<BenchRow[]
       .returning('id');
     const campaignId = Number(typeof c === 'object' ? c.id : c);
     await w.db.batchInsert('campaign_orgs', orgIds.map((org_id) => ({ campaign_id: campaignId, org_id })), 400);
-    const weeks = campaignWeeks({ start_date: start, end_date: addDays(start, 52 * 7 - 1) });
+    const weeks = campaignWeeks({ startDate: start, endDate: addDays(start, 52 * 7 - 1) });
     const loadStart = Date.now();
     await w.db.transaction(async (tx) => {
       for (const [k, week] of weeks.entries()) {
@@ -268,13 +269,13 @@ async function dashboardAtScale(lane: 'sqlite' | 'postgres'): Promise<BenchRow[]
     const loadSeconds = (Date.now() - loadStart) / 1000;
     if (lane === 'postgres') await w.db.raw('ANALYZE');
     const actor: Actor = { id: 1, email: 'a@b', name: 'Admin', roles: ['admin'], orgId: rootId, locale: 'vi' };
-    const now = new Date();
+    const ctx: Ctx = { db: w.db, config: loadConfig({ DATABASE_URL: 'sqlite://unused', MEDIA_DIR: path.join(w.dir, 'media'), LOG_LEVEL: 'silent', JOBS_ENABLED: 'false' }), log: createLogger('silent'), clock: () => new Date(), actor };
     const last = weeks[weeks.length - 1];
     const mid = weeks[25];
     let check = 0;
-    const dashLast = await timeIt(async () => (check = (await dashboard(w.db, actor, campaignId, last, now)).expected), 15);
-    const dashMid = await timeIt(() => dashboard(w.db, actor, campaignId, mid, now), 15);
-    const trendAll = await timeIt(() => trend(w.db, actor, campaignId, last, now), 5);
+    const dashLast = await timeIt(async () => (check = (await dashboard(ctx, campaignId, last)).expected), 15);
+    const dashMid = await timeIt(() => dashboard(ctx, campaignId, mid), 15);
+    const trendAll = await timeIt(() => trend(ctx, campaignId, last), 5);
     return [
       { scenario: `reports.dashboard.${lane}`, metric: `bulk load ${ORGS} orgs × 52 weeks (${(ORGS * 52 * 0.9).toLocaleString('en')} reports)`, value: loadSeconds, unit: 's' },
       { scenario: `reports.dashboard.${lane}`, metric: `dashboard, last week (${check} orgs) median`, value: dashLast, unit: 'ms', target: '< 100 ms' },

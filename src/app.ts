@@ -7,8 +7,6 @@ import { ROOT } from './shared/paths';
 import { setupViews } from './web/views';
 import { audit, authenticate, csrf, inputGuard, locale, requestLog } from './web/middleware';
 import { apiNotFound, errorHandler } from './web/errors';
-import { actorOf } from './web/request';
-import { homeFor } from './web/home';
 import * as auth from './auth';
 import * as orgs from './orgs';
 import * as auditLog from './audit';
@@ -17,10 +15,12 @@ import * as dispatch from './dispatch';
 import * as broadcasts from './broadcasts';
 import * as reports from './reports';
 import * as campaigns from './campaigns';
+import * as overview from './overview';
+import * as home from './home';
 import { t } from './shared/i18n';
 
 /** Each capability contributes a JSON API router (under /api/v1) and a page router (under /). */
-const FEATURES = [auth, orgs, auditLog, letters, dispatch, broadcasts, reports, campaigns];
+const FEATURES = [auth, orgs, auditLog, letters, dispatch, broadcasts, campaigns, reports, overview];
 
 export function createApp(deps: Deps): Express {
   const app = express();
@@ -65,11 +65,7 @@ export function createApp(deps: Deps): Express {
   api.use(apiNotFound);
   app.use('/api/v1', api);
 
-  app.get('/', async (req, res) => {
-    if (!req.actor) return res.redirect('/login');
-    const home = await homeFor(deps, actorOf(req), req.locale);
-    res.render('home', { title: t(req.locale, 'nav.home'), ...home });
-  });
+  app.use(home.pageRouter(deps));
   for (const f of FEATURES) app.use(f.pageRouter(deps));
 
   app.use((req, res) => {

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { listCampaigns } from '../reports';
+import { listCampaigns } from '../campaigns';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { ctxOf } from '../web/request';
@@ -153,7 +153,7 @@ export function pageRouter(deps: Deps): Router {
       groups: await listGroups(ctx.db, actor),
       parents: (await listOrgs(ctx.db, actor, {})).filter((o) => o.kind !== 'commune'),
       weekdays: WEEKDAYS,
-      campaigns: await listCampaigns(ctx.db, actor),
+      campaigns: await listCampaigns(ctx),
       form: { startDate: addDays(today, 1), endDate: addDays(today, 7), times: '06:00, 17:00', daysOfWeek: WEEKDAYS, target: 'communes', communeIds: [], campaignId },
       audioForm: { title: '' },
       maxMb: ctx.config.AUDIO_MAX_MB,

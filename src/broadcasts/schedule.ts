@@ -5,7 +5,7 @@ import { AppError, invalid, notFound } from '../shared/errors';
 import { addDays, isoWeekOf, localDate, localToUtc, mondayOfIsoWeek, weekdayOf, localTime } from '../shared/time';
 import { descendantIds, findOrgById, findOrgsByIds, groupMembers, outsideProvince } from '../orgs';
 import * as repo from './repo';
-import { checkCampaignLink } from '../reports';
+import { checkCampaignLink } from '../campaigns';
 import { toBroadcast, type Broadcast } from './model';
 import type { BroadcastCreate, BroadcastPatch } from './schemas';
 
@@ -99,7 +99,7 @@ export async function createBroadcast(ctx: Ctx, input: BroadcastCreate): Promise
   const communes = await resolveCommunes(ctx.db, input, audio.owner_org_id);
   const plan: Plan = { startDate: input.startDate, endDate: input.endDate, times: input.times, daysOfWeek: input.daysOfWeek ?? ALL_DAYS };
   checkPlan(plan, communes.length);
-  await checkCampaignLink(ctx.db, actor, input.campaignId);
+  await checkCampaignLink({ db: ctx.db, actor }, input.campaignId);
   const now = ctx.clock().toISOString();
   const slots = expandSlots(plan).filter((s) => s > now);
   if (!slots.length) throw invalid('NO_OCCURRENCES', 'No broadcast time of this schedule is in the future', { startDate: 'every time is in the past' });
@@ -145,7 +145,7 @@ export async function patchBroadcast(ctx: Ctx, id: number, patch: BroadcastPatch
   const row = await repo.findBroadcast(db, id);
   if (!row) throw notFound('Broadcast', 'BROADCAST_NOT_FOUND');
   authorize(actor, PREPARER_ROLES, [row.owner_org_id]);
-  await checkCampaignLink(db, actor, patch.campaignId);
+  await checkCampaignLink({ db, actor }, patch.campaignId);
   const current = toBroadcast(row, await repo.targetIds(db, id));
   const plan: Plan = {
     startDate: patch.startDate ?? current.startDate,

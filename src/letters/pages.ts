@@ -1,7 +1,7 @@
 /** Pages of the letters feature (Vietnamese by default; work without JavaScript). */
 import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
-import { listCampaigns } from '../reports';
+import { listCampaigns } from '../campaigns';
 import type { Ctx, Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { ctxOf } from '../web/request';
@@ -95,7 +95,7 @@ export function pageRouter(deps: Deps): Router {
       variables: (template?.variables ?? []).map((v) => ({ ...v, value: raw(form, `var_${v.name}`) ?? '' })),
       orgs: orgList.filter((o) => o.id !== ctx.actor.orgId).map((o) => ({ ...o, selected: selected.has(o.id) })),
       groups: (await listGroups(ctx.db, ctx.actor)).map((g) => ({ ...g, selected: selectedGroups.has(g.id) })),
-      campaigns: await listCampaigns(ctx.db, ctx.actor),
+      campaigns: await listCampaigns(ctx),
       urgencies: URGENCIES.map((u) => ({ value: u, label: URGENCY_TEXT[u], selected: field(form, 'urgency') === u })),
       authorities: AUTHORITIES.map((a) => ({ value: a, selected: field(form, 'signerAuthority') === a })),
       form: { place: own?.place ?? '', unitCode: '', ...form },

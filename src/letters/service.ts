@@ -1,7 +1,7 @@
 /** Letters: drafting, reading and the approval workflow (draft → submitted → approved → issued; rejected → draft). */
 import type { Q } from '../db';
 import type { Ctx } from '../deps';
-import { checkCampaignLink } from '../reports';
+import { checkCampaignLink } from '../campaigns';
 import { authorize, can, STAFF_ROLES } from '../auth';
 import { conflict, forbidden, invalid, notFound } from '../shared/errors';
 import { localParts } from '../shared/time';
@@ -167,7 +167,7 @@ export async function createLetter(ctx: Ctx, input: LetterCreate): Promise<Lette
   const org = await issuingOrg(db, input.issuingOrgId);
   const content = await resolveContent(db, org, input.place, input, now);
   const recipients = await resolveRecipients(db, input.recipients, input.recipientGroupIds ?? []);
-  await checkCampaignLink(db, actor, input.campaignId);
+  await checkCampaignLink({ db, actor }, input.campaignId);
   const ts = now.toISOString();
   const id = await db.transaction(async (tx) => {
     const letterId = await repo.insertLetter(tx, {
@@ -224,7 +224,7 @@ export async function patchLetter(ctx: Ctx, id: number, patch: LetterPatch): Pro
       }, now)
     : null;
   const recipients = patch.recipients || patch.recipientGroupIds ? await resolveRecipients(db, patch.recipients ?? [], patch.recipientGroupIds ?? []) : null;
-  await checkCampaignLink(db, actor, patch.campaignId);
+  await checkCampaignLink({ db, actor }, patch.campaignId);
   const update: Partial<repo.LetterRow> = { updated_at: now.toISOString() };
   if (patch.issuingOrgId) update.issuing_org_id = patch.issuingOrgId;
   if (content) Object.assign(update, { subject: content.subject, body: content.body, variables: content.variables ? JSON.stringify(content.variables) : null, template_id: templateId ?? null });

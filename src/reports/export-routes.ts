@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
-import { actorOf } from '../web/request';
+import { ctxOf } from '../web/request';
+import { parseOptionalWeek } from '../campaigns';
 import { ExportQuery, RemindBody, SummaryQuery } from './schemas';
 import { ExportAborted, exportPlan, summaryDocx, writeCsv, writeXlsx } from './exports';
 import { listReminders, remindMissingNow } from './reminders';
-import { parseOptionalWeek } from './weeks';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -18,7 +18,7 @@ export function exportRoutes(deps: Deps): Router {
   r.get('/campaigns/:id/export', async (req, res) => {
     const { format } = parse(ExportQuery, req.query);
     const campaignId = parse(id(), req.params.id);
-    const plan = await exportPlan(deps.db, actorOf(req), campaignId, parseOptionalWeek(req.query.week), deps.clock());
+    const plan = await exportPlan(ctxOf(req), campaignId, parseOptionalWeek(req.query.week));
     const name = `bao-cao-chien-dich-${campaignId}`;
     if (format === 'xlsx') res.type(XLSX_TYPE).attachment(`${name}.xlsx`);
     else res.type('text/csv; charset=utf-8').attachment(`${name}.csv`);
@@ -38,17 +38,17 @@ export function exportRoutes(deps: Deps): Router {
   r.get('/campaigns/:id/summary.docx', async (req, res) => {
     const q = parse(SummaryQuery, req.query);
     const campaignId = parse(id(), req.params.id);
-    const { buffer, week } = await summaryDocx(deps.db, actorOf(req), campaignId, parseOptionalWeek(req.query.week), deps.clock(), q);
+    const { buffer, week } = await summaryDocx(ctxOf(req), campaignId, parseOptionalWeek(req.query.week), q);
     res.type(DOCX_TYPE).attachment(`bao-cao-${campaignId}-${week}.docx`).send(buffer);
   });
 
   r.get('/campaigns/:id/reminders', async (req, res) => {
-    res.json({ items: await listReminders(deps.db, actorOf(req), parse(id(), req.params.id), parseOptionalWeek(req.query.week)) });
+    res.json({ items: await listReminders(ctxOf(req), parse(id(), req.params.id), parseOptionalWeek(req.query.week)) });
   });
 
   r.post('/campaigns/:id/reminders', async (req, res) => {
     const body = parse(RemindBody, req.body ?? {});
-    res.json(await remindMissingNow(deps, actorOf(req), parse(id(), req.params.id), parseOptionalWeek(body.week), deps.clock()));
+    res.json(await remindMissingNow(ctxOf(req), parse(id(), req.params.id), parseOptionalWeek(body.week)));
   });
 
   return r;

@@ -1,14 +1,14 @@
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { Q } from '../db';
-import type { Actor } from '../auth';
+import type { Ctx } from '../deps';
+import { campaignWeek, campaignWeeks, expectedOrgs, loadManagedCampaign, type CampaignInfo, type ExpectedOrg } from '../campaigns';
 import type { LetterDocument } from '../letters';
 import { renderLetterDocx } from '../letters';
+import { findOrgById } from '../orgs';
 import { localDate, mondayOfIsoWeek, addDays, formatLegalDate } from '../shared/time';
 import * as repo from './repo';
 import { percentOf } from './model';
-import { loadManagedCampaign } from './service';
-import { campaignWeek, campaignWeeks } from './weeks';
 import { dashboard } from './dashboard';
 
 /** One line per organisation and week (weeks × organisations); a week without a report has empty figures. */
@@ -28,16 +28,16 @@ export const EXPORT_HEADER = ['Tuần', 'Mã đơn vị', 'Đơn vị', 'Số c�
 
 /** What an export covers: the campaign's weeks from the first up to the one asked for (default: this week) × its expected organisations. */
 export interface ExportPlan {
-  campaign: repo.CampaignRow;
+  campaign: CampaignInfo;
   weeks: string[];
-  orgs: repo.OrgBrief[];
+  orgs: ExpectedOrg[];
 }
 
 /** Authorises and checks everything an export needs before its first byte is written (400 / 403 / 404 still possible here). */
-export async function exportPlan(db: Q, actor: Actor, campaignId: number, weekAsked: string | undefined, now: Date): Promise<ExportPlan> {
-  const c = await loadManagedCampaign(db, actor, campaignId);
-  const weeks = campaignWeeks(c, campaignWeek(c, weekAsked, now));
-  const orgs = await repo.expectedOrgs(db, c.id);
+export async function exportPlan(ctx: Ctx, campaignId: number, weekAsked: string | undefined): Promise<ExportPlan> {
+  const c = await loadManagedCampaign(ctx, campaignId);
+  const weeks = campaignWeeks(c, campaignWeek(c, weekAsked, ctx.clock()));
+  const orgs = await expectedOrgs(ctx.db, c.id);
   return { campaign: c, weeks, orgs };
 }
 
@@ -75,7 +75,7 @@ async function* matrixRows(db: Q, plan: ExportPlan): AsyncGenerator<(string | nu
   }
 }
 
-function csvCell(v: unknown): string {
+function csvCell(v: string | number | null): string {
   if (v == null) return '';
   const s = String(v);
   // A leading =, +, - or @ would run as a formula in a spreadsheet.
@@ -112,7 +112,7 @@ const CSV_CHUNK = 64 * 1024;
 
 /** CSV, UTF-8 with a byte-order mark (so spreadsheet programs read the Vietnamese correctly), written as the rows are read. Ends `out`. */
 export async function writeCsv(db: Q, plan: ExportPlan, out: Writable): Promise<void> {
-  const row = (cells: unknown[]) => cells.map(csvCell).join(',') + '\r\n';
+  const row = (cells: (string | number | null)[]) => cells.map(csvCell).join(',') + '\r\n';
   let buf = '\ufeff' + row(EXPORT_HEADER);
   const flush = async () => {
     if (out.destroyed) throw new ExportAborted('the export was closed by its reader');
@@ -163,20 +163,27 @@ export async function writeXlsx(db: Q, plan: ExportPlan, out: Writable): Promise
   await wb.commit();
 }
 
+/** Who signs the summary and under which symbol (defaults: the owner's short name, GIÁM ĐỐC). */
+export interface SummaryOptions {
+  symbol?: string;
+  signerTitle?: string;
+  signerName?: string;
+}
+
 const fmt = (n: number | null) => (n == null ? '' : new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(n));
 
 /**
  * The weekly báo cáo to the province People's Committee (the owner organisation's parent), as a công văn:
  * a few paragraphs with the week's totals and completeness, then the table of each organisation's figures.
  */
-export async function summaryDocument(db: Q, actor: Actor, campaignId: number, weekAsked: string | undefined, now: Date, opts: { symbol?: string; signerTitle?: string; signerName?: string } = {}): Promise<{ doc: LetterDocument; week: string }> {
-  const c = await loadManagedCampaign(db, actor, campaignId);
-  const d = await dashboard(db, actor, campaignId, weekAsked, now);
-  const owner = (await repo.findOrg(db, c.owner_org_id))!;
-  const parent = owner.parent_id ? await repo.findOrg(db, owner.parent_id) : undefined;
+export async function summaryDocument(ctx: Ctx, campaignId: number, weekAsked: string | undefined, opts: SummaryOptions = {}): Promise<{ doc: LetterDocument; week: string }> {
+  const c = await loadManagedCampaign(ctx, campaignId);
+  const d = await dashboard(ctx, campaignId, weekAsked);
+  const owner = (await findOrgById(ctx.db, c.ownerOrgId))!;
+  const parent = owner.parentId ? await findOrgById(ctx.db, owner.parentId) : undefined;
   const monday = mondayOfIsoWeek(d.week)!;
   const sunday = addDays(monday, 6);
-  const metric = c.metric_label ?? c.name;
+  const metric = c.metricLabel ?? c.name;
   const fromTo = `từ ${formatLegalDate(monday)} đến ${formatLegalDate(sunday)}`;
   const body: LetterDocument['body'] = [
     { type: 'paragraph', text: `Thực hiện chiến dịch "${c.name}", ${owner.name} báo cáo kết quả tuần ${d.week} (${fromTo}) như sau:` },
@@ -186,7 +193,7 @@ export async function summaryDocument(db: Q, actor: Actor, campaignId: number, w
     },
     {
       type: 'paragraph',
-      text: `2. Kết quả: ${metric}: ${fmt(d.totals.installed)}/${fmt(d.totals.headcount)}, đạt ${fmt(d.totals.percent)}% (chỉ tiêu ${fmt(Number(c.target_percent))}%)${d.population18 ? `; bằng ${fmt(d.percentOfPopulation18 ?? 0)}% dân số từ 18 tuổi trở lên (${fmt(d.population18)} người)` : ''}. Số liệu từng đơn vị tại bảng dưới đây.`,
+      text: `2. Kết quả: ${metric}: ${fmt(d.totals.installed)}/${fmt(d.totals.headcount)}, đạt ${fmt(d.totals.percent)}% (chỉ tiêu ${fmt(c.targetPercent)}%)${d.population18 ? `; bằng ${fmt(d.percentOfPopulation18 ?? 0)}% dân số từ 18 tuổi trở lên (${fmt(d.population18)} người)` : ''}. Số liệu từng đơn vị tại bảng dưới đây.`,
     },
     {
       type: 'table',
@@ -203,15 +210,15 @@ export async function summaryDocument(db: Q, actor: Actor, campaignId: number, w
     parentAgency: parent ? abbreviateParent(parent.name) : null,
     issuingAgency: owner.name,
     number: null,
-    symbol: opts.symbol ?? `${owner.short_name}-VP`,
+    symbol: opts.symbol ?? `${owner.shortName}-VP`,
     place: owner.place ?? parent?.place ?? '',
-    date: localDate(now),
+    date: localDate(ctx.clock()),
     subject: `báo cáo kết quả ${lowerFirst(metric)} tuần ${d.week}`,
     urgency: null,
     recipients: [parent?.name ?? 'Ủy ban nhân dân tỉnh'],
     body,
     signer: { authority: null, authorityTitle: null, title: opts.signerTitle ?? 'GIÁM ĐỐC', name: opts.signerName ?? '' },
-    distribution: ['Như trên', `Lưu: VT, ${owner.short_name}`],
+    distribution: ['Như trên', `Lưu: VT, ${owner.shortName}`],
   };
   return { doc, week: d.week };
 }
@@ -225,7 +232,7 @@ function lowerFirst(s: string): string {
   return s ? s.charAt(0).toLocaleLowerCase('vi') + s.slice(1) : s;
 }
 
-export async function summaryDocx(db: Q, actor: Actor, campaignId: number, weekAsked: string | undefined, now: Date, opts: { symbol?: string; signerTitle?: string; signerName?: string } = {}): Promise<{ buffer: Buffer; week: string }> {
-  const { doc, week } = await summaryDocument(db, actor, campaignId, weekAsked, now, opts);
+export async function summaryDocx(ctx: Ctx, campaignId: number, weekAsked: string | undefined, opts: SummaryOptions = {}): Promise<{ buffer: Buffer; week: string }> {
+  const { doc, week } = await summaryDocument(ctx, campaignId, weekAsked, opts);
   return { buffer: await renderLetterDocx(doc), week };
 }

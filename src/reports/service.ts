@@ -1,120 +1,16 @@
-import type { Db, Q } from '../db';
-import { nowIso } from '../db';
-import type { Actor, Role } from '../auth';
+import type { Ctx } from '../deps';
+import type { Role } from '../auth';
 import { authorize, can } from '../auth';
+import { campaignsExpecting, campaignWithExpectedOrg, checkWeek, deadlineOf, loadVisibleCampaign, lockExpectedOrg, managesCampaign, REPORTER_ROLES, weekInCampaign, type CampaignInfo } from '../campaigns';
+import { findOrgById } from '../orgs';
 import { forbidden, invalid, notFound } from '../shared/errors';
 import { isoWeekOf } from '../shared/time';
 import * as repo from './repo';
-import { toCampaign, toRevision, type Campaign, type Revision } from './model';
-import type { CampaignCreate, SubmissionBody } from './schemas';
-import { checkCampaignDates, checkWeek, deadlineOf, weekInCampaign } from './weeks';
+import { toRevision, type Revision } from './model';
+import type { SubmissionBody } from './schemas';
 
-/** Who runs a campaign: staff of the owner organisation (admins everywhere). */
-export const MANAGERS: readonly Role[] = ['admin', 'drafter', 'secretary', 'approver'];
-/** Who may enter figures for any expected organisation. */
-export const SUBMIT_FOR_OTHERS: readonly Role[] = ['admin', 'secretary'];
-
-export async function loadCampaign(db: Q, id: number): Promise<repo.CampaignRow> {
-  const row = await repo.findCampaign(db, id);
-  if (!row) throw notFound('Campaign', 'CAMPAIGN_NOT_FOUND');
-  return row;
-}
-
-export function canManage(actor: Actor, c: repo.CampaignRow): boolean {
-  return can(actor, MANAGERS, c.owner_org_id);
-}
-
-/** Managers see a campaign; a reporter sees it when its organisation is expected to report. Others get 404. */
-async function loadVisibleCampaign(db: Q, actor: Actor, id: number): Promise<repo.CampaignRow> {
-  const c = await loadCampaign(db, id);
-  if (canManage(actor, c)) return c;
-  if (can(actor, ['reporter'], actor.orgId) && (await repo.isExpected(db, c.id, actor.orgId))) return c;
-  throw notFound('Campaign', 'CAMPAIGN_NOT_FOUND');
-}
-
-/** Loads a campaign for an action only its managers may take (dashboard, exports, reminders). */
-export async function loadManagedCampaign(db: Q, actor: Actor, id: number): Promise<repo.CampaignRow> {
-  const c = await loadCampaign(db, id);
-  authorize(actor, MANAGERS, c.owner_org_id);
-  return c;
-}
-
-/**
- * For features that file a record under a campaign (a letter, a broadcast): the campaign must exist and be one
- * the actor's organisation runs. Anything else is the same 400, so other organisations' campaigns stay unseen.
- */
-export async function checkCampaignLink(q: Q, actor: Actor, campaignId: number | null | undefined): Promise<void> {
-  if (!campaignId) return;
-  const c = await repo.findCampaign(q, campaignId);
-  if (!c || !canManage(actor, c)) throw invalid('CAMPAIGN_NOT_FOUND', 'Unknown campaign', { campaignId: 'no such campaign' });
-}
-
-// ---- campaigns ----
-
-export async function createCampaign(db: Db, actor: Actor, input: CampaignCreate): Promise<Campaign> {
-  authorize(actor, MANAGERS, actor.orgId);
-  checkCampaignDates(input.startDate, input.endDate);
-  let orgIds: number[];
-  if (input.groupId) {
-    if (!(await repo.groupExists(db, input.groupId))) throw invalid('GROUP_NOT_FOUND', 'Unknown recipient group', { groupId: 'no such group' });
-    orgIds = await repo.groupMemberIds(db, input.groupId);
-  } else {
-    orgIds = [...new Set(input.orgIds ?? [])];
-    const known = new Set(await repo.existingOrgIds(db, orgIds));
-    const unknown = orgIds.filter((o) => !known.has(o));
-    if (unknown.length) throw invalid('ORG_NOT_FOUND', `Unknown organisation(s): ${unknown.slice(0, 20).join(', ')}`, { orgIds: `unknown: ${unknown.slice(0, 20).join(', ')}` });
-  }
-  if (orgIds.length === 0) throw invalid('CAMPAIGN_NO_ORGS', 'The campaign has no organisations to report', { orgIds: 'no organisations' });
-  const id = await db.transaction((tx) =>
-    repo.insertCampaign(
-      tx,
-      {
-        owner_org_id: actor.orgId,
-        name: input.name,
-        description: input.description || null,
-        metric_label: input.metricLabel,
-        target_percent: input.targetPercent,
-        start_date: input.startDate,
-        end_date: input.endDate,
-        deadline_weekday: input.deadline.weekday,
-        deadline_time: input.deadline.time,
-        reminder_hours_before: input.reminderHoursBefore ?? 24,
-        counts_residents: input.countsResidents ?? false,
-        group_id: input.groupId ?? null,
-        created_by: actor.id,
-        created_at: nowIso(),
-      },
-      orgIds,
-    ),
-  );
-  return getCampaign(db, actor, id);
-}
-
-export async function getCampaign(db: Q, actor: Actor, id: number): Promise<Campaign> {
-  const c = await loadVisibleCampaign(db, actor, id);
-  const orgIds = (await repo.expectedOrgs(db, c.id)).map((o) => o.id);
-  // A reporter learns only that its own organisation is expected, not who else is.
-  return toCampaign(c, canManage(actor, c) ? orgIds : [actor.orgId]);
-}
-
-export interface CampaignListItem extends Omit<Campaign, 'orgIds'> {
-  expected: number;
-}
-
-export async function listCampaigns(db: Q, actor: Actor): Promise<CampaignListItem[]> {
-  const rows = actor.roles.includes('admin')
-    ? await repo.listCampaigns(db, {})
-    : can(actor, MANAGERS, actor.orgId)
-      ? await repo.listCampaigns(db, { ownerOrgId: actor.orgId })
-      : can(actor, ['reporter'], actor.orgId)
-        ? await repo.listCampaigns(db, { expectedOrgId: actor.orgId })
-        : [];
-  const counts = await repo.countExpected(db, rows.map((r) => r.id));
-  return rows.map((r) => {
-    const { orgIds: _omit, ...rest } = toCampaign(r, []);
-    return { ...rest, expected: counts.get(r.id) ?? 0 };
-  });
-}
+/** Who may enter figures for any expected organisation of a campaign its organisation runs (a reporting-specific set). */
+export const SUBMIT_FOR_OTHERS = ['admin', 'secretary'] as const satisfies readonly Role[];
 
 // ---- submissions ----
 
@@ -130,13 +26,13 @@ export interface SubmissionResult {
 }
 
 /** Which organisation the actor reports for, and whether it may; returns it with its default figures (`expected`: undefined when it is not expected). */
-function targetOrg(actor: Actor, c: repo.CampaignRow, requested: number | undefined, expected: Awaited<ReturnType<typeof repo.expectedOrg>>) {
-  const mayReportForOthers = can(actor, SUBMIT_FOR_OTHERS, c.owner_org_id);
+function targetOrg<O>(actor: Ctx['actor'], c: CampaignInfo, requested: number | undefined, expected: O | undefined) {
+  const mayReportForOthers = can(actor, SUBMIT_FOR_OTHERS, c.ownerOrgId);
   const orgId = requested ?? actor.orgId;
   if (requested !== undefined && requested !== actor.orgId && !mayReportForOthers) {
     throw forbidden('A reporter reports for its own organisation only', 'REPORT_OTHER_ORG');
   }
-  if (!mayReportForOthers) authorize(actor, ['reporter'], orgId);
+  if (!mayReportForOthers) authorize(actor, REPORTER_ROLES, orgId);
   const org = expected;
   if (!org) {
     if (mayReportForOthers) throw invalid('ORG_NOT_EXPECTED', 'This organisation is not expected to report in this campaign', { orgId: 'not expected in this campaign' });
@@ -157,9 +53,11 @@ type Warning = SubmissionResult['warnings'][number];
  * A missing headcount is taken from this week's report, else the previous one, else the organisation
  * (its population aged 18+ when the campaign counts residents).
  */
-export async function submitReport(db: Db, actor: Actor, campaignId: number, week: string, body: SubmissionBody, now: Date): Promise<SubmissionResult> {
+export async function submitReport(ctx: Ctx, campaignId: number, week: string, body: SubmissionBody): Promise<SubmissionResult> {
+  const { db, actor } = ctx;
+  const now = ctx.clock();
   // The campaign and the organisation's defaults in one query (this path runs for every report).
-  const found = await repo.campaignWithExpectedOrg(db, campaignId, body.orgId ?? actor.orgId);
+  const found = await campaignWithExpectedOrg(db, campaignId, body.orgId ?? actor.orgId);
   if (!found) throw notFound('Campaign', 'CAMPAIGN_NOT_FOUND');
   const c = found.campaign;
   const { orgId, org } = targetOrg(actor, c, body.orgId, found.org);
@@ -169,10 +67,10 @@ export async function submitReport(db: Db, actor: Actor, campaignId: number, wee
   const deadline = deadlineOf(c, week);
   const at = now.toISOString();
   const onTimeNow = deadline ? now.getTime() <= deadline.getTime() : true;
-  const orgDefault = (c.counts_residents ? org.population18 : org.headcount) ?? undefined;
+  const orgDefault = (c.countsResidents ? org.population18 : org.headcount) ?? undefined;
 
   return db.transaction(async (tx) => {
-    await repo.lockExpectedOrg(tx, c.id, orgId);
+    await lockExpectedOrg(tx, c.id, orgId);
     const { current, previous } = await repo.currentAndPrevious(tx, c.id, orgId, week);
     const headcount = body.headcount ?? current?.headcount ?? previous?.headcount ?? orgDefault;
     if (headcount == null) throw invalid('HEADCOUNT_REQUIRED', 'The headcount is not known for this organisation; give it', { headcount: 'required' });
@@ -205,9 +103,9 @@ export async function submitReport(db: Db, actor: Actor, campaignId: number, wee
  * is written (the page then lists the reporter's campaigns, which other roles may not see; a secretary enters
  * figures through the API with `orgId`).
  */
-export async function submitOwnReport(db: Db, actor: Actor, campaignId: number, week: string, body: Omit<SubmissionBody, 'orgId'>, now: Date): Promise<SubmissionResult> {
-  authorize(actor, ['reporter'], actor.orgId);
-  return submitReport(db, actor, campaignId, week, { ...body, orgId: undefined }, now);
+export async function submitOwnReport(ctx: Ctx, campaignId: number, week: string, body: Omit<SubmissionBody, 'orgId'>): Promise<SubmissionResult> {
+  authorize(ctx.actor, REPORTER_ROLES, ctx.actor.orgId);
+  return submitReport(ctx, campaignId, week, { ...body, orgId: undefined });
 }
 
 export interface ReportView {
@@ -223,9 +121,10 @@ export interface ReportView {
 }
 
 /** One organisation's report for one week with its history: the reporter's own, or any for the managers. */
-export async function getReport(db: Q, actor: Actor, campaignId: number, week: string, orgId: number): Promise<ReportView | null> {
-  const c = await loadVisibleCampaign(db, actor, campaignId);
-  if (!canManage(actor, c)) authorize(actor, ['reporter'], orgId);
+export async function getReport(ctx: Ctx, campaignId: number, week: string, orgId: number): Promise<ReportView | null> {
+  const { db, actor } = ctx;
+  const c = await loadVisibleCampaign(ctx, campaignId);
+  if (!managesCampaign(actor, c)) authorize(actor, REPORTER_ROLES, orgId);
   checkWeek(c, week);
   const row = await repo.findSubmission(db, c.id, orgId, week);
   if (!row) return null;
@@ -234,22 +133,24 @@ export async function getReport(db: Q, actor: Actor, campaignId: number, week: s
 }
 
 /** What the reporter's form shows: each campaign its organisation reports in, this week's deadline and figures. */
-export async function myReports(db: Q, actor: Actor, now: Date) {
-  authorize(actor, ['reporter'], actor.orgId);
-  const org = await repo.findOrg(db, actor.orgId);
+export async function myReports(ctx: Ctx) {
+  const { db, actor } = ctx;
+  const now = ctx.clock();
+  authorize(actor, REPORTER_ROLES, actor.orgId);
+  const org = await findOrgById(db, actor.orgId);
   const week = isoWeekOf(now);
-  const campaigns = (await repo.listCampaigns(db, { expectedOrgId: actor.orgId })).filter((c) => weekInCampaign(c, week));
+  const campaigns = (await campaignsExpecting(db, actor.orgId)).filter((c) => weekInCampaign(c, week));
   return Promise.all(
     campaigns.map(async (c) => {
       const current = await repo.findSubmission(db, c.id, actor.orgId, week);
       const previous = await repo.previousSubmission(db, c.id, actor.orgId, week);
       const deadline = deadlineOf(c, week);
       return {
-        campaign: toCampaign(c, [actor.orgId]),
+        campaign: { ...c, orgIds: [actor.orgId] },
         week,
         deadline: deadline?.toISOString() ?? null,
         overdue: deadline ? now > deadline : false,
-        headcount: current?.headcount ?? previous?.headcount ?? (c.counts_residents ? org?.population18 : org?.headcount) ?? null,
+        headcount: current?.headcount ?? previous?.headcount ?? (c.countsResidents ? org?.population18 : org?.headcount) ?? null,
         installed: current?.installed ?? null,
         previousInstalled: previous?.installed ?? null,
         note: current?.note ?? '',

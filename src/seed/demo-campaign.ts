@@ -15,8 +15,8 @@ import { createUser } from '../auth';
 import { listOrgs } from '../orgs/repo';
 import { parse } from '../shared/validate';
 import { addDays, isoWeekOf, localDate, localToUtc, mondayOfIsoWeek } from '../shared/time';
-import { CampaignCreate } from '../reports';
-import { createCampaign, submitReport } from '../reports';
+import { CampaignCreate, createCampaign } from '../campaigns';
+import { submitReport } from '../reports';
 import { LetterCreate } from '../letters';
 import { approveLetter, createLetter, listTemplates, submitLetter } from '../letters';
 import { issueLetter } from '../letters';
@@ -54,8 +54,7 @@ export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => v
   const start = addDays(mondayOfIsoWeek(thisWeek)!, -21);
   at(localToUtc(start, '08:00'));
   const campaign = await createCampaign(
-    deps.db,
-    drafter,
+    { ...deps, actor: drafter },
     parse(CampaignCreate, {
       name: DEMO_CAMPAIGN,
       metricLabel: 'Số cán bộ, công chức, viên chức đã cài đặt Sổ sức khỏe điện tử',
@@ -118,7 +117,7 @@ export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => v
       const when = w < 3 ? localToUtc(addDays(monday, pick(i * 3 + w, 20) ? 5 : 3), pick(i * 3 + w, 20) ? '09:00' : '15:30') : localToUtc(monday, `${String(8 + (i % 9)).padStart(2, '0')}:00`); // Saturday = late
       if (when > realNow || (w === 3 && pick(i, 50))) continue;
       at(when);
-      await submitReport(deps.db, secretary, campaign.id, week, { orgId: org.id, headcount, installed }, deps.clock());
+      await submitReport({ ...deps, actor: secretary }, campaign.id, week, { orgId: org.id, headcount, installed });
     }
   }
 

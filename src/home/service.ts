@@ -1,5 +1,6 @@
-import type { Deps } from '../deps';
-import type { Actor } from '../auth';
+import type { Ctx } from '../deps';
+import type { Role } from '../auth';
+import { hasRole } from '../auth';
 import { t, type Locale } from '../shared/i18n';
 import { formatVnDateTime, localDate, localTime } from '../shared/time';
 import { awaitingActor } from '../letters';
@@ -20,23 +21,29 @@ export interface HomePanel {
   empty: string;
 }
 
+/** The role each panel is for (a panel is one role's work, so each set holds one role). */
+const APPROVERS = ['approver'] as const satisfies readonly Role[];
+const SECRETARIES = ['secretary'] as const satisfies readonly Role[];
+const REPORTERS = ['reporter'] as const satisfies readonly Role[];
+const BROADCASTERS = ['broadcaster'] as const satisfies readonly Role[];
+
 /**
  * What each role sees first: the secretary the letters to issue and to dispatch, the approver the letters
  * to approve, the reporter this week's report and its deadline, the broadcaster today's schedule.
  * Each panel reads through its feature's service, so the same rules apply as on the feature's pages.
  */
-export async function homeFor(deps: Deps, actor: Actor, locale: Locale): Promise<{ panels: HomePanel[] }> {
+export async function homeFor(ctx: Ctx, locale: Locale): Promise<{ panels: HomePanel[] }> {
+  const { db, actor, config } = ctx;
   const panels: HomePanel[] = [];
-  const has = (role: string) => actor.roles.some((r) => r === role);
-  const now = deps.clock();
+  const now = ctx.clock();
 
-  if (has('approver') || has('secretary')) {
-    const { toApprove, toIssue } = await awaitingActor({ ...deps, actor });
+  if (hasRole(actor, [...APPROVERS, ...SECRETARIES])) {
+    const { toApprove, toIssue } = await awaitingActor(ctx);
     const letterItem = (l: { id: number; subject: string; updatedAt: string }) => ({ label: l.subject, href: `/letters/${l.id}`, detail: formatVnDateTime(l.updatedAt) });
-    if (has('approver')) panels.push({ key: 'toApprove', title: t(locale, 'home.toApprove'), items: toApprove.map(letterItem), empty: t(locale, 'home.noneToApprove') });
-    if (has('secretary')) {
+    if (hasRole(actor, APPROVERS)) panels.push({ key: 'toApprove', title: t(locale, 'home.toApprove'), items: toApprove.map(letterItem), empty: t(locale, 'home.noneToApprove') });
+    if (hasRole(actor, SECRETARIES)) {
       panels.push({ key: 'toIssue', title: t(locale, 'home.toIssue'), items: toIssue.map(letterItem), empty: t(locale, 'home.noneToIssue') });
-      const toDispatch = await lettersAwaitingDispatch({ ...deps, actor });
+      const toDispatch = await lettersAwaitingDispatch(ctx);
       panels.push({
         key: 'toDispatch',
         title: t(locale, 'home.toDispatch'),
@@ -46,8 +53,8 @@ export async function homeFor(deps: Deps, actor: Actor, locale: Locale): Promise
     }
   }
 
-  if (has('reporter')) {
-    const reports = await myReports(deps.db, actor, now);
+  if (hasRole(actor, REPORTERS)) {
+    const reports = await myReports(ctx);
     panels.push({
       key: 'myReport',
       title: t(locale, 'home.myReport'),
@@ -62,8 +69,8 @@ export async function homeFor(deps: Deps, actor: Actor, locale: Locale): Promise
     });
   }
 
-  if (has('broadcaster')) {
-    const items = await itemsForCommune(deps, actor.orgId, localDate(now));
+  if (hasRole(actor, BROADCASTERS)) {
+    const items = await itemsForCommune(ctx, actor.orgId, localDate(now));
     panels.push({
       key: 'today',
       title: t(locale, 'home.today'),

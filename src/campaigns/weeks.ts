@@ -1,12 +1,15 @@
 import { addDays, isoWeekOf, isoWeekOfDate, isValidIsoWeek, localToUtc, mondayOfIsoWeek, nextIsoWeek } from '../shared/time';
 import { invalid } from '../shared/errors';
 import { MAX_YEAR, MIN_YEAR } from '../shared/validate';
-import type { CampaignRow } from './repo';
+import type { CampaignInfo } from './model';
 
 /**
  * Reporting weeks of a campaign: ISO weeks (Monday to Sunday, Vietnam time), written "2021-W41".
  * The string form sorts in time order, which the queries rely on.
  */
+
+/** A campaign's period: its first and last day (local dates). */
+export type Period = Pick<CampaignInfo, 'startDate' | 'endDate'>;
 
 /**
  * Bounds. Every loop over a campaign's weeks (dashboard, trend, exports) and every export's size follows from its
@@ -44,26 +47,26 @@ export function parseOptionalWeek(value: unknown): string | undefined {
 }
 
 /** The week must be a real week of the campaign: WEEK_INVALID / WEEK_OUTSIDE_CAMPAIGN (400) otherwise. */
-export function checkWeek(c: Pick<CampaignRow, 'start_date' | 'end_date'>, week: string): string {
+export function checkWeek(c: Period, week: string): string {
   parseWeek(week);
-  if (!weekInCampaign(c, week)) throw invalid('WEEK_OUTSIDE_CAMPAIGN', `Week ${week} is outside the campaign (${c.start_date} – ${c.end_date})`, { week: 'outside the campaign' });
+  if (!weekInCampaign(c, week)) throw invalid('WEEK_OUTSIDE_CAMPAIGN', `Week ${week} is outside the campaign (${c.startDate} – ${c.endDate})`, { week: 'outside the campaign' });
   return week;
 }
 
 /** The week asked for (checked against the campaign), else the default week. */
-export function campaignWeek(c: Pick<CampaignRow, 'start_date' | 'end_date'>, asked: string | undefined, now: Date): string {
+export function campaignWeek(c: Period, asked: string | undefined, now: Date): string {
   return asked === undefined ? defaultWeek(c, now) : checkWeek(c, asked);
 }
 
-export function firstWeek(c: Pick<CampaignRow, 'start_date'>): string {
-  return isoWeekOfDate(c.start_date);
+export function firstWeek(c: Pick<Period, 'startDate'>): string {
+  return isoWeekOfDate(c.startDate);
 }
 
-export function lastWeek(c: Pick<CampaignRow, 'end_date'>): string {
-  return isoWeekOfDate(c.end_date);
+export function lastWeek(c: Pick<Period, 'endDate'>): string {
+  return isoWeekOfDate(c.endDate);
 }
 
-export function weekInCampaign(c: Pick<CampaignRow, 'start_date' | 'end_date'>, week: string): boolean {
+export function weekInCampaign(c: Period, week: string): boolean {
   return week >= firstWeek(c) && week <= lastWeek(c);
 }
 
@@ -74,7 +77,7 @@ const MAX_CAMPAIGN_WEEKS = 160;
  * Every week of the campaign from its first up to `until` (inclusive). At most MAX_CAMPAIGN_WEEKS (the latest ones):
  * no campaign created now is longer, and a row stored before the bounds existed cannot make a loop of centuries.
  */
-export function campaignWeeks(c: Pick<CampaignRow, 'start_date' | 'end_date'>, until?: string): string[] {
+export function campaignWeeks(c: Period, until?: string): string[] {
   const out: string[] = [];
   const end = until && until < lastWeek(c) ? until : lastWeek(c);
   const endMonday = mondayOfIsoWeek(end);
@@ -85,7 +88,7 @@ export function campaignWeeks(c: Pick<CampaignRow, 'start_date' | 'end_date'>, u
 }
 
 /** The week to show when none is asked for: this week, kept inside the campaign. */
-export function defaultWeek(c: Pick<CampaignRow, 'start_date' | 'end_date'>, now: Date): string {
+export function defaultWeek(c: Period, now: Date): string {
   const w = isoWeekOf(now);
   if (w < firstWeek(c)) return firstWeek(c);
   if (w > lastWeek(c)) return lastWeek(c);
@@ -93,10 +96,10 @@ export function defaultWeek(c: Pick<CampaignRow, 'start_date' | 'end_date'>, now
 }
 
 /** The deadline of one week: its weekday at its time, Asia/Ho_Chi_Minh; null when the campaign has none. */
-export function deadlineOf(c: Pick<CampaignRow, 'deadline_weekday' | 'deadline_time'>, week: string): Date | null {
+export function deadlineOf(c: Pick<CampaignInfo, 'deadline'>, week: string): Date | null {
   const monday = mondayOfIsoWeek(week);
-  if (!monday || !c.deadline_weekday || !c.deadline_time) return null;
-  return localToUtc(addDays(monday, c.deadline_weekday - 1), c.deadline_time);
+  if (!monday || !c.deadline) return null;
+  return localToUtc(addDays(monday, c.deadline.weekday - 1), c.deadline.time);
 }
 
 export function previousWeek(week: string): string {
