@@ -15,7 +15,7 @@ const boundaryRule = (own) => {
       {
         patterns: [
           {
-            regex: `^(\\.\\./)+(${others})/(?!index$).+`,
+            regex: `^(\\.\\.?/)+(${others})/(?!index$).+`,
             message: 'Import another feature only through its index.ts (its public entry point).',
           },
         ],

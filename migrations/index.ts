@@ -4,7 +4,8 @@ import * as m002 from './002_letters';
 import * as m003 from './003_dispatch';
 import * as m004 from './004_broadcasts';
 import * as m005 from './005_reports';
-import * as m006 from './006_signing';
+import * as m006 from './006_superadmin';
+import * as m007 from './007_signing';
 
 export interface Migration {
   name: string;
@@ -18,5 +19,6 @@ export const migrations: Migration[] = [
   { name: '003_dispatch', module: m003 },
   { name: '004_broadcasts', module: m004 },
   { name: '005_reports', module: m005 },
-  { name: '006_signing', module: m006 },
+  { name: '006_superadmin', module: m006 },
+  { name: '007_signing', module: m007 },
 ];

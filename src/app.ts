@@ -5,23 +5,23 @@ import path from 'node:path';
 import type { Deps } from './deps';
 import { ROOT } from './shared/paths';
 import { setupViews } from './web/views';
-import { audit, authenticate, csrf, locale, requestLog } from './web/middleware';
+import { audit, authenticate, csrf, inputGuard, locale, requestLog } from './web/middleware';
 import { apiNotFound, errorHandler } from './web/errors';
-import { actorOf } from './web/request';
-import { homeFor } from './web/home';
-import * as authRoutes from './auth/routes';
-import * as orgRoutes from './orgs/routes';
-import * as auditRoutes from './audit/routes';
-import * as letterRoutes from './letters/routes';
-import * as dispatchRoutes from './dispatch/routes';
-import * as broadcastRoutes from './broadcasts/routes';
-import * as reportRoutes from './reports/routes';
-import * as campaignRoutes from './campaigns/routes';
-import * as signingRoutes from './signing';
-import { t } from './web/i18n';
+import * as auth from './auth';
+import * as orgs from './orgs';
+import * as auditLog from './audit';
+import * as letters from './letters';
+import * as dispatch from './dispatch';
+import * as broadcasts from './broadcasts';
+import * as reports from './reports';
+import * as campaigns from './campaigns';
+import * as overview from './overview';
+import * as home from './home';
+import * as signing from './signing';
+import { t } from './shared/i18n';
 
 /** Each capability contributes a JSON API router (under /api/v1) and a page router (under /). */
-const FEATURES = [authRoutes, orgRoutes, auditRoutes, letterRoutes, dispatchRoutes, broadcastRoutes, reportRoutes, campaignRoutes, signingRoutes];
+const FEATURES = [auth, orgs, auditLog, letters, dispatch, broadcasts, campaigns, reports, overview, signing];
 
 export function createApp(deps: Deps): Express {
   const app = express();
@@ -29,6 +29,10 @@ export function createApp(deps: Deps): Express {
   app.set('trust proxy', 'loopback');
   setupViews(app);
 
+  app.use((req, _res, next) => {
+    req.deps = deps;
+    next();
+  });
   app.use(requestLog(deps.log, { ignore: (req) => req.url === '/healthz' }));
   app.use(
     helmet({
@@ -41,10 +45,13 @@ export function createApp(deps: Deps): Express {
   });
   app.use('/static', express.static(path.join(ROOT, 'public'), { maxAge: '1h' }));
 
+  // Bodies: JSON and flat forms up to 1 MB (nesting and NUL refused by inputGuard); files only through the upload
+  // routes (src/web/upload.ts), which authenticate before reading a byte.
   app.use(express.json({ limit: '1mb' }));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(cookieParser());
   app.use(locale());
+  app.use(inputGuard());
   app.use(authenticate(deps.db, deps.clock));
   app.use(csrf());
   app.use(audit(deps.db, deps.log));
@@ -59,11 +66,7 @@ export function createApp(deps: Deps): Express {
   api.use(apiNotFound);
   app.use('/api/v1', api);
 
-  app.get('/', async (req, res) => {
-    if (!req.actor) return res.redirect('/login');
-    const home = await homeFor(deps, actorOf(req), req.locale);
-    res.render('home', { title: t(req.locale, 'nav.home'), ...home });
-  });
+  app.use(home.pageRouter(deps));
   for (const f of FEATURES) app.use(f.pageRouter(deps));
 
   app.use((req, res) => {

@@ -26,8 +26,17 @@ const ConfigSchema = z.object({
   API_TOKEN_TTL_DAYS: intFromEnv(30),
   LOGIN_MAX_FAILURES: intFromEnv(10),
   LOGIN_WINDOW_MINUTES: intFromEnv(15),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: intFromEnv(100),
+  LOGIN_DELAY_BASE_SECONDS: intFromEnv(30),
+  LOGIN_DELAY_MAX_SECONDS: intFromEnv(900),
+  ALLOW_SELF_APPROVAL: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   UPLOAD_MAX_MB: intFromEnv(20),
   AUDIO_MAX_MB: intFromEnv(100),
+  IMPORT_MAX_ROWS: intFromEnv(20_000),
+  IMPORT_MAX_UNCOMPRESSED_MB: intFromEnv(50),
   FFMPEG_PATH: z.string().optional(),
   AUDIO_BITRATE_KBPS: intFromEnv(128),
   AUDIO_TARGET_LUFS: z.coerce.number().default(-16),

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { Db } from './db';
+import type { Actor } from './auth/roles';
 
 /** What the app, its services and its jobs are given at start. Tests build their own. */
 export interface Deps {
@@ -9,4 +10,12 @@ export interface Deps {
   log: Logger;
   /** The current time; tests move it to cross deadlines and grace periods. */
   clock: () => Date;
+}
+
+/**
+ * The request context: what a service entry point acting for a person receives as its first argument, built once
+ * per request (src/web/request.ts `ctxOf`). Jobs, which act for nobody, receive the Deps alone.
+ */
+export interface Ctx extends Deps {
+  actor: Actor;
 }

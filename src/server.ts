@@ -3,13 +3,13 @@ import { loadConfig } from './config';
 import { createDb, migrate } from './db';
 import { createLogger } from './logger';
 import { createApp } from './app';
-import { bootstrapAdmin } from './auth/service';
-import { startScheduler } from './jobs/scheduler';
-import { allJobs } from './jobs';
+import { bootstrapAdmin } from './auth';
+import { startScheduler } from './jobs';
+import { allJobs } from './all-jobs';
 import { startup as featureStartup } from './startup';
 import type { Deps } from './deps';
-import { outboxIdle } from './dispatch/worker';
-import { auditIdle } from './audit/service';
+import { outboxIdle } from './dispatch';
+import { auditIdle } from './audit';
 
 /** Entry point: config → database (+ migrations) → app → scheduler → listen. */
 async function main(): Promise<void> {

@@ -1,15 +1,15 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../deps';
-import { parse } from '../shared/validate';
+import { id, parse } from '../shared/validate';
 import { actorOf } from '../web/request';
 import { listAudit } from './service';
-import { t } from '../web/i18n';
+import { t } from '../shared/i18n';
 
 const AuditQuery = z.object({
   entity: z.string().max(40).optional(),
   entityId: z.string().max(60).optional(),
-  beforeId: z.coerce.number().int().positive().optional(),
+  beforeId: id().optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 

@@ -1,7 +1,7 @@
 import type { Q } from '../db';
 import { nowIso } from '../db';
-import type { Actor } from '../auth/roles';
-import { requireRole } from '../auth/policy';
+import type { Actor } from '../auth';
+import { requireRole } from '../auth';
 
 export interface AuditEntry {
   userId: number | null;
@@ -23,8 +23,9 @@ function auditRow(e: AuditEntry, at = nowIso()) {
     entity: e.entity.slice(0, 40),
     entity_id: e.entityId?.slice(0, 60) ?? null,
     detail: e.detail == null ? null : JSON.stringify(e.detail),
-    request_id: e.requestId,
-    ip: e.ip,
+    // Column widths of audit_log: PostgreSQL refuses a longer value (and with it the whole INSERT).
+    request_id: e.requestId?.slice(0, 64) ?? null,
+    ip: e.ip?.slice(0, 64) ?? null,
   };
 }
 
@@ -35,14 +36,37 @@ export async function recordAudit(q: Q, e: AuditEntry): Promise<void> {
 /** Rows per multi-row INSERT of queued entries (9 columns each: well inside SQLite's bound-variable limit). */
 const AUDIT_BATCH = 50;
 interface AuditQueue {
-  rows: ReturnType<typeof auditRow>[];
+  rows: AuditRow[];
   flushing: Promise<void> | null;
 }
 const queues = new WeakMap<object, AuditQueue>();
 
+type AuditRow = ReturnType<typeof auditRow>;
+
+/**
+ * One INSERT for the batch; when the database refuses it, each row on its own, so one bad entry (say a user
+ * deleted meanwhile) never costs the other users theirs. `onError` hears about each row that could not be written.
+ */
+async function writeBatch(q: Q, rows: AuditRow[], onError: (err: unknown) => void): Promise<void> {
+  try {
+    await q('audit_log').insert(rows);
+    return;
+  } catch (err) {
+    if (rows.length === 1) return onError(Object.assign(asError(err), { auditEntry: rows[0] }));
+  }
+  for (const row of rows) {
+    await q('audit_log')
+      .insert(row)
+      .catch((err) => onError(Object.assign(asError(err), { auditEntry: row })));
+  }
+}
+
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
+
 /**
  * Queues an entry and writes it within the same turn of the event loop, together with every other entry queued
- * meanwhile (one INSERT instead of one per request under load). `onError` hears about a failed write.
+ * meanwhile (one INSERT instead of one per request under load). `onError` hears about each entry that could not
+ * be written (the entry rides along as `err.auditEntry`, so the log keeps it).
  */
 export function queueAudit(q: Q, e: AuditEntry, onError: (err: unknown) => void): void {
   let queue = queues.get(q);
@@ -53,8 +77,7 @@ export function queueAudit(q: Q, e: AuditEntry, onError: (err: unknown) => void)
   qu.flushing = new Promise<void>((resolve) => setImmediate(resolve))
     .then(async () => {
       while (qu.rows.length) {
-        const rows = qu.rows.splice(0, AUDIT_BATCH);
-        await q('audit_log').insert(rows).catch(onError);
+        await writeBatch(q, qu.rows.splice(0, AUDIT_BATCH), onError);
       }
     })
     .finally(() => {

@@ -1,5 +1,5 @@
 import type { Q } from '../db';
-import { chunked, insertId } from '../db';
+import { chunked, insertId, isPostgres } from '../db';
 import type { Actor, Role } from './roles';
 
 export interface UserRow {
@@ -51,9 +51,18 @@ export async function updateUser(q: Q, id: number, patch: Partial<Omit<UserRow, 
   await q('users').where({ id }).update(patch);
 }
 
-export async function listUsers(q: Q, filter: { orgId?: number }): Promise<UserRow[]> {
+/** Users by name; `orgIds` limits them to those organisations (an administrator's tree). */
+export async function listUsers(q: Q, filter: { orgId?: number; orgIds?: number[] }): Promise<UserRow[]> {
   const query = q<UserRow>('users').orderBy('name');
   if (filter.orgId) query.where({ org_id: filter.orgId });
+  if (filter.orgIds) {
+    const ids = filter.orgIds;
+    if (ids.length === 0) return [];
+    // One bound variable per id is fine for a tree; very large trees go through chunks.
+    query.where((w) => {
+      for (const part of chunked(ids, 500)) w.orWhereIn('org_id', part);
+    });
+  }
   return query;
 }
 
@@ -94,18 +103,44 @@ export async function revokeTokensOfUser(q: Q, userId: number, now: string): Pro
   await q('auth_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: now });
 }
 
-export async function recordLoginAttempt(q: Q, row: { email: string; ip: string; success: boolean; at: string }): Promise<void> {
-  await q('login_attempts').insert(row);
+/**
+ * Sign-in attempts. Each attempt is reserved as a failed row before the password is checked and marked a
+ * success afterwards, so a burst of parallel guesses is counted while their checks run. Reservations of one
+ * account and of one address are serialised: on PostgreSQL by transaction-scoped advisory locks taken in a
+ * fixed order (account, then address), on SQLite by its single connection.
+ */
+export async function lockLoginKeys(q: Q, email: string, ip: string): Promise<void> {
+  if (!isPostgres(q)) return;
+  await q.raw('select pg_advisory_xact_lock(?, hashtext(?))', [LOCK_ACCOUNT, email]);
+  await q.raw('select pg_advisory_xact_lock(?, hashtext(?))', [LOCK_ADDRESS, ip]);
+}
+const LOCK_ACCOUNT = 74201;
+const LOCK_ADDRESS = 74202;
+
+export async function insertLoginAttempt(q: Q, row: { email: string; ip: string; success: boolean; at: string }): Promise<number> {
+  return insertId(q, 'login_attempts', row);
 }
 
-export async function countFailedLogins(q: Q, email: string, ip: string, since: string): Promise<number> {
+export async function markLoginSucceeded(q: Q, id: number): Promise<void> {
+  await q('login_attempts').where({ id }).update({ success: true });
+}
+
+/** Failures (reservations included) of one e-mail since `since` and after its last success: how many and the latest. */
+export async function accountFailures(q: Q, email: string, since: string): Promise<{ count: number; lastAt: string | null }> {
+  const lastSuccess = await q('login_attempts').where({ email, success: true }).max<{ id: number | null }[]>({ id: 'id' }).first();
   const row = await q('login_attempts')
+    .where({ email, success: false })
     .where('at', '>', since)
-    .where({ success: false })
-    .where((w) => w.where({ email }).orWhere({ ip }))
-    .count<{ n: number | string }[]>({ n: '*' })
+    .where('id', '>', Number(lastSuccess?.id ?? 0))
+    .select(q.raw('count(*) as n'), q.raw('max(at) as last_at'))
     .first();
-  return Number(row?.n ?? 0);
+  return { count: Number(row?.n ?? 0), lastAt: (row?.last_at as string | null) ?? null };
+}
+
+/** The times of one address's failures since `since`, oldest first. */
+export async function addressFailureTimes(q: Q, ip: string, since: string, limit: number): Promise<string[]> {
+  const rows = await q('login_attempts').where({ ip, success: false }).where('at', '>', since).orderBy('at', 'desc').limit(limit).select('at');
+  return rows.map((r: { at: string }) => r.at).reverse();
 }
 
 export function toActor(user: UserRow, roles: Role[]): Actor {

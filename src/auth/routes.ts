@@ -5,12 +5,12 @@ import { actorOf, clientIp, formValues } from '../web/request';
 import { SESSION_COOKIE } from '../web/middleware';
 import * as auth from './service';
 import { LoginBody, UserCreate, UserPatch } from './schemas';
-import { listOrgs } from '../orgs/service';
-import { ROLES } from './roles';
+import { managedOrgs } from '../orgs';
+import { safeRedirectPath } from '../web/redirect';
 import { AppError, notFound } from '../shared/errors';
 import { errorMessage, formError } from '../web/errors';
 import { id } from '../shared/validate';
-import { t } from '../web/i18n';
+import { t } from '../shared/i18n';
 
 export function apiRouter(deps: Deps): Router {
   const r = Router();
@@ -56,12 +56,14 @@ export function pageRouter(deps: Deps): Router {
   const secure = deps.config.publicUrl.startsWith('https://');
 
   r.get('/login', (req, res) => {
+    res.set('Cache-Control', 'no-store');
     if (req.actor) return res.redirect('/');
-    res.render('auth/login', { title: t(req.locale, 'auth.signIn'), next: req.query.next ?? '/', layout: 'bare' });
+    res.render('auth/login', { title: t(req.locale, 'auth.signIn'), next: safeRedirectPath(req.query.next, '/'), layout: 'bare' });
   });
 
   r.post('/login', async (req, res) => {
-    const next = typeof req.body?.next === 'string' && req.body.next.startsWith('/') && !req.body.next.startsWith('//') ? req.body.next : '/';
+    res.set('Cache-Control', 'no-store');
+    const next = safeRedirectPath(req.body?.next, '/');
     try {
       const body = parse(LoginBody, req.body);
       const result = await auth.login(deps.db, settings, { email: body.email, password: body.password, ip: clientIp(req), kind: 'session' }, deps.clock());
@@ -74,6 +76,7 @@ export function pageRouter(deps: Deps): Router {
       res.redirect(303, next);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
+      if (err.retryAfterSeconds) res.set('Retry-After', String(err.retryAfterSeconds));
       res.status(err.kind === 'too_many' ? 429 : err.kind === 'invalid' ? 400 : 401).render('auth/login', {
         title: t(req.locale, 'auth.signIn'),
         layout: 'bare',
@@ -95,27 +98,31 @@ export function pageRouter(deps: Deps): Router {
     const locale = req.body?.locale === 'en' ? 'en' : 'vi';
     await auth.setOwnLocale(deps.db, actorOf(req), locale);
     res.cookie('vd_lang', locale, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 86400_000 });
-    res.redirect(303, typeof req.body?.back === 'string' && req.body.back.startsWith('/') ? req.body.back : '/');
+    res.redirect(303, safeRedirectPath(req.body?.back, '/'));
   });
 
-  r.get('/users', async (req, res) => {
+  /** The users page: the admin's users, and the organisations and roles they may give (their tree only). */
+  async function renderUsers(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
     const actor = actorOf(req);
     const users = await auth.listUsers(deps.db, actor, {});
-    const orgs = await listOrgs(deps.db, actor, {});
+    const orgs = await managedOrgs(deps.db, actor);
     const orgName = new Map(orgs.map((o) => [o.id, o.name]));
-    res.render('auth/users', {
+    res.status(status).render('auth/users', {
       title: t(req.locale, 'nav.users'),
       users: users.map((u) => ({ ...u, orgName: orgName.get(u.orgId) })),
       orgs,
-      roles: ROLES,
+      roles: auth.grantableRoles(actor),
+      ...extra,
     });
-  });
+  }
+
+  r.get('/users', (req, res) => renderUsers(req, res));
 
   async function renderUserEdit(req: Request, res: Response, userId: number, extra: Record<string, unknown> = {}, status = 200) {
     const actor = actorOf(req);
     const user = (await auth.listUsers(deps.db, actor, {})).find((u) => u.id === userId);
     if (!user) throw notFound('User', 'USER_NOT_FOUND');
-    res.status(status).render('auth/user-edit', { title: user.name, user, orgs: await listOrgs(deps.db, actor, {}), roles: ROLES, ...extra });
+    res.status(status).render('auth/user-edit', { title: user.name, user, orgs: await managedOrgs(deps.db, actor), roles: auth.grantableRoles(actor), ...extra });
   }
 
   r.get('/users/:id/edit', (req, res) => renderUserEdit(req, res, parse(id(), req.params.id)));
@@ -144,16 +151,7 @@ export function pageRouter(deps: Deps): Router {
     } catch (err) {
       const e = formError(err);
       if (!e) throw err;
-      const users = await auth.listUsers(deps.db, actor, {});
-      res.status(e.kind === 'conflict' ? 409 : 400).render('auth/users', {
-        title: t(req.locale, 'nav.users'),
-        users,
-        orgs: await listOrgs(deps.db, actor, {}),
-        roles: ROLES,
-        error: errorMessage(e, req.locale),
-        fields: e.fields,
-        form: { ...req.body, roles },
-      });
+      await renderUsers(req, res, { error: errorMessage(e, req.locale), fields: e.fields, form: { ...req.body, roles } }, e.kind === 'conflict' ? 409 : 400);
     }
   });
 

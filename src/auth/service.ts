@@ -1,11 +1,13 @@
 import type { Db, Q } from '../db';
 import { nowIso } from '../db';
 import type { Config } from '../config';
-import { AppError, conflict, invalid, notFound, tooMany, unauthenticated } from '../shared/errors';
+import { AppError, conflict, forbidden, invalid, notFound, tooMany, unauthenticated } from '../shared/errors';
+import { localTime } from '../shared/time';
 import { hashPassword, randomToken, sha256Hex, verifyPassword, generatePassword } from './password';
 import * as repo from './repo';
-import type { Actor, Role } from './roles';
-import { authorize } from './policy';
+import { ROLES, type Actor, type Role } from './roles';
+import { authorize, isSuperadmin } from './policy';
+import { adminScope } from '../orgs';
 import { isUniqueViolation } from '../db';
 
 export type TokenKind = 'session' | 'api';
@@ -19,8 +21,14 @@ export interface LoginResult {
 export interface AuthSettings {
   sessionTtlHours: number;
   apiTokenTtlDays: number;
+  /** Failures of one account (any address) in the window before it has to wait. */
   maxFailures: number;
+  /** Failures from one address (any account) in the window before that address is refused. */
+  maxFailuresPerAddress: number;
   windowMinutes: number;
+  /** The first wait of an account past maxFailures; it doubles with each further failure, up to delayMaxSeconds. */
+  delayBaseSeconds: number;
+  delayMaxSeconds: number;
 }
 
 export function authSettings(config: Config): AuthSettings {
@@ -28,26 +36,74 @@ export function authSettings(config: Config): AuthSettings {
     sessionTtlHours: config.SESSION_TTL_HOURS,
     apiTokenTtlDays: config.API_TOKEN_TTL_DAYS,
     maxFailures: config.LOGIN_MAX_FAILURES,
+    maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
     windowMinutes: config.LOGIN_WINDOW_MINUTES,
+    delayBaseSeconds: config.LOGIN_DELAY_BASE_SECONDS,
+    delayMaxSeconds: config.LOGIN_DELAY_MAX_SECONDS,
   };
 }
 
 /**
+ * The scrypt hash (same parameters as real ones) of a random secret nobody kept: an unknown e-mail or a
+ * disabled user is checked against it, so the answer takes as long as for a wrong password and does not tell
+ * which accounts exist. Whatever the check says, such a sign-in fails.
+ */
+const DUMMY_HASH = 'scrypt$32768$8$1$Uy_EkUnxb61ZKZb_weFl8g$zqPMuIF65LNLuhfc6MGb966htVsJgiPNMHlO95u5V_Q';
+
+/** The attempt may go ahead (its reservation id), or must wait until `retryAt`. */
+type Reservation = { id: number } | { retryAt: Date };
+
+/**
+ * Reserves a sign-in attempt before any password is checked, counting earlier reservations as failures:
+ * - per account, after `maxFailures` failures in the window (since its last success) the next attempt waits
+ *   `delayBaseSeconds`, doubled for every further failure, capped at `delayMaxSeconds`;
+ * - per address, past `maxFailuresPerAddress` failures in the window the address waits until the oldest of
+ *   them leaves the window. That limit is much higher, so one person's typos never lock out an office behind
+ *   one address.
+ * A refused attempt is not recorded (it checked nothing), so waiting is all it takes.
+ */
+async function reserveAttempt(db: Db, s: AuthSettings, email: string, ip: string, now: Date): Promise<Reservation> {
+  const since = new Date(now.getTime() - s.windowMinutes * 60_000).toISOString();
+  return db.transaction(async (tx) => {
+    await repo.lockLoginKeys(tx, email, ip);
+    let retryAt = 0;
+    const account = await repo.accountFailures(tx, email, since);
+    if (account.count >= s.maxFailures && account.lastAt) {
+      const wait = Math.min(s.delayBaseSeconds * 2 ** Math.min(account.count - s.maxFailures, 30), s.delayMaxSeconds);
+      retryAt = Math.max(retryAt, Date.parse(account.lastAt) + wait * 1000);
+    }
+    const address = await repo.addressFailureTimes(tx, ip, since, s.maxFailuresPerAddress);
+    if (address.length >= s.maxFailuresPerAddress) {
+      retryAt = Math.max(retryAt, Date.parse(address[0]) + s.windowMinutes * 60_000);
+    }
+    if (retryAt > now.getTime()) return { retryAt: new Date(retryAt) };
+    return { id: await repo.insertLoginAttempt(tx, { email, ip, success: false, at: now.toISOString() }) };
+  });
+}
+
+/** 429 with the time to wait (the Retry-After header and the message say it). */
+function rateLimited(retryAt: Date, now: Date): AppError {
+  const seconds = Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 1000));
+  return tooMany(`Too many failed sign-in attempts; try again in ${seconds} seconds`, 'LOGIN_RATE_LIMITED', {
+    retryAfterSeconds: seconds,
+    params: { seconds, time: localTime(retryAt) },
+  });
+}
+
+/**
  * Checks the password and opens a session (pages) or issues a bearer token (API).
- * Failures are counted per e-mail and per address; past the limit the answer is 429 even for the right password,
- * so guessing cannot go on by alternating accounts or addresses.
+ * The attempt is reserved first (see reserveAttempt), so parallel guesses cannot outrun the count; past the
+ * limits the answer is 429 with the time to retry, even for the right password.
  */
 export async function login(db: Db, s: AuthSettings, input: { email: string; password: string; ip: string; kind: TokenKind }, now = new Date()): Promise<LoginResult> {
   const email = input.email.normalize('NFC').trim().toLowerCase();
-  const since = new Date(now.getTime() - s.windowMinutes * 60_000).toISOString();
-  const failures = await repo.countFailedLogins(db, email, input.ip, since);
-  if (failures >= s.maxFailures) {
-    throw tooMany('Too many failed sign-in attempts; try again later', 'LOGIN_RATE_LIMITED');
-  }
+  const reservation = await reserveAttempt(db, s, email, input.ip, now);
+  if ('retryAt' in reservation) throw rateLimited(reservation.retryAt, now);
   const user = await repo.findUserByEmail(db, email);
-  const ok = user && Boolean(user.active) ? await verifyPassword(input.password, user.password_hash) : false;
-  await repo.recordLoginAttempt(db, { email, ip: input.ip, success: Boolean(ok), at: now.toISOString() });
-  if (!user || !ok) throw unauthenticated('Wrong e-mail or password', 'LOGIN_FAILED');
+  const usable = Boolean(user && user.active);
+  const matches = await verifyPassword(input.password, usable ? user!.password_hash : DUMMY_HASH);
+  if (!user || !usable || !matches) throw unauthenticated('Wrong e-mail or password', 'LOGIN_FAILED');
+  await repo.markLoginSucceeded(db, reservation.id);
 
   const token = randomToken();
   const csrfToken = randomToken(24);
@@ -141,8 +197,16 @@ export interface NewUser {
   locale?: 'vi' | 'en';
 }
 
+/**
+ * Administrators manage the users of their own tree (orgs/service.ts `adminScope`): they create users only in
+ * it, change and move them only inside it, and only the superadmin grants or takes 'superadmin' or changes
+ * a superadmin's account. Without an actor (first start, seeds, tests) the user is created as given.
+ */
 export async function createUser(db: Db, actor: Actor | null, input: NewUser): Promise<Actor> {
-  if (actor) authorize(actor, ['admin'], input.orgId);
+  if (actor) {
+    authorize(actor, ['admin'], input.orgId, await adminScope(db, actor));
+    if (input.roles.includes('superadmin') && !isSuperadmin(actor)) throw forbidden('Only the superadmin grants the superadmin role', 'SUPERADMIN_ONLY');
+  }
   const org = await db('orgs').where({ id: input.orgId }).first();
   if (!org) throw invalid('ORG_NOT_FOUND', 'Organisation does not exist', { orgId: 'no such organisation' });
   if (await repo.findUserByEmail(db, input.email)) {
@@ -184,11 +248,17 @@ export interface UserPatch {
 export async function updateUser(db: Db, actor: Actor, userId: number, patch: UserPatch): Promise<Actor> {
   const user = await repo.findUserById(db, userId);
   if (!user) throw notFound('User', 'USER_NOT_FOUND');
-  authorize(actor, ['admin'], user.org_id);
+  const scope = await adminScope(db, actor);
+  authorize(actor, ['admin'], user.org_id, scope);
+  const currentRoles = await repo.rolesOf(db, userId);
+  const touchesSuperadmin = currentRoles.includes('superadmin') || Boolean(patch.roles?.includes('superadmin'));
+  if (touchesSuperadmin && !isSuperadmin(actor)) throw forbidden('Only the superadmin changes a superadmin or grants the role', 'SUPERADMIN_ONLY');
+  if (patch.orgId !== undefined && patch.orgId !== user.org_id) authorize(actor, ['admin'], patch.orgId, scope);
   if (patch.orgId !== undefined && !(await db('orgs').where({ id: patch.orgId }).first())) {
     throw invalid('ORG_NOT_FOUND', 'Organisation does not exist', { orgId: 'no such organisation' });
   }
-  if (actor.id === userId && (patch.active === false || (patch.roles && !patch.roles.includes('admin')))) {
+  const dropsOwnAdmin = patch.roles && currentRoles.some((r) => (r === 'admin' || r === 'superadmin') && !uniqueRoles(patch.roles!).includes(r));
+  if (actor.id === userId && (patch.active === false || dropsOwnAdmin)) {
     throw conflict('CANNOT_LOCK_SELF_OUT', 'You cannot disable yourself or remove your own admin role');
   }
   await db.transaction(async (tx) => {
@@ -213,21 +283,31 @@ export async function setOwnLocale(db: Db, actor: Actor, locale: 'vi' | 'en'): P
   forgetUser(db, actor.id);
 }
 
+/** The users an administrator manages: those of their own tree (everyone for the superadmin). */
 export async function listUsers(db: Q, actor: Actor, filter: { orgId?: number }) {
   if (!actor.roles.includes('admin')) {
     throw new AppError('forbidden', 'FORBIDDEN', 'Only administrators list users');
   }
-  const users = await repo.listUsers(db, filter);
+  const orgIds = isSuperadmin(actor) ? undefined : [...(await adminScope(db, actor))];
+  const users = await repo.listUsers(db, { ...filter, orgIds });
   const roles = await repo.rolesOfMany(db, users.map((u) => u.id));
   return users.map((u) => ({ ...repo.toActor(u, roles.get(u.id) ?? []), active: Boolean(u.active) }));
 }
 
+/** The roles an administrator may hand out on the users pages: 'superadmin' only by the superadmin. */
+export function grantableRoles(actor: Actor): Role[] {
+  return ROLES.filter((r) => r !== 'superadmin' || isSuperadmin(actor));
+}
+
+/** Without duplicates; 'superadmin' always comes with 'admin'. */
 function uniqueRoles(roles: Role[]): Role[] {
-  return [...new Set(roles)];
+  const set = new Set(roles);
+  if (set.has('superadmin')) set.add('admin');
+  return [...set];
 }
 
 /**
- * First start with an empty database: creates the administrator (and, if there is no organisation yet,
+ * First start with an empty database: creates the administrator, the installation's superadmin (and, if there is no organisation yet,
  * a root organisation to attach them to). Returns the generated password when the operator gave none,
  * so the caller can print it once.
  */
@@ -244,8 +324,19 @@ export async function bootstrapAdmin(db: Db, config: Config): Promise<{ email: s
     email: config.VANDONG_ADMIN_EMAIL.toLowerCase(),
     name: 'Quản trị hệ thống',
     password: config.VANDONG_ADMIN_PASSWORD ?? generated!,
-    roles: ['admin'],
+    roles: ['admin', 'superadmin'],
     orgId: org.id,
   });
   return { email: config.VANDONG_ADMIN_EMAIL.toLowerCase(), password: generated };
+}
+
+/** The e-mail addresses of the active users holding `role` in each organisation (for reminders). */
+export async function activeEmailsByRole(db: Q, orgIds: number[], role: Role): Promise<Map<number, string[]>> {
+  return repo.activeEmailsByRole(db, orgIds, role);
+}
+
+/** The user with this id as services see them, or undefined (no access rule: the signing feature names a certificate's owner). */
+export async function findActorById(db: Q, id: number): Promise<Actor | undefined> {
+  const user = await repo.findUserById(db, id);
+  return user ? repo.toActor(user, await repo.rolesOf(db, user.id)) : undefined;
 }

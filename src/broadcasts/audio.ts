@@ -2,9 +2,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Deps } from '../deps';
-import type { Actor } from '../auth/roles';
-import { authorize, can } from '../auth/policy';
+import type { Ctx, Deps } from '../deps';
+import { ADMIN_ROLES, PREPARER_ROLES, STAFF_ROLES, authorize, can, hasRole } from '../auth';
 import { invalid, notFound, tooLarge, unsupportedType } from '../shared/errors';
 import { mediaPath, storeFile, tmpDir } from '../shared/media';
 import * as repo from './repo';
@@ -28,10 +27,8 @@ import {
   type MasterSettings,
 } from './ffmpeg';
 
-/** Department staff who prepare audio and schedules. */
-export const STAFF = ['admin', 'drafter', 'secretary'] as const;
-/** Staff who may look at a department's broadcasts. */
-export const VIEWERS = ['admin', 'drafter', 'secretary', 'approver'] as const;
+/** The commune's own loudspeaker operator: confirms what played, reads its schedule, fetches the audio. */
+export const BROADCASTER_ROLES = ['broadcaster'] as const;
 
 /** A transcode holds its row this long and renews it while it runs; a dead process's row is picked up after that. */
 export const JOB_LEASE_SECONDS = 60;
@@ -80,8 +77,9 @@ export interface UploadedAudio {
  * Accepts an upload when its bytes are audio ffmpeg can read (whatever the file is called), keeps the original
  * by hash and queues the master. Anything refused leaves nothing behind.
  */
-export async function uploadAudio(deps: Deps, actor: Actor, file: UploadedAudio, title: string): Promise<Audio> {
-  authorize(actor, STAFF, [actor.orgId]);
+export async function uploadAudio(ctx: Ctx, file: UploadedAudio, title: string): Promise<Audio> {
+  const { actor, ...deps } = ctx; // the conversion queued below runs for nobody: it keeps the Deps alone
+  authorize(actor, PREPARER_ROLES, [actor.orgId]);
   try {
     if (file.size > deps.config.AUDIO_MAX_MB * 1024 * 1024) throw tooLarge(`Audio files are limited to ${deps.config.AUDIO_MAX_MB} MB`, 'AUDIO_TOO_LARGE');
     if (file.size === 0) throw invalid('AUDIO_EMPTY', 'The file is empty', { file: 'empty file' });
@@ -131,28 +129,25 @@ export async function uploadAudio(deps: Deps, actor: Actor, file: UploadedAudio,
 }
 
 /** Owners' staff see their audio; a broadcaster sees audio scheduled in its own commune. */
-export async function getAudio(deps: Deps, actor: Actor, id: number): Promise<Audio> {
-  const row = await repo.findAudio(deps.db, id);
-  if (!row) throw notFound('Audio', 'AUDIO_NOT_FOUND');
-  await authorizeAudioRead(deps, actor, row);
-  return toAudio(row, deps.config.publicUrl);
+export async function getAudio(ctx: Ctx, id: number): Promise<Audio> {
+  return toAudio(await readableAudioRow(ctx, id), ctx.config.publicUrl);
 }
 
-export async function authorizeAudioRead(deps: Deps, actor: Actor, row: repo.AudioRow): Promise<void> {
-  if (can(actor, VIEWERS, [row.owner_org_id])) return;
-  const scheduledHere = await repo.audioScheduledIn(deps.db, row.id, actor.orgId);
-  authorize(actor, ['broadcaster'], scheduledHere ? [actor.orgId] : []);
-}
-
-export async function findAudioRow(deps: Deps, id: number): Promise<repo.AudioRow> {
-  const row = await repo.findAudio(deps.db, id);
+/** The audio's row, once the actor may read it (404 when there is none, 403 when they may not). */
+export async function readableAudioRow(ctx: Ctx, id: number): Promise<repo.AudioRow> {
+  const row = await repo.findAudio(ctx.db, id);
   if (!row) throw notFound('Audio', 'AUDIO_NOT_FOUND');
+  if (can(ctx.actor, STAFF_ROLES, [row.owner_org_id])) return row;
+  const scheduledHere = await repo.audioScheduledIn(ctx.db, row.id, ctx.actor.orgId);
+  authorize(ctx.actor, BROADCASTER_ROLES, scheduledHere ? [ctx.actor.orgId] : []);
   return row;
 }
 
-export async function listAudio(deps: Deps, actor: Actor): Promise<Audio[]> {
-  const rows = await repo.listAudioOfOrg(deps.db, actor.roles.includes('admin') ? null : actor.orgId);
-  return rows.filter((r) => can(actor, VIEWERS, [r.owner_org_id])).map((r) => toAudio(r, deps.config.publicUrl));
+/** The audio the actor's department may look at (an administrator: every department's). */
+export async function listAudio(ctx: Ctx): Promise<Audio[]> {
+  const { actor } = ctx;
+  const rows = await repo.listAudioOfOrg(ctx.db, hasRole(actor, ADMIN_ROLES) ? null : actor.orgId);
+  return rows.filter((r) => can(actor, STAFF_ROLES, [r.owner_org_id])).map((r) => toAudio(r, ctx.config.publicUrl));
 }
 
 // ---- the transcode job ----
@@ -261,6 +256,7 @@ function processAlive(pid: number): boolean {
 
 export async function sweepTranscodeTemp(deps: Deps): Promise<number> {
   const dir = tmpDir(deps.config.MEDIA_DIR);
+  // File times are real: compared with the wall clock, not deps.clock (which tests move).
   const staleBefore = Date.now() - Math.max(2 * deps.config.AUDIO_JOB_TIMEOUT_SECONDS, 600) * 1000;
   let removed = 0;
   for (const name of await fs.promises.readdir(dir)) {

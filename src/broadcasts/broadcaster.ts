@@ -1,17 +1,16 @@
 import crypto from 'node:crypto';
-import type { Deps } from '../deps';
-import type { Actor } from '../auth/roles';
-import { authorize, can } from '../auth/policy';
+import type { Ctx, Deps } from '../deps';
+import type { Actor } from '../auth';
+import { PREPARER_ROLES, authorize, can } from '../auth';
 import { conflict, invalid, notFound } from '../shared/errors';
 import { addDays, localDate, localToUtc, localTime } from '../shared/time';
-import * as orgRepo from '../orgs/repo';
-import { outsideProvince } from '../orgs/service';
+import { findOrgById, outsideProvince } from '../orgs';
 import * as repo from './repo';
 import { toFeedItem, type FeedItem } from './model';
-import { STAFF } from './audio';
+import { BROADCASTER_ROLES } from './audio';
 
-/** Who reads a commune's schedule: its broadcaster (admins may look too). */
-const READERS = ['broadcaster', 'admin'] as const;
+/** Who reads a commune's schedule: its broadcaster; administrators may look too. */
+const SCHEDULE_READERS = ['broadcaster', 'admin'] as const;
 
 /** A commune's occurrences from the start of local day `date` for `days` days. */
 export async function itemsForCommune(deps: Deps, orgId: number, date: string, days = 1): Promise<FeedItem[]> {
@@ -19,25 +18,42 @@ export async function itemsForCommune(deps: Deps, orgId: number, date: string, d
   return rows.map((r) => toFeedItem(r, deps.config.publicUrl));
 }
 
-export async function scheduleFor(deps: Deps, actor: Actor, query: { date?: string; orgId?: number }, days = 1): Promise<{ orgId: number; date: string; items: FeedItem[] }> {
-  const orgId = query.orgId ?? actor.orgId;
-  authorize(actor, READERS, [orgId]);
-  const date = query.date ?? localDate(deps.clock());
-  return { orgId, date, items: await itemsForCommune(deps, orgId, date, days) };
+export async function scheduleFor(ctx: Ctx, query: { date?: string; orgId?: number }, days = 1): Promise<{ orgId: number; date: string; items: FeedItem[] }> {
+  const orgId = query.orgId ?? ctx.actor.orgId;
+  authorize(ctx.actor, SCHEDULE_READERS, [orgId]);
+  const date = query.date ?? localDate(ctx.clock());
+  return { orgId, date, items: await itemsForCommune(ctx, orgId, date, days) };
 }
 
-export type ConfirmedBy = { actor: Actor } | { feedToken: repo.FeedTokenRow };
+export interface Confirmation {
+  status: 'played';
+  occurrenceId: number;
+  confirmedAt: string;
+}
 
 /**
- * Records that an occurrence was played. Only the commune's own broadcaster (or its receiver's feed token) may;
- * confirming twice answers the same; a slot the job already marked missed may still be confirmed with a
- * playedAt inside the grace period (a receiver that was offline reports late).
+ * Records that an occurrence was played, for the commune's own broadcaster (signed in). Confirming twice answers
+ * the same; a slot the job already marked missed may still be confirmed with a playedAt inside the grace period.
  */
-export async function confirmOccurrence(deps: Deps, who: ConfirmedBy, occurrenceId: number, playedAtIso?: string): Promise<{ status: 'played'; occurrenceId: number; confirmedAt: string }> {
+export async function confirmOccurrence(ctx: Ctx, occurrenceId: number, playedAtIso?: string): Promise<Confirmation> {
+  const occ = await repo.findOccurrence(ctx.db, occurrenceId);
+  if (!occ) throw notFound('Broadcast occurrence', 'OCCURRENCE_NOT_FOUND');
+  authorize(ctx.actor, BROADCASTER_ROLES, [occ.org_id], 'Only the commune’s own broadcaster can confirm this broadcast');
+  return recordPlayed(ctx, occ, { by: ctx.actor.id, via: 'user' }, playedAtIso);
+}
+
+/** A receiver's token acts as its commune's broadcaster, and for nothing else. */
+const receiverOf = (token: repo.FeedTokenRow): Actor => ({ id: 0, email: '', name: 'feed', roles: ['broadcaster'], orgId: token.org_id, locale: 'vi' });
+
+/** The same, for an IP receiver confirming with its commune's feed token (nobody signed in: a receiver reports late when it was offline). */
+export async function confirmByFeedToken(deps: Deps, token: repo.FeedTokenRow, occurrenceId: number, playedAtIso?: string): Promise<Confirmation> {
   const occ = await repo.findOccurrence(deps.db, occurrenceId);
   if (!occ) throw notFound('Broadcast occurrence', 'OCCURRENCE_NOT_FOUND');
-  if ('actor' in who) authorize(who.actor, ['broadcaster'], [occ.org_id], 'Only the commune’s own broadcaster can confirm this broadcast');
-  else authorize({ id: 0, email: '', name: 'feed', roles: ['broadcaster'], orgId: who.feedToken.org_id, locale: 'vi' }, ['broadcaster'], [occ.org_id]);
+  authorize(receiverOf(token), BROADCASTER_ROLES, [occ.org_id]);
+  return recordPlayed(deps, occ, { by: null, via: 'feed' }, playedAtIso);
+}
+
+async function recordPlayed(deps: Deps, occ: repo.OccurrenceRow, who: { by: number | null; via: 'user' | 'feed' }, playedAtIso?: string): Promise<Confirmation> {
   if (occ.status === 'played') return { status: 'played', occurrenceId: occ.id, confirmedAt: occ.confirmed_at! };
   if (occ.status === 'cancelled') throw conflict('OCCURRENCE_CANCELLED', 'This broadcast was taken off the schedule');
   const now = deps.clock();
@@ -46,8 +62,7 @@ export async function confirmOccurrence(deps: Deps, who: ConfirmedBy, occurrence
   if (playedAt.getTime() > now.getTime() + 5 * 60_000) throw invalid('PLAYED_AT_FUTURE', 'The playing time is in the future', { playedAt: 'in the future' });
   const graceEnd = new Date(occ.scheduled_at).getTime() + deps.config.BROADCAST_GRACE_MINUTES * 60_000;
   const from: repo.OccurrenceStatus[] = playedAt.getTime() <= graceEnd ? ['pending', 'missed'] : ['pending'];
-  const by = 'actor' in who ? who.actor.id : null;
-  const changed = await repo.markPlayed(deps.db, occ.id, from, playedAt.toISOString(), by, 'actor' in who ? 'user' : 'feed', now.toISOString());
+  const changed = await repo.markPlayed(deps.db, occ.id, from, playedAt.toISOString(), who.by, who.via, now.toISOString());
   if (!changed) {
     const again = (await repo.findOccurrence(deps.db, occ.id))!;
     if (again.status === 'played') return { status: 'played', occurrenceId: occ.id, confirmedAt: again.confirmed_at! };
@@ -126,12 +141,13 @@ const hashToken = (token: string) => crypto.createHash('sha256').update(token).d
  * organisation inside the province that contains the commune. Scheduling a broadcast there grants nothing: the
  * tokens belong to the commune, and a department of another province never manages them.
  */
-async function authorizeTokenAdmin(deps: Deps, actor: Actor, orgId: number): Promise<void> {
-  const org = await orgRepo.findOrg(deps.db, orgId);
+async function authorizeTokenAdmin(ctx: Ctx, orgId: number): Promise<void> {
+  const { actor } = ctx;
+  const org = await findOrgById(ctx.db, orgId);
   if (!org || org.kind !== 'commune') throw invalid('UNKNOWN_COMMUNES', 'Feed tokens are for communes', { orgId: 'not a commune' });
-  if (can(actor, ['broadcaster'], [orgId])) return;
-  const sameProvince = (await outsideProvince(deps.db, actor.orgId, [orgId])).length === 0;
-  authorize(actor, sameProvince ? STAFF : [], [actor.orgId]);
+  if (can(actor, BROADCASTER_ROLES, [orgId])) return;
+  const sameProvince = (await outsideProvince(ctx.db, actor.orgId, [orgId])).length === 0;
+  authorize(actor, sameProvince ? PREPARER_ROLES : [], [actor.orgId]);
 }
 
 export interface FeedTokenView {
@@ -155,24 +171,24 @@ export function feedUrls(publicUrl: string, token: string) {
 }
 
 /** The secret is shown once; only its hash is kept. */
-export async function createFeedToken(deps: Deps, actor: Actor, input: { orgId: number; label?: string }): Promise<FeedTokenView & { token: string; urls: ReturnType<typeof feedUrls> }> {
-  await authorizeTokenAdmin(deps, actor, input.orgId);
+export async function createFeedToken(ctx: Ctx, input: { orgId: number; label?: string }): Promise<FeedTokenView & { token: string; urls: ReturnType<typeof feedUrls> }> {
+  await authorizeTokenAdmin(ctx, input.orgId);
   const token = crypto.randomBytes(24).toString('base64url');
-  const id = await repo.insertFeedToken(deps.db, { org_id: input.orgId, token_hash: hashToken(token), label: input.label ?? null, created_by: actor.id, created_at: deps.clock().toISOString(), revoked_at: null, last_used_at: null });
-  return { ...toTokenView((await repo.findFeedToken(deps.db, id))!), token, urls: feedUrls(deps.config.publicUrl, token) };
+  const id = await repo.insertFeedToken(ctx.db, { org_id: input.orgId, token_hash: hashToken(token), label: input.label ?? null, created_by: ctx.actor.id, created_at: ctx.clock().toISOString(), revoked_at: null, last_used_at: null });
+  return { ...toTokenView((await repo.findFeedToken(ctx.db, id))!), token, urls: feedUrls(ctx.config.publicUrl, token) };
 }
 
-export async function listFeedTokens(deps: Deps, actor: Actor, orgId: number): Promise<FeedTokenView[]> {
-  await authorizeTokenAdmin(deps, actor, orgId);
-  return (await repo.listFeedTokens(deps.db, [orgId])).map(toTokenView);
+export async function listFeedTokens(ctx: Ctx, orgId: number): Promise<FeedTokenView[]> {
+  await authorizeTokenAdmin(ctx, orgId);
+  return (await repo.listFeedTokens(ctx.db, [orgId])).map(toTokenView);
 }
 
-export async function revokeFeedToken(deps: Deps, actor: Actor, id: number): Promise<FeedTokenView> {
-  const row = await repo.findFeedToken(deps.db, id);
+export async function revokeFeedToken(ctx: Ctx, id: number): Promise<FeedTokenView> {
+  const row = await repo.findFeedToken(ctx.db, id);
   if (!row) throw notFound('Feed token', 'FEED_TOKEN_NOT_FOUND');
-  await authorizeTokenAdmin(deps, actor, row.org_id);
-  await repo.revokeFeedToken(deps.db, id, deps.clock().toISOString());
-  return toTokenView((await repo.findFeedToken(deps.db, id))!);
+  await authorizeTokenAdmin(ctx, row.org_id);
+  await repo.revokeFeedToken(ctx.db, id, ctx.clock().toISOString());
+  return toTokenView((await repo.findFeedToken(ctx.db, id))!);
 }
 
 /** The commune a receiver's URL token stands for; revoked or unknown tokens are 404 (they reveal nothing). */
@@ -184,5 +200,5 @@ export async function feedTokenOf(deps: Deps, token: string): Promise<repo.FeedT
 }
 
 export async function communeName(deps: Deps, orgId: number): Promise<string> {
-  return (await orgRepo.findOrg(deps.db, orgId))?.name ?? '';
+  return (await findOrgById(deps.db, orgId))?.name ?? '';
 }

@@ -1,4 +1,4 @@
-import type { Job } from '../jobs/types';
+import type { Job } from '../jobs';
 import { markMissed } from './schedule';
 import { resumeAudioJobs } from './audio';
 

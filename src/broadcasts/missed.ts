@@ -1,13 +1,9 @@
-import type { Deps } from '../deps';
-import type { Actor } from '../auth/roles';
-import { authorize } from '../auth/policy';
-import { activeEmailsByRole } from '../auth/repo';
-import { enqueueMail } from '../dispatch/outbox';
-import { kickOutbox } from '../dispatch/worker';
+import type { Ctx, Deps } from '../deps';
+import { PREPARER_ROLES, activeEmailsByRole, authorize } from '../auth';
+import { enqueueMail, kickOutbox } from '../dispatch';
 import { formatVnDateTime, localDate } from '../shared/time';
-import { t } from '../web/i18n';
+import { t } from '../shared/i18n';
 import * as repo from './repo';
-import { STAFF } from './audio';
 import { getBroadcast } from './schedule';
 
 export interface MissedByCommune {
@@ -34,9 +30,10 @@ export async function missedByBroadcast(deps: Deps, broadcastIds: number[]): Pro
  * E-mails each commune that missed a broadcast: its broadcasters, else the commune's own address.
  * At most one reminder per broadcast, commune and day (the outbox dedupe key), however often it is clicked.
  */
-export async function remindMissed(deps: Deps, actor: Actor, broadcastId: number): Promise<{ communes: number; messages: number }> {
-  const b = await getBroadcast(deps, actor, broadcastId);
-  authorize(actor, STAFF, [b.ownerOrgId]);
+export async function remindMissed(ctx: Ctx, broadcastId: number): Promise<{ communes: number; messages: number }> {
+  const { actor, ...deps } = ctx;
+  const b = await getBroadcast(ctx, broadcastId);
+  authorize(actor, PREPARER_ROLES, [b.ownerOrgId]);
   const communes = (await missedByBroadcast(deps, [broadcastId])).get(broadcastId) ?? [];
   const emails = await activeEmailsByRole(deps.db, communes.map((c) => c.orgId), 'broadcaster');
   const now = deps.clock();
@@ -47,18 +44,14 @@ export async function remindMissed(deps: Deps, actor: Actor, broadcastId: number
       const to = emails.get(c.orgId) ?? (c.email ? [c.email] : []);
       const vars = { title: b.title, commune: c.name, times: c.missed.map((m) => formatVnDateTime(m.scheduledAt)).join(', '), link: `${deps.config.publicUrl}/broadcaster` };
       for (const address of to) {
-        const { created } = await enqueueMail(
-          tx,
-          {
-            to: address,
-            subject: t('vi', 'broadcasts.mail.missed.subject', vars),
-            text: t('vi', 'broadcasts.mail.missed.text', vars),
-            kind: 'broadcast-missed',
-            orgId: b.ownerOrgId,
-            dedupeKey: `broadcast-missed:${broadcastId}:${c.orgId}:${day}:${address}`,
-          },
-          { now: now.toISOString() },
-        );
+        const { created } = await enqueueMail(deps, tx, {
+          to: address,
+          subject: t('vi', 'broadcasts.mail.missed.subject', vars),
+          text: t('vi', 'broadcasts.mail.missed.text', vars),
+          kind: 'broadcast-missed',
+          orgId: b.ownerOrgId,
+          dedupeKey: `broadcast-missed:${broadcastId}:${c.orgId}:${day}:${address}`,
+        });
         if (created) messages += 1;
       }
     }

@@ -1,38 +1,69 @@
 import { Router, type Request, type Response } from 'express';
-import { listCampaigns } from '../reports/service';
+import { listCampaigns } from '../campaigns';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
-import { actorOf, formValues } from '../web/request';
+import { ctxOf } from '../web/request';
+import { field, fieldList, formBody, parseForm, renderFormError, type FormBody } from '../web/forms';
 import { notFound } from '../shared/errors';
-import { errorMessage, formError, STATUS } from '../web/errors';
-import { t } from '../web/i18n';
+import { t } from '../shared/i18n';
 import { addDays, localDate, localTime } from '../shared/time';
-import { requireRole } from '../auth/policy';
-import { listGroups, listOrgs } from '../orgs/service';
+import { PREPARER_ROLES, STAFF_ROLES, can, hasRole, requireRole } from '../auth';
+import { listGroups, listOrgs } from '../orgs';
 import * as audio from './audio';
 import * as schedule from './schedule';
 import { remindMissed } from './missed';
 import * as broadcaster from './broadcaster';
-import { BroadcastCreate, CalendarQuery, ScheduleQuery } from './schemas';
-import { audioUploadMiddleware, receiveAudio, sendMaster } from './http';
+import { BroadcastCreate, CalendarQuery, FeedTokenCreate, ScheduleQuery } from './schemas';
+import { audioUpload, receiveAudio, sendMaster } from './http';
+import { postUpload } from '../web/upload';
+import { safeRedirectPath } from '../web/redirect';
 
-/** Form fields arrive as strings (and one value where the API takes a list). */
-function scheduleFormToInput(body: Record<string, unknown>): Record<string, unknown> {
+/**
+ * The schedule form in the API's shape (BroadcastCreate): times typed in one box, the communes named the way the
+ * radio button says. A choice left empty is passed as "" so that the schema says "required" beside it.
+ */
+function scheduleFormToInput(body: FormBody): Record<string, unknown> {
   const out: Record<string, unknown> = {
-    audioId: body.audioId,
-    title: body.title,
-    startDate: body.startDate,
-    endDate: body.endDate,
-    times: String(body.times ?? '')
-      .split(/[\s,;]+/)
-      .filter(Boolean),
+    audioId: field(body, 'audioId'),
+    title: field(body, 'title'),
+    startDate: field(body, 'startDate'),
+    endDate: field(body, 'endDate'),
+    times: (field(body, 'times') ?? '').split(/[\s,;]+/).filter(Boolean),
   };
-  if (body.campaignId) out.campaignId = body.campaignId;
-  const days = formValues(body.daysOfWeek);
+  const campaignId = field(body, 'campaignId');
+  if (campaignId) out.campaignId = campaignId;
+  const days = fieldList(body, 'daysOfWeek');
   if (days.length) out.daysOfWeek = days;
-  if (body.target === 'group') out.groupId = body.groupId || undefined;
-  else if (body.target === 'under') out.underOrgId = body.underOrgId || undefined;
-  else out.communeIds = formValues(body.communeIds);
+  const target = field(body, 'target');
+  if (target === 'group') out.groupId = field(body, 'groupId') ?? '';
+  else if (target === 'under') out.underOrgId = field(body, 'underOrgId') ?? '';
+  else out.communeIds = fieldList(body, 'communeIds');
+  return out;
+}
+
+/** What the schedule form shows again after an error: what was typed and chosen. */
+function scheduleFormValues(body: FormBody): Record<string, unknown> {
+  const num = (k: string) => (field(body, k) === undefined ? undefined : Number(field(body, k)));
+  return {
+    audioId: num('audioId'),
+    title: field(body, 'title') ?? '',
+    startDate: field(body, 'startDate') ?? '',
+    endDate: field(body, 'endDate') ?? '',
+    times: field(body, 'times') ?? '',
+    daysOfWeek: fieldList(body, 'daysOfWeek').map(Number),
+    target: field(body, 'target') ?? 'communes',
+    communeIds: fieldList(body, 'communeIds').map(Number),
+    groupId: num('groupId'),
+    underOrgId: num('underOrgId'),
+    campaignId: field(body, 'campaignId') ?? '',
+  };
+}
+
+/** A list's element errors (`times.0`, `daysOfWeek.1`) are shown beside the list's one input. */
+function byInput(fields: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!fields) return fields;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) out[k.replace(/\.\d+$/, '')] ??= v;
   return out;
 }
 
@@ -41,7 +72,6 @@ const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 /** Server-rendered pages, mounted at /. */
 export function pageRouter(deps: Deps): Router {
   const r = Router();
-  const upload = audioUploadMiddleware(deps);
 
   // ---- public, content-addressed masters (the audioUrl of every feed) ----
   r.get('/audio/:file', async (req, res) => {
@@ -69,20 +99,23 @@ export function pageRouter(deps: Deps): Router {
 
   // ---- broadcaster's phone page ----
   async function renderBroadcaster(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
-    const actor = actorOf(req);
-    requireRole(actor, ['broadcaster']);
-    const today = localDate(deps.clock());
-    const { items } = await broadcaster.scheduleFor(deps, actor, { date: today }, 8);
+    const ctx = ctxOf(req);
+    requireRole(ctx.actor, audio.BROADCASTER_ROLES);
+    const today = localDate(ctx.clock());
+    const failed = extra.failedOccurrence;
+    const { items } = await broadcaster.scheduleFor(ctx, { date: today }, 8);
     const days = new Map<string, unknown[]>();
     for (const i of items) {
       const d = localDate(new Date(i.scheduledAt));
-      days.set(d, [...(days.get(d) ?? []), { ...i, time: localTime(new Date(i.scheduledAt)), canConfirm: i.status === 'pending' && d <= today }]);
+      const item = { ...i, time: localTime(new Date(i.scheduledAt)), canConfirm: i.status === 'pending' && d <= today, failed: i.occurrenceId === failed };
+      days.set(d, [...(days.get(d) ?? []), item]);
     }
     res.status(status).render('broadcaster/index', {
       title: t(req.locale, 'nav.mySchedule'),
-      commune: await broadcaster.communeName(deps, actor.orgId),
+      commune: await broadcaster.communeName(ctx, ctx.actor.orgId),
       days: [...days.entries()].map(([date, list]) => ({ date, isToday: date === today, items: list })),
       today,
+      confirmed: req.query.confirmed === '1',
       ...extra,
     });
   }
@@ -90,96 +123,121 @@ export function pageRouter(deps: Deps): Router {
   r.get('/broadcaster', (req, res) => renderBroadcaster(req, res));
 
   r.post('/broadcaster/occurrences/:id/confirm', async (req, res) => {
+    const ctx = ctxOf(req);
+    const occurrenceId = parse(id(), req.params.id);
     try {
-      await broadcaster.confirmOccurrence(deps, { actor: actorOf(req) }, parse(id(), req.params.id));
+      await broadcaster.confirmOccurrence(ctx, occurrenceId);
       res.redirect(303, '/broadcaster?confirmed=1');
     } catch (err) {
-      const e = formError(err);
-      if (!e) throw err;
-      await renderBroadcaster(req, res, { error: errorMessage(e, req.locale) }, STATUS[e.kind]);
+      // The refusal (not due yet, taken off the schedule, too late) shows beside the slot it concerns.
+      await renderFormError(err, req, res, (view, status) => renderBroadcaster(req, res, { error: view.error, failedOccurrence: occurrenceId }, status));
     }
   });
 
   // ---- department pages ----
   async function renderIndex(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
-    const actor = actorOf(req);
-    requireRole(actor, audio.VIEWERS);
-    const audios = await audio.listAudio(deps, actor);
-    const broadcasts = await schedule.listBroadcasts(deps, actor);
+    const ctx = ctxOf(req);
+    const { actor } = ctx;
+    requireRole(actor, STAFF_ROLES);
+    const audios = await audio.listAudio(ctx);
+    const broadcasts = await schedule.listBroadcasts(ctx);
+    const today = localDate(ctx.clock());
+    const campaignId = typeof req.query.campaignId === 'string' ? req.query.campaignId : '';
     res.status(status).render('broadcasts/index', {
       title: t(req.locale, 'nav.broadcasts'),
+      canPrepare: hasRole(actor, PREPARER_ROLES),
       audios,
       readyAudios: audios.filter((a) => a.status === 'ready'),
       broadcasts: broadcasts.map((b) => ({ ...b, communes: b.communeIds.length, audio: audios.find((a) => a.id === b.audioId)?.title })),
-      communes: await listOrgs(deps.db, actor, { kind: 'commune' }),
-      groups: await listGroups(deps.db, actor),
-      parents: (await listOrgs(deps.db, actor, {})).filter((o) => o.kind !== 'commune'),
+      communes: await listOrgs(ctx.db, actor, { kind: 'commune' }),
+      groups: await listGroups(ctx.db, actor),
+      parents: (await listOrgs(ctx.db, actor, {})).filter((o) => o.kind !== 'commune'),
       weekdays: WEEKDAYS,
-      campaigns: await listCampaigns(deps.db, actor),
-      form: { startDate: addDays(localDate(deps.clock()), 1), endDate: addDays(localDate(deps.clock()), 7), times: '06:00, 17:00', daysOfWeek: WEEKDAYS, target: 'communes', campaignId: typeof req.query.campaignId === 'string' ? req.query.campaignId : '' },
-      maxMb: deps.config.AUDIO_MAX_MB,
+      campaigns: await listCampaigns(ctx),
+      form: { startDate: addDays(today, 1), endDate: addDays(today, 7), times: '06:00, 17:00', daysOfWeek: WEEKDAYS, target: 'communes', communeIds: [], campaignId },
+      audioForm: { title: '' },
+      maxMb: ctx.config.AUDIO_MAX_MB,
       ...extra,
     });
   }
 
   r.get('/broadcasts', (req, res) => renderIndex(req, res));
 
-  r.post('/broadcasts/audio', upload, async (req, res) => {
+  postUpload(r, '/broadcasts/audio', deps.config.MEDIA_DIR, audioUpload(deps), async (req, res) => {
     try {
-      const a = await receiveAudio(deps, req);
+      const a = await receiveAudio(req);
       res.redirect(303, `/broadcasts/audio/${a.id}`);
     } catch (err) {
-      const e = formError(err);
-      if (!e) throw err;
-      await renderIndex(req, res, { error: errorMessage(e, req.locale), fields: e.fields }, STATUS[e.kind]);
+      const audioForm = { title: field(formBody(req), 'title') ?? '' };
+      // A refusal without fields (too large, not audio, unreadable body) is about the file.
+      await renderFormError(err, req, res, (view, status) => renderIndex(req, res, { error: view.error, audioFields: view.fields ?? { file: view.error }, audioForm }, status));
     }
   });
 
   r.get('/broadcasts/audio/:id', async (req, res) => {
-    const a = await audio.getAudio(deps, actorOf(req), parse(id(), req.params.id));
+    const a = await audio.getAudio(ctxOf(req), parse(id(), req.params.id));
     res.render('broadcasts/audio', { title: a.title, audio: a, processing: a.status === 'processing' });
   });
 
   r.post('/broadcasts', async (req, res) => {
-    const input = scheduleFormToInput(req.body ?? {});
+    const ctx = ctxOf(req);
+    const body = formBody(req);
     try {
-      const { broadcast } = await schedule.createBroadcast(deps, actorOf(req), parse(BroadcastCreate, input));
+      const { broadcast } = await schedule.createBroadcast(ctx, parseForm(BroadcastCreate, body, scheduleFormToInput));
       res.redirect(303, `/broadcasts/${broadcast.id}`);
     } catch (err) {
-      const e = formError(err);
-      if (!e) throw err;
-      const form = { ...req.body, daysOfWeek: formValues(req.body?.daysOfWeek).map(Number) };
-      await renderIndex(req, res, { error: errorMessage(e, req.locale), fields: e.fields, form }, STATUS[e.kind]);
+      await renderFormError(err, req, res, (view, status) => renderIndex(req, res, { error: view.error, fields: byInput(view.fields), form: scheduleFormValues(body) }, status));
     }
   });
 
-  async function renderDetail(req: Request, res: Response, extra: Record<string, unknown> = {}) {
-    const actor = actorOf(req);
+  async function renderDetail(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
+    const ctx = ctxOf(req);
     const bid = parse(id(), req.params.id);
-    const b = await schedule.getBroadcast(deps, actor, bid);
-    const status = await schedule.broadcastStatus(deps, actor, bid);
-    const calendar = await schedule.weekCalendar(deps, actor, bid, parse(CalendarQuery, req.query).week);
-    const a = await audio.getAudio(deps, actor, b.audioId);
-    const totals = status.byCommune.reduce((s, c) => ({ scheduled: s.scheduled + c.scheduled, played: s.played + c.played, missed: s.missed + c.missed, pending: s.pending + c.pending }), { scheduled: 0, played: 0, missed: 0, pending: 0 });
-    res.render('broadcasts/show', { title: b.title, broadcast: b, audio: a, byCommune: status.byCommune, totals, calendar, ...extra });
+    const b = await schedule.getBroadcast(ctx, bid);
+    const byCommune = (await schedule.broadcastStatus(ctx, bid)).byCommune;
+    const calendar = await schedule.weekCalendar(ctx, bid, parse(CalendarQuery, req.query).week);
+    const a = await audio.getAudio(ctx, b.audioId);
+    const totals = byCommune.reduce((s, c) => ({ scheduled: s.scheduled + c.scheduled, played: s.played + c.played, missed: s.missed + c.missed, pending: s.pending + c.pending }), { scheduled: 0, played: 0, missed: 0, pending: 0 });
+    // A refused token shows beside the commune's button when it names one of the rows, else under the table.
+    const tokenError = extra.tokenError as { orgId: number; message: string } | undefined;
+    const tokenRow = tokenError && byCommune.some((c) => c.orgId === tokenError.orgId) ? tokenError.orgId : undefined;
+    res.status(status).render('broadcasts/show', {
+      title: b.title,
+      broadcast: b,
+      audio: a,
+      byCommune,
+      totals,
+      calendar,
+      canPrepare: can(ctx.actor, PREPARER_ROLES, [b.ownerOrgId]),
+      ...extra,
+      tokenError: tokenError && { rowOrgId: tokenRow, message: tokenError.message },
+    });
   }
 
   r.get('/broadcasts/:id', (req, res) => renderDetail(req, res));
 
   r.post('/broadcasts/:id/remind-missed', async (req, res) => {
-    const result = await remindMissed(deps, actorOf(req), parse(id(), req.params.id));
-    const back = typeof req.body?.back === 'string' && req.body.back.startsWith('/') && !req.body.back.startsWith('//') ? req.body.back : null;
+    const result = await remindMissed(ctxOf(req), parse(id(), req.params.id));
+    const back = safeRedirectPath(field(formBody(req), 'back'), '') || null;
     if (back) return res.redirect(303, `${back}?reminded=broadcast`);
     await renderDetail(req, res, { notice: t(req.locale, 'broadcasts.reminded', { communes: result.communes }) });
   });
 
   r.post('/broadcasts/:id/feed-tokens', async (req, res) => {
     // The page answers with the broadcast's detail: whoever may not see it is refused before a token is made.
-    const actor = actorOf(req);
-    await schedule.getBroadcast(deps, actor, parse(id(), req.params.id));
-    const created = await broadcaster.createFeedToken(deps, actor, { orgId: parse(id(), req.body?.orgId), label: req.body?.label || undefined });
-    res.locals.createdId = created.id;
-    await renderDetail(req, res, { newToken: created, notice: t(req.locale, 'broadcasts.feed.created') });
+    const ctx = ctxOf(req);
+    await schedule.getBroadcast(ctx, parse(id(), req.params.id));
+    const body = formBody(req);
+    try {
+      const created = await broadcaster.createFeedToken(ctx, parseForm(FeedTokenCreate, body, (b) => ({ orgId: field(b, 'orgId'), label: field(b, 'label') })));
+      res.locals.createdId = created.id;
+      await renderDetail(req, res, { newToken: created, notice: t(req.locale, 'broadcasts.feed.created') });
+    } catch (err) {
+      await renderFormError(err, req, res, (view, status) => {
+        const message = view.fields?.orgId ?? view.fields?.label ?? view.error;
+        return renderDetail(req, res, { error: view.error, tokenError: { orgId: Number(field(body, 'orgId')), message } }, status);
+      });
+    }
   });
 
   return r;

@@ -269,7 +269,7 @@ export async function occurrencesBetween(q: Q, broadcastId: number, fromIso: str
 
 /** Is this audio scheduled (not cancelled) in this commune? Decides whether its broadcaster may fetch it. */
 export async function audioScheduledIn(q: Q, audioId: number, orgId: number): Promise<boolean> {
-  const row = await q('occurrences')
+  const row: unknown = await q('occurrences')
     .join('broadcasts', 'broadcasts.id', 'occurrences.broadcast_id')
     .where({ 'broadcasts.audio_id': audioId, 'occurrences.org_id': orgId })
     .first('occurrences.id');

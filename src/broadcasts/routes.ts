@@ -1,125 +1,118 @@
-import { Router, type Request, type Response } from 'express';
-import fs from 'node:fs';
+import { Router } from 'express';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
-import { actorOf } from '../web/request';
-import { singleFile, uploadedFile } from '../web/upload';
+import { ctxOf } from '../web/request';
+import { postUpload } from '../web/upload';
 import { notFound } from '../shared/errors';
-import { mediaPath } from '../shared/media';
 import * as audio from './audio';
 import * as schedule from './schedule';
 import { remindMissed } from './missed';
 import * as broadcaster from './broadcaster';
-import { sendAudio } from './serve';
-import { AudioUpload, BroadcastCreate, BroadcastPatch, CalendarQuery, ConfirmBody, FeedTokenCreate, FeedTokenListQuery, ScheduleQuery } from './schemas';
+import { BroadcastCreate, BroadcastPatch, CalendarQuery, ConfirmBody, FeedTokenCreate, FeedTokenListQuery, ScheduleQuery } from './schemas';
+import { audioUpload, receiveAudio, sendMaster } from './http';
 export { pageRouter } from './pages';
-import { audioUploadMiddleware, receiveAudio, sendMaster } from './http';
 
 /** JSON API, mounted at /api/v1. */
 export function apiRouter(deps: Deps): Router {
   const r = Router();
-  const upload = audioUploadMiddleware(deps);
 
   // ---- audio ----
-  r.post('/audio', upload, async (req, res) => {
-    const a = await receiveAudio(deps, req);
+  postUpload(r, '/audio', deps.config.MEDIA_DIR, audioUpload(deps), async (req, res) => {
+    const a = await receiveAudio(req);
     res.locals.createdId = a.id;
     res.status(201).json({ id: a.id, status: a.status });
   });
 
   r.get('/audio', async (req, res) => {
-    res.json({ items: await audio.listAudio(deps, actorOf(req)) });
+    res.json({ items: await audio.listAudio(ctxOf(req)) });
   });
 
   r.get('/audio/:id', async (req, res) => {
-    const a = await audio.getAudio(deps, actorOf(req), parse(id(), req.params.id));
+    const a = await audio.getAudio(ctxOf(req), parse(id(), req.params.id));
     const { id: aid, title, status, durationSec, sha256, format, sampleRate, channels, loudnessLufs, error, ...more } = a;
     res.json({ id: aid, title, status, durationSec, sha256, format, sampleRate, channels, loudnessLufs, ...(error ? { error } : {}), ...more });
   });
 
   r.get('/audio/:id/file', async (req, res) => {
-    const actor = actorOf(req);
-    const row = await audio.findAudioRow(deps, parse(id(), req.params.id));
-    await audio.authorizeAudioRead(deps, actor, row);
+    const row = await audio.readableAudioRow(ctxOf(req), parse(id(), req.params.id));
     if (row.status !== 'ready' || !row.master_sha256) throw notFound('Audio', 'AUDIO_NOT_READY');
     await sendMaster(deps, req, res, row.master_sha256, `audio-${row.id}.mp3`);
   });
 
   // ---- schedules ----
   r.post('/broadcasts', async (req, res) => {
-    const { broadcast, occurrences } = await schedule.createBroadcast(deps, actorOf(req), parse(BroadcastCreate, req.body));
+    const { broadcast, occurrences } = await schedule.createBroadcast(ctxOf(req), parse(BroadcastCreate, req.body));
     res.locals.createdId = broadcast.id;
     res.status(201).json({ id: broadcast.id, occurrences, broadcast });
   });
 
   r.get('/broadcasts', async (req, res) => {
-    res.json({ items: await schedule.listBroadcasts(deps, actorOf(req)) });
+    res.json({ items: await schedule.listBroadcasts(ctxOf(req)) });
   });
 
   r.get('/broadcasts/:id', async (req, res) => {
-    res.json(await schedule.getBroadcast(deps, actorOf(req), parse(id(), req.params.id)));
+    res.json(await schedule.getBroadcast(ctxOf(req), parse(id(), req.params.id)));
   });
 
   r.patch('/broadcasts/:id', async (req, res) => {
-    const { broadcast, occurrences } = await schedule.patchBroadcast(deps, actorOf(req), parse(id(), req.params.id), parse(BroadcastPatch, req.body));
+    const { broadcast, occurrences } = await schedule.patchBroadcast(ctxOf(req), parse(id(), req.params.id), parse(BroadcastPatch, req.body));
     res.json({ id: broadcast.id, occurrences, broadcast });
   });
 
   r.get('/broadcasts/:id/status', async (req, res) => {
-    res.json(await schedule.broadcastStatus(deps, actorOf(req), parse(id(), req.params.id)));
+    res.json(await schedule.broadcastStatus(ctxOf(req), parse(id(), req.params.id)));
   });
 
   r.post('/broadcasts/:id/remind-missed', async (req, res) => {
-    res.json(await remindMissed(deps, actorOf(req), parse(id(), req.params.id)));
+    res.json(await remindMissed(ctxOf(req), parse(id(), req.params.id)));
   });
 
   r.get('/broadcasts/:id/calendar', async (req, res) => {
-    res.json(await schedule.weekCalendar(deps, actorOf(req), parse(id(), req.params.id), parse(CalendarQuery, req.query).week));
+    res.json(await schedule.weekCalendar(ctxOf(req), parse(id(), req.params.id), parse(CalendarQuery, req.query).week));
   });
 
   // ---- broadcaster (own commune) ----
   r.get('/broadcaster/schedule', async (req, res) => {
-    const s = await broadcaster.scheduleFor(deps, actorOf(req), parse(ScheduleQuery, req.query));
+    const s = await broadcaster.scheduleFor(ctxOf(req), parse(ScheduleQuery, req.query));
     res.json({ date: s.date, orgId: s.orgId, items: s.items });
   });
 
   r.get('/broadcaster/playlist.m3u', async (req, res) => {
-    const s = await broadcaster.scheduleFor(deps, actorOf(req), parse(ScheduleQuery, req.query));
+    const s = await broadcaster.scheduleFor(ctxOf(req), parse(ScheduleQuery, req.query));
     res.type('audio/x-mpegurl; charset=utf-8').send(broadcaster.toM3u(s.items));
   });
 
   r.get('/broadcaster/schedule.ics', async (req, res) => {
-    const actor = actorOf(req);
-    const { orgId } = await broadcaster.scheduleFor(deps, actor, parse(ScheduleQuery, req.query));
+    const { orgId } = await broadcaster.scheduleFor(ctxOf(req), parse(ScheduleQuery, req.query));
     const items = await broadcaster.calendarItems(deps, orgId);
     res.type('text/calendar; charset=utf-8').send(broadcaster.toIcs(items, await broadcaster.communeName(deps, orgId), new URL(deps.config.publicUrl).host, deps.clock()));
   });
 
   r.post('/broadcaster/occurrences/:id/confirm', async (req, res) => {
     const body = parse(ConfirmBody, req.body ?? {});
-    const result = await broadcaster.confirmOccurrence(deps, { actor: actorOf(req) }, parse(id(), req.params.id), body.playedAt);
+    const result = await broadcaster.confirmOccurrence(ctxOf(req), parse(id(), req.params.id), body.playedAt);
     res.json(result);
   });
 
   // ---- receiver feed tokens ----
   r.post('/feed-tokens', async (req, res) => {
-    const created = await broadcaster.createFeedToken(deps, actorOf(req), parse(FeedTokenCreate, req.body));
+    const created = await broadcaster.createFeedToken(ctxOf(req), parse(FeedTokenCreate, req.body));
     res.locals.createdId = created.id;
     res.status(201).json(created);
   });
 
   r.get('/feed-tokens', async (req, res) => {
-    const actor = actorOf(req);
+    const ctx = ctxOf(req);
     const q = parse(FeedTokenListQuery, req.query);
-    res.json({ items: await broadcaster.listFeedTokens(deps, actor, q.orgId ?? actor.orgId) });
+    res.json({ items: await broadcaster.listFeedTokens(ctx, q.orgId ?? ctx.actor.orgId) });
   });
 
   r.post('/feed-tokens/:id/revoke', async (req, res) => {
-    res.json(await broadcaster.revokeFeedToken(deps, actorOf(req), parse(id(), req.params.id)));
+    res.json(await broadcaster.revokeFeedToken(ctxOf(req), parse(id(), req.params.id)));
   });
 
   r.delete('/feed-tokens/:id', async (req, res) => {
-    res.json(await broadcaster.revokeFeedToken(deps, actorOf(req), parse(id(), req.params.id)));
+    res.json(await broadcaster.revokeFeedToken(ctxOf(req), parse(id(), req.params.id)));
   });
 
   /**
@@ -128,10 +121,11 @@ export function apiRouter(deps: Deps): Router {
    */
   r.post('/feed/occurrences/:id/confirm', async (req, res) => {
     const { token: bodyToken, ...rest } = (req.body ?? {}) as Record<string, unknown>;
-    const token = await broadcaster.feedTokenOf(deps, String(req.headers['x-feed-token'] ?? bodyToken ?? ''));
+    const header = req.headers['x-feed-token'];
+    const token = await broadcaster.feedTokenOf(deps, typeof header === 'string' ? header : typeof bodyToken === 'string' ? bodyToken : '');
     const body = parse(ConfirmBody, rest);
     res.locals.audit = { entity: 'occurrences', entityId: req.params.id, orgId: token.org_id, detail: { via: 'feed', tokenId: token.id } };
-    res.json(await broadcaster.confirmOccurrence(deps, { feedToken: token }, parse(id(), req.params.id), body.playedAt));
+    res.json(await broadcaster.confirmByFeedToken(deps, token, parse(id(), req.params.id), body.playedAt));
   });
 
   return r;

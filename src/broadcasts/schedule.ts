@@ -1,16 +1,13 @@
-import type { Deps } from '../deps';
+import type { Ctx, Deps } from '../deps';
 import type { Q } from '../db';
-import type { Actor } from '../auth/roles';
-import { authorize, can } from '../auth/policy';
-import { conflict, invalid, notFound } from '../shared/errors';
+import { ADMIN_ROLES, PREPARER_ROLES, STAFF_ROLES, authorize, can, hasRole } from '../auth';
+import { AppError, invalid, notFound } from '../shared/errors';
 import { addDays, isoWeekOf, localDate, localToUtc, mondayOfIsoWeek, weekdayOf, localTime } from '../shared/time';
-import * as orgRepo from '../orgs/repo';
-import { descendantIds, outsideProvince } from '../orgs/service';
+import { descendantIds, findOrgById, findOrgsByIds, groupMembers, outsideProvince } from '../orgs';
 import * as repo from './repo';
-import { checkCampaignLink } from '../reports/service';
+import { checkCampaignLink } from '../campaigns';
 import { toBroadcast, type Broadcast } from './model';
 import type { BroadcastCreate, BroadcastPatch } from './schemas';
-import { STAFF, VIEWERS } from './audio';
 
 /** More slots than this in one schedule is a mistake, not a plan. */
 const MAX_OCCURRENCES = 100_000;
@@ -39,7 +36,7 @@ async function resolveCommunes(q: Q, target: Target, homeOrgId: number): Promise
   };
   if (target.communeIds) {
     const ids = [...new Set(target.communeIds)];
-    const found = await orgRepo.findOrgsByIds(q, ids);
+    const found = await findOrgsByIds(q, ids);
     const communes = new Set(found.filter((o) => o.kind === 'commune').map((o) => o.id));
     const unknown = ids.filter((i) => !communes.has(i));
     if (unknown.length) throw invalid('UNKNOWN_COMMUNES', `Not communes: ${unknown.join(', ')}`, { communeIds: `not communes: ${unknown.join(', ')}` });
@@ -47,14 +44,15 @@ async function resolveCommunes(q: Q, target: Target, homeOrgId: number): Promise
   }
   let candidates: number[];
   if (target.groupId) {
-    if (!(await orgRepo.findGroup(q, target.groupId))) throw invalid('GROUP_NOT_FOUND', 'No such recipient group', { groupId: 'no such group' });
-    candidates = (await orgRepo.groupMemberIds(q, [target.groupId])).get(target.groupId) ?? [];
+    const members = await groupMembers(q, target.groupId);
+    if (!members) throw invalid('GROUP_NOT_FOUND', 'No such recipient group', { groupId: 'no such group' });
+    candidates = members;
   } else {
-    if (!(await orgRepo.findOrg(q, target.underOrgId!))) throw invalid('ORG_NOT_FOUND', 'No such organisation', { underOrgId: 'no such organisation' });
+    if (!(await findOrgById(q, target.underOrgId!))) throw invalid('ORG_NOT_FOUND', 'No such organisation', { underOrgId: 'no such organisation' });
     await insideProvince([target.underOrgId!]);
     candidates = await descendantIds(q, target.underOrgId!);
   }
-  const communes = (await orgRepo.findOrgsByIds(q, candidates)).filter((o) => o.kind === 'commune').map((o) => o.id);
+  const communes = (await findOrgsByIds(q, candidates)).filter((o) => o.kind === 'commune').map((o) => o.id);
   if (!communes.length) throw invalid('NO_COMMUNES', 'There is no commune in this selection', { [field]: 'no communes' });
   return (await insideProvince(communes)).sort((a, b) => a - b);
 }
@@ -82,23 +80,31 @@ function checkPlan(plan: Plan, communes: number): void {
   if (plan.endDate < plan.startDate) throw invalid('SCHEDULE_ENDS_BEFORE_START', 'The schedule ends before it starts', { endDate: 'before the start date' });
   const days = (Date.parse(plan.endDate) - Date.parse(plan.startDate)) / 86_400_000 + 1;
   if (days > MAX_DAYS) throw invalid('SCHEDULE_TOO_LONG', `A schedule covers at most ${MAX_DAYS} days`, { endDate: `at most ${MAX_DAYS} days after the start` });
-  if (days * plan.times.length * communes > MAX_OCCURRENCES) throw invalid('SCHEDULE_TOO_LARGE', `A schedule makes at most ${MAX_OCCURRENCES} broadcasts`);
+  if (days * plan.times.length * communes > MAX_OCCURRENCES) {
+    const field = `at most ${MAX_OCCURRENCES} broadcasts in one schedule`;
+    throw invalid('SCHEDULE_TOO_LARGE', `A schedule makes at most ${MAX_OCCURRENCES} broadcasts`, { endDate: field, times: field });
+  }
 }
 
-export async function createBroadcast(deps: Deps, actor: Actor, input: BroadcastCreate): Promise<{ broadcast: Broadcast; occurrences: number }> {
-  const audio = await repo.findAudio(deps.db, input.audioId);
+export async function createBroadcast(ctx: Ctx, input: BroadcastCreate): Promise<{ broadcast: Broadcast; occurrences: number }> {
+  const { actor } = ctx;
+  const audio = await repo.findAudio(ctx.db, input.audioId);
   if (!audio) throw invalid('AUDIO_NOT_FOUND', 'No such audio', { audioId: 'no such audio' });
-  authorize(actor, STAFF, [audio.owner_org_id]);
-  if (audio.status !== 'ready') throw conflict('AUDIO_NOT_READY', audio.status === 'failed' ? 'The audio failed to convert and cannot be scheduled' : 'The audio is still being converted; schedule it when it is ready');
-  const communes = await resolveCommunes(deps.db, input, audio.owner_org_id);
+  authorize(actor, PREPARER_ROLES, [audio.owner_org_id]);
+  if (audio.status !== 'ready') {
+    const failed = audio.status === 'failed';
+    const message = failed ? 'The audio failed to convert and cannot be scheduled' : 'The audio is still being converted; schedule it when it is ready';
+    throw new AppError('conflict', 'AUDIO_NOT_READY', message, { audioId: failed ? 'failed to convert' : 'still being converted' });
+  }
+  const communes = await resolveCommunes(ctx.db, input, audio.owner_org_id);
   const plan: Plan = { startDate: input.startDate, endDate: input.endDate, times: input.times, daysOfWeek: input.daysOfWeek ?? ALL_DAYS };
   checkPlan(plan, communes.length);
-  await checkCampaignLink(deps.db, actor, input.campaignId);
-  const now = deps.clock().toISOString();
+  await checkCampaignLink({ db: ctx.db, actor }, input.campaignId);
+  const now = ctx.clock().toISOString();
   const slots = expandSlots(plan).filter((s) => s > now);
   if (!slots.length) throw invalid('NO_OCCURRENCES', 'No broadcast time of this schedule is in the future', { startDate: 'every time is in the past' });
 
-  const id = await deps.db.transaction(async (tx) => {
+  const id = await ctx.db.transaction(async (tx) => {
     const bid = await repo.insertBroadcast(
       tx,
       {
@@ -119,7 +125,7 @@ export async function createBroadcast(deps: Deps, actor: Actor, input: Broadcast
     await repo.insertOccurrences(tx, occurrenceRows(bid, communes, slots, now));
     return bid;
   });
-  return { broadcast: await loadBroadcast(deps, id), occurrences: communes.length * slots.length };
+  return { broadcast: await loadBroadcast(ctx, id), occurrences: communes.length * slots.length };
 }
 
 function occurrenceRows(broadcastId: number, communes: number[], slots: string[], now: string): Omit<repo.OccurrenceRow, 'id'>[] {
@@ -134,12 +140,13 @@ function occurrenceRows(broadcastId: number, communes: number[], slots: string[]
  * Changes a schedule from now on: future pending slots that the new plan drops are cancelled, new ones added,
  * past, played and missed occurrences stay as they were.
  */
-export async function patchBroadcast(deps: Deps, actor: Actor, id: number, patch: BroadcastPatch): Promise<{ broadcast: Broadcast; occurrences: number }> {
-  const row = await repo.findBroadcast(deps.db, id);
+export async function patchBroadcast(ctx: Ctx, id: number, patch: BroadcastPatch): Promise<{ broadcast: Broadcast; occurrences: number }> {
+  const { actor, db } = ctx;
+  const row = await repo.findBroadcast(db, id);
   if (!row) throw notFound('Broadcast', 'BROADCAST_NOT_FOUND');
-  authorize(actor, STAFF, [row.owner_org_id]);
-  await checkCampaignLink(deps.db, actor, patch.campaignId);
-  const current = toBroadcast(row, await repo.targetIds(deps.db, id));
+  authorize(actor, PREPARER_ROLES, [row.owner_org_id]);
+  await checkCampaignLink({ db, actor }, patch.campaignId);
+  const current = toBroadcast(row, await repo.targetIds(db, id));
   const plan: Plan = {
     startDate: patch.startDate ?? current.startDate,
     endDate: patch.endDate ?? current.endDate,
@@ -147,17 +154,17 @@ export async function patchBroadcast(deps: Deps, actor: Actor, id: number, patch
     daysOfWeek: patch.daysOfWeek ?? current.daysOfWeek,
   };
   const retarget = patch.communeIds !== undefined || patch.groupId !== undefined || patch.underOrgId !== undefined;
-  const communes = retarget ? await resolveCommunes(deps.db, patch, row.owner_org_id) : current.communeIds;
+  const communes = retarget ? await resolveCommunes(db, patch, row.owner_org_id) : current.communeIds;
   // A schedule written before targets were scoped may name another province's communes: it is not extended
   // there; it can be retargeted (which cancels those slots).
-  const outside = retarget ? [] : await outsideProvince(deps.db, row.owner_org_id, communes);
+  const outside = retarget ? [] : await outsideProvince(db, row.owner_org_id, communes);
   if (outside.length) throw invalid('COMMUNES_OUTSIDE_PROVINCE', `This broadcast targets communes outside your province (${outside.join(', ')}); choose its communes again`, { communeIds: `outside your province: ${outside.join(', ')}` });
   checkPlan(plan, communes.length);
-  const now = deps.clock().toISOString();
+  const now = ctx.clock().toISOString();
   const wanted = new Set<string>();
   for (const slot of expandSlots(plan).filter((s) => s > now)) for (const c of communes) wanted.add(`${c}|${slot}`);
 
-  await deps.db.transaction(async (tx) => {
+  await db.transaction(async (tx) => {
     const future = await repo.occurrencesFrom(tx, id, now);
     const existing = new Map(future.map((o) => [`${o.org_id}|${o.scheduled_at}`, o]));
     const cancel = future.filter((o) => o.status === 'pending' && !wanted.has(`${o.org_id}|${o.scheduled_at}`)).map((o) => o.id);
@@ -182,7 +189,7 @@ export async function patchBroadcast(deps: Deps, actor: Actor, id: number, patch
       updated_at: now,
     });
   });
-  return { broadcast: await loadBroadcast(deps, id), occurrences: await repo.countActiveOccurrences(deps.db, id) };
+  return { broadcast: await loadBroadcast(ctx, id), occurrences: await repo.countActiveOccurrences(db, id) };
 }
 
 async function loadBroadcast(deps: Deps, id: number): Promise<Broadcast> {
@@ -191,25 +198,27 @@ async function loadBroadcast(deps: Deps, id: number): Promise<Broadcast> {
   return toBroadcast(row, await repo.targetIds(deps.db, id));
 }
 
-export async function getBroadcast(deps: Deps, actor: Actor, id: number): Promise<Broadcast> {
-  const b = await loadBroadcast(deps, id);
-  authorize(actor, VIEWERS, [b.ownerOrgId]);
+export async function getBroadcast(ctx: Ctx, id: number): Promise<Broadcast> {
+  const b = await loadBroadcast(ctx, id);
+  authorize(ctx.actor, STAFF_ROLES, [b.ownerOrgId]);
   return b;
 }
 
-export async function listBroadcasts(deps: Deps, actor: Actor): Promise<Broadcast[]> {
-  const rows = await repo.listBroadcasts(deps.db, actor.roles.includes('admin') ? null : actor.orgId);
+/** The broadcasts of the actor's department (an administrator: every department's). */
+export async function listBroadcasts(ctx: Ctx): Promise<Broadcast[]> {
+  const { actor } = ctx;
+  const rows = (await repo.listBroadcasts(ctx.db, hasRole(actor, ADMIN_ROLES) ? null : actor.orgId)).filter((r) => can(actor, STAFF_ROLES, [r.owner_org_id]));
   const out: Broadcast[] = [];
-  for (const r of rows) out.push(toBroadcast(r, await repo.targetIds(deps.db, r.id)));
-  return out.filter((b) => VIEWERS.some((role) => actor.roles.includes(role)) && (actor.roles.includes('admin') || b.ownerOrgId === actor.orgId));
+  for (const r of rows) out.push(toBroadcast(r, await repo.targetIds(ctx.db, r.id)));
+  return out;
 }
 
 /** The broadcasts a campaign scheduled, each with its totals (the campaign page). */
-export async function broadcastsOfCampaign(deps: Deps, actor: Actor, campaignId: number): Promise<(Broadcast & Omit<CommuneStatus, 'orgId' | 'name'>)[]> {
-  const rows = (await repo.listBroadcastsOfCampaign(deps.db, campaignId)).filter((r) => can(actor, VIEWERS, [r.owner_org_id]));
+export async function broadcastsOfCampaign(ctx: Ctx, campaignId: number): Promise<(Broadcast & Omit<CommuneStatus, 'orgId' | 'name'>)[]> {
+  const rows = (await repo.listBroadcastsOfCampaign(ctx.db, campaignId)).filter((r) => can(ctx.actor, STAFF_ROLES, [r.owner_org_id]));
   const out = [];
   for (const r of rows) {
-    const { byCommune } = await broadcastStatus(deps, actor, r.id);
+    const { byCommune } = await broadcastStatus(ctx, r.id);
     const totals = byCommune.reduce((s, c) => ({ scheduled: s.scheduled + c.scheduled, played: s.played + c.played, missed: s.missed + c.missed, pending: s.pending + c.pending }), { scheduled: 0, played: 0, missed: 0, pending: 0 });
     out.push({ ...toBroadcast(r, byCommune.map((c) => c.orgId)), ...totals });
   }
@@ -225,10 +234,10 @@ export interface CommuneStatus {
   pending: number;
 }
 
-export async function broadcastStatus(deps: Deps, actor: Actor, id: number): Promise<{ byCommune: CommuneStatus[] }> {
-  await getBroadcast(deps, actor, id);
+export async function broadcastStatus(ctx: Ctx, id: number): Promise<{ byCommune: CommuneStatus[] }> {
+  await getBroadcast(ctx, id);
   const byOrg = new Map<number, CommuneStatus>();
-  for (const r of await repo.statusCountsByCommune(deps.db, id)) {
+  for (const r of await repo.statusCountsByCommune(ctx.db, id)) {
     const s = byOrg.get(r.org_id) ?? { orgId: r.org_id, name: r.name, scheduled: 0, played: 0, missed: 0, pending: 0 };
     const n = Number(r.n);
     s.scheduled += n;
@@ -245,11 +254,12 @@ export interface CalendarDay {
 }
 
 /** One ISO week (Monday to Sunday, Vietnam time) of a broadcast: per day and time, how many communes played, missed, are pending. */
-export async function weekCalendar(deps: Deps, actor: Actor, id: number, week?: string): Promise<{ week: string; prev: string; next: string; days: CalendarDay[] }> {
-  const b = await getBroadcast(deps, actor, id);
-  const wk = week && mondayOfIsoWeek(week) ? week : isoWeekOf(localToUtc(b.startDate) > deps.clock() ? localToUtc(b.startDate) : deps.clock());
+export async function weekCalendar(ctx: Ctx, id: number, week?: string): Promise<{ week: string; prev: string; next: string; days: CalendarDay[] }> {
+  const b = await getBroadcast(ctx, id);
+  const now = ctx.clock();
+  const wk = week && mondayOfIsoWeek(week) ? week : isoWeekOf(localToUtc(b.startDate) > now ? localToUtc(b.startDate) : now);
   const monday = mondayOfIsoWeek(wk)!;
-  const rows = await repo.occurrencesBetween(deps.db, id, localToUtc(monday).toISOString(), localToUtc(addDays(monday, 7)).toISOString());
+  const rows = await repo.occurrencesBetween(ctx.db, id, localToUtc(monday).toISOString(), localToUtc(addDays(monday, 7)).toISOString());
   const days: CalendarDay[] = [];
   for (let i = 0; i < 7; i++) days.push({ date: addDays(monday, i), weekday: i + 1, slots: [] });
   for (const o of rows) {

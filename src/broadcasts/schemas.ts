@@ -1,17 +1,24 @@
 import { z } from 'zod';
-import { id, requiredText } from '../shared/validate';
-import { isValidDate, isValidTime } from '../shared/time';
+import { calendarDate, id, requiredText } from '../shared/validate';
+import { isValidTime } from '../shared/time';
 
-const date = () => z.string().refine(isValidDate, 'a real date written YYYY-MM-DD');
+/** A real calendar date in a plausible year (shared rule: no 9999-01-01, no 2026-02-30). */
+const date = calendarDate;
 const time = () => z.string().refine(isValidTime, 'a time of day written HH:MM, 00:00 to 23:59');
+/** An id the caller must give: left out (a select with nothing chosen) it is "required", not "expected number, received NaN". */
+const requiredId = () =>
+  z
+    .unknown()
+    .refine((v) => v !== undefined && v !== null && v !== '', { message: 'required', abort: true })
+    .pipe(id());
 
 export const AudioUpload = z.object({ title: requiredText(300) }).strict();
 
 const scheduleFields = {
   title: requiredText(300),
   communeIds: z.array(id()).min(1, 'choose at least one commune').max(5000).optional(),
-  groupId: id().optional(),
-  underOrgId: id().optional(),
+  groupId: requiredId().optional(),
+  underOrgId: requiredId().optional(),
   startDate: date(),
   endDate: date(),
   times: z.array(time()).min(1, 'give at least one time').max(24),
@@ -24,7 +31,7 @@ const oneTarget = (v: { communeIds?: unknown; groupId?: unknown; underOrgId?: un
   [v.communeIds, v.groupId, v.underOrgId].filter((x) => x !== undefined).length === 1;
 
 export const BroadcastCreate = z
-  .object({ audioId: id(), ...scheduleFields })
+  .object({ audioId: requiredId(), ...scheduleFields })
   .strict()
   .refine(oneTarget, { message: 'give exactly one of communeIds, groupId or underOrgId', path: ['communeIds'] })
   .refine((v) => v.endDate >= v.startDate, { message: 'the schedule ends before it starts', path: ['endDate'] });
@@ -48,5 +55,5 @@ export const ConfirmBody = z
   .object({ playedAt: z.string().datetime({ offset: true, message: 'an ISO date-time, e.g. 2026-02-05T06:02:00+07:00' }).optional() })
   .strict();
 
-export const FeedTokenCreate = z.object({ orgId: id(), label: requiredText(100).optional() }).strict();
+export const FeedTokenCreate = z.object({ orgId: requiredId(), label: requiredText(100).optional() }).strict();
 export const FeedTokenListQuery = z.object({ orgId: id().optional() });

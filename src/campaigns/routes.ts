@@ -1,33 +1,106 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
-import { actorOf } from '../web/request';
-import { t } from '../web/i18n';
-import { Week } from '../reports/schemas';
-import { campaignOverview } from './service';
-
-const weekOf = (q: unknown) => (typeof q === 'string' && q ? parse(Week, q) : undefined);
+import { t } from '../shared/i18n';
+import { ctxOf } from '../web/request';
+import { checked, field, fieldList, formBody, parseForm, renderFormError, type FormBody } from '../web/forms';
+import { STAFF_ROLES, requireRole } from '../auth';
+import { listGroups, listOrgs } from '../orgs';
+import { createCampaign, getCampaign, listCampaigns } from './service';
+import { CampaignCreate } from './schemas';
 
 /** JSON API, mounted at /api/v1. */
-export function apiRouter(deps: Deps): Router {
+export function apiRouter(_deps: Deps): Router {
   const r = Router();
-  r.get('/campaigns/:id/overview', async (req, res) => {
-    res.json(await campaignOverview(deps, actorOf(req), parse(id(), req.params.id), weekOf(req.query.week)));
+
+  r.get('/campaigns', async (req, res) => {
+    res.json({ items: await listCampaigns(ctxOf(req)) });
   });
+
+  r.post('/campaigns', async (req, res) => {
+    const campaign = await createCampaign(ctxOf(req), parse(CampaignCreate, req.body));
+    res.locals.createdId = campaign.id;
+    res.status(201).json(campaign);
+  });
+
+  r.get('/campaigns/:id', async (req, res) => {
+    res.json(await getCampaign(ctxOf(req), parse(id(), req.params.id)));
+  });
+
   return r;
 }
 
-/** The campaign page, mounted at /. */
-export function pageRouter(deps: Deps): Router {
+/** The campaign form's fields as the API's body: empty inputs are "not given"; a group wins over single organisations. */
+function formToCampaign(body: FormBody): unknown {
+  const weekday = field(body, 'deadlineWeekday');
+  const time = field(body, 'deadlineTime');
+  const orgIds = fieldList(body, 'orgIds');
+  const groupId = field(body, 'groupId');
+  return {
+    name: field(body, 'name'),
+    metricLabel: field(body, 'metricLabel'),
+    description: field(body, 'description'),
+    targetPercent: field(body, 'targetPercent'),
+    startDate: field(body, 'startDate'),
+    endDate: field(body, 'endDate'),
+    deadline: weekday === undefined && time === undefined ? undefined : { weekday, time },
+    orgIds: orgIds.length && !groupId ? orgIds : undefined,
+    groupId,
+    reminderHoursBefore: field(body, 'reminderHoursBefore'),
+    countsResidents: checked(body, 'countsResidents') ? true : undefined,
+  };
+}
+
+/** The API names the deadline's parts `deadline.weekday` / `deadline.time`; the form calls its inputs otherwise. */
+function formFields(fields: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!fields) return undefined;
+  const out: Record<string, string> = { ...fields };
+  const rename: Record<string, string> = { 'deadline.weekday': 'deadlineWeekday', 'deadline.time': 'deadlineTime', deadline: 'deadlineWeekday' };
+  for (const [from, to] of Object.entries(rename)) {
+    if (from in out) {
+      out[to] ??= out[from];
+      if (from === 'deadline') out.deadlineTime ??= out[from];
+      delete out[from];
+    }
+  }
+  return out;
+}
+
+const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
+
+/** The campaigns page (list and create form), mounted at /. */
+export function pageRouter(_deps: Deps): Router {
   const r = Router();
-  r.get('/campaigns/:id', async (req, res) => {
-    const overview = await campaignOverview(deps, actorOf(req), parse(id(), req.params.id), weekOf(req.query.week));
-    res.render('campaigns/show', {
-      title: overview.campaign.name,
-      ...overview,
-      back: `/campaigns/${overview.campaign.id}`,
-      notice: typeof req.query.reminded === 'string' ? t(req.locale, 'campaigns.reminded') : undefined,
+
+  /** The list and the form; `sent` is the form as submitted, shown again (with its choices) beside its messages. */
+  async function renderCampaigns(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200, sent?: FormBody) {
+    const ctx = ctxOf(req);
+    requireRole(ctx.actor, STAFF_ROLES);
+    const chosenOrgs = new Set(sent ? fieldList(sent, 'orgIds') : []);
+    const chosenGroup = sent ? field(sent, 'groupId') : undefined;
+    res.status(status).render('campaigns/index', {
+      title: t(req.locale, 'reports.campaigns'),
+      campaigns: await listCampaigns(ctx),
+      orgs: (await listOrgs(ctx.db, ctx.actor, {})).map((o) => ({ ...o, selected: chosenOrgs.has(String(o.id)) })),
+      groups: (await listGroups(ctx.db, ctx.actor)).map((g) => ({ ...g, selected: chosenGroup === String(g.id) })),
+      weekdays: WEEKDAYS,
+      form: sent ?? { targetPercent: 100, deadlineWeekday: '5', deadlineTime: '17:00', reminderHoursBefore: 24 },
+      ...extra,
     });
+  }
+
+  r.get('/campaigns', (req, res) => renderCampaigns(req, res));
+
+  r.post('/campaigns', async (req, res) => {
+    const body = formBody(req);
+    try {
+      const c = await createCampaign(ctxOf(req), parseForm(CampaignCreate, body, formToCampaign));
+      res.locals.createdId = c.id;
+      res.redirect(303, `/campaigns/${c.id}/reports`);
+    } catch (err) {
+      await renderFormError(err, req, res, (view, status) => renderCampaigns(req, res, { ...view, fields: formFields(view.fields) }, status, body));
+    }
   });
+
   return r;
 }

@@ -1,145 +1,167 @@
-import type { Deps } from '../deps';
-import type { Actor } from '../auth/roles';
-import { getCampaign, loadManagedCampaign } from '../reports/service';
-import type { Campaign } from '../reports/model';
-import { dashboard, trend } from '../reports/dashboard';
-import { listReminders } from '../reports/reminders';
-import { listLetters } from '../letters/service';
-import { deliveryOverview } from '../dispatch/service';
-import { broadcastsOfCampaign } from '../broadcasts/schedule';
-import { missedByBroadcast } from '../broadcasts/missed';
-import { localToUtc, mondayOfIsoWeek } from '../shared/time';
-
-export interface LetterProgress {
-  id: number;
-  symbol: string;
-  subject: string;
-  status: string;
-  issuedAt: string | null;
-  recipients: number;
-  sent: number;
-  acknowledged: number;
-  failed: number;
-  noEmail: number;
-  /** Share of recipients the letter reached (sent or acknowledged), %. */
-  deliveredPercent: number;
-  /** Share of recipients who acknowledged receipt, %. */
-  acknowledgedPercent: number;
-  unacknowledged: string[];
-}
-
-export interface BroadcastProgress {
-  id: number;
-  title: string;
-  startDate: string;
-  endDate: string;
-  scheduled: number;
-  played: number;
-  missed: number;
-  pending: number;
-  playedPercent: number;
-  missedCommunes: { orgId: number; name: string; missed: number }[];
-}
-
-export interface TimelineEvent {
-  at: string;
-  kind: 'campaign' | 'letter' | 'broadcast' | 'report';
-  label: string;
-  href: string;
-}
-
-export interface CampaignOverview {
-  campaign: Campaign;
-  letters: LetterProgress[];
-  broadcasts: BroadcastProgress[];
-  reports: Awaited<ReturnType<typeof dashboard>>;
-  trend: Awaited<ReturnType<typeof trend>>['weeks'];
-  completenessPercent: number;
-  remindersThisWeek: number;
-  timeline: TimelineEvent[];
-  nextActions: {
-    unacknowledged: { letterId: number; symbol: string; recipients: string[] }[];
-    missedBroadcasts: { broadcastId: number; title: string; communes: { orgId: number; name: string; missed: number }[] }[];
-    missingReports: { week: string; orgs: { orgId: number; name: string }[] };
-  };
-}
-
-const pct = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 10000) / 100);
+import type { Q } from '../db';
+import { chunked } from '../db';
+import type { Ctx } from '../deps';
+import type { Actor, Role } from '../auth';
+import { ADMIN_ROLES, STAFF_ROLES, authorize, can, hasRole } from '../auth';
+import { findOrgsByIds, groupMembers } from '../orgs';
+import { invalid, notFound } from '../shared/errors';
+import * as repo from './repo';
+import { toCampaign, toCampaignInfo, toExpectedOrg, type Campaign, type CampaignInfo, type CampaignListItem, type ExpectedOrg } from './model';
+import type { CampaignCreate } from './schemas';
+import { checkCampaignDates } from './weeks';
 
 /**
- * One campaign across its three parts: the letters that carried the directive (delivery and acknowledgement),
- * the loudspeaker broadcasts (played and missed), and the weekly reports (progress and completeness),
- * with a timeline and what needs chasing. Everything is read through the owning features' services.
+ * Who may do what with a campaign: department staff (STAFF_ROLES) of the owner organisation run it (admins
+ * everywhere); a reporter sees the campaigns its organisation is expected to report in.
  */
-export async function campaignOverview(deps: Deps, actor: Actor, campaignId: number, week?: string): Promise<CampaignOverview> {
-  const row = await loadManagedCampaign(deps.db, actor, campaignId);
-  const now = deps.clock();
-  const campaign = await getCampaign(deps.db, actor, row.id);
+export const REPORTER_ROLES = ['reporter'] as const satisfies readonly Role[];
 
-  const letterRows = await listLetters(deps.db, actor, { orgId: row.owner_org_id, campaignId: row.id });
-  const deliveries = await deliveryOverview(deps.db, letterRows.map((l) => l.id));
-  const letters: LetterProgress[] = letterRows.map((l) => {
-    const d = deliveries.get(l.id)!;
-    const { byStatus, total } = d.summary;
-    const reached = byStatus.sent + byStatus.acknowledged;
-    return {
-      id: l.id,
-      symbol: l.symbol,
-      subject: l.subject,
-      status: l.status,
-      issuedAt: l.issuedAt,
-      recipients: total || l.recipients.length,
-      sent: reached,
-      acknowledged: byStatus.acknowledged,
-      failed: byStatus.failed,
-      noEmail: byStatus.no_email,
-      deliveredPercent: pct(reached, total),
-      acknowledgedPercent: pct(byStatus.acknowledged, total),
-      unacknowledged: d.unacknowledged,
-    };
-  });
+/** Does the actor run this campaign (staff of its owner organisation, or an admin)? */
+export function managesCampaign(actor: Actor, c: Pick<CampaignInfo, 'ownerOrgId'>): boolean {
+  return can(actor, STAFF_ROLES, c.ownerOrgId);
+}
 
-  const broadcastRows = await broadcastsOfCampaign(deps, actor, row.id);
-  const missed = await missedByBroadcast(deps, broadcastRows.map((b) => b.id));
-  const broadcasts: BroadcastProgress[] = broadcastRows.map((b) => ({
-    id: b.id,
-    title: b.title,
-    startDate: b.startDate,
-    endDate: b.endDate,
-    scheduled: b.scheduled,
-    played: b.played,
-    missed: b.missed,
-    pending: b.pending,
-    playedPercent: pct(b.played, b.played + b.missed),
-    missedCommunes: (missed.get(b.id) ?? []).map((c) => ({ orgId: c.orgId, name: c.name, missed: c.missed.length })),
-  }));
+async function loadRow(q: Q, id: number): Promise<repo.CampaignRow> {
+  const row = await repo.findCampaign(q, id);
+  if (!row) throw notFound('Campaign', 'CAMPAIGN_NOT_FOUND');
+  return row;
+}
 
-  const reports = await dashboard(deps.db, actor, row.id, week, now);
-  const weeks = (await trend(deps.db, actor, row.id, reports.week, now)).weeks;
-  const reminders = await listReminders(deps.db, actor, row.id, reports.week);
+/** The managers see a campaign; a reporter sees it when its organisation is expected to report. Others get 404. */
+async function loadVisibleRow(ctx: Ctx, id: number): Promise<repo.CampaignRow> {
+  const { db, actor } = ctx;
+  const c = await loadRow(db, id);
+  if (can(actor, STAFF_ROLES, c.owner_org_id)) return c;
+  if (can(actor, REPORTER_ROLES, actor.orgId) && (await repo.isExpected(db, c.id, actor.orgId))) return c;
+  throw notFound('Campaign', 'CAMPAIGN_NOT_FOUND');
+}
 
-  const timeline: TimelineEvent[] = [
-    { at: localToUtc(row.start_date).toISOString(), kind: 'campaign' as const, label: 'start', href: `/campaigns/${row.id}` },
-    ...letterRows.filter((l) => l.issuedAt).map((l) => ({ at: l.issuedAt!, kind: 'letter' as const, label: `${l.symbol} — ${l.subject}`, href: `/letters/${l.id}` })),
-    ...broadcastRows.map((b) => ({ at: localToUtc(b.startDate).toISOString(), kind: 'broadcast' as const, label: b.title, href: `/broadcasts/${b.id}` })),
-    ...weeks.filter((w) => w.received > 0).map((w) => ({ at: localToUtc(mondayOfIsoWeek(w.week)!).toISOString(), kind: 'report' as const, label: w.week, href: `/campaigns/${row.id}/reports?week=${w.week}` })),
-  ].sort((a, b) => a.at.localeCompare(b.at));
+/** A campaign the actor may see (see `loadVisibleRow`); 404 CAMPAIGN_NOT_FOUND otherwise. */
+export async function loadVisibleCampaign(ctx: Ctx, id: number): Promise<CampaignInfo> {
+  return toCampaignInfo(await loadVisibleRow(ctx, id));
+}
 
-  return {
-    campaign,
-    letters,
-    broadcasts,
-    reports,
-    trend: weeks,
-    completenessPercent: pct(reports.received, reports.expected),
-    remindersThisWeek: reminders.length,
-    timeline,
-    nextActions: {
-      unacknowledged: letters.filter((l) => l.unacknowledged.length > 0).map((l) => ({ letterId: l.id, symbol: l.symbol, recipients: l.unacknowledged })),
-      missedBroadcasts: broadcasts
-        .filter((b) => b.missed > 0)
-        .map((b) => ({ broadcastId: b.id, title: b.title, communes: b.missedCommunes })),
-      missingReports: { week: reports.week, orgs: reports.missing },
-    },
-  };
+/** A campaign for an action only its managers may take (dashboard, exports, reminders, overview): 404 / 403 otherwise. */
+export async function loadManagedCampaign(ctx: Ctx, id: number): Promise<CampaignInfo> {
+  const c = await loadRow(ctx.db, id);
+  authorize(ctx.actor, STAFF_ROLES, c.owner_org_id);
+  return toCampaignInfo(c);
+}
+
+/**
+ * For features that file a record under a campaign (a letter, a broadcast): the campaign must exist and be one
+ * the actor's organisation runs. Anything else is the same 400, so other organisations' campaigns stay unseen.
+ * Takes only the database (or the caller's transaction) and the actor.
+ */
+export async function checkCampaignLink(ctx: Pick<Ctx, 'db' | 'actor'>, campaignId: number | null | undefined): Promise<void> {
+  if (!campaignId) return;
+  const c = await repo.findCampaign(ctx.db, campaignId);
+  if (!c || !managesCampaign(ctx.actor, toCampaignInfo(c))) throw invalid('CAMPAIGN_NOT_FOUND', 'Unknown campaign', { campaignId: 'no such campaign' });
+}
+
+/** The expected organisations of a new campaign: a recipient group's members, or the organisations named (all must exist). */
+async function expectedOrgIdsOf(q: Q, input: CampaignCreate): Promise<number[]> {
+  if (input.groupId) {
+    const members = await groupMembers(q, input.groupId);
+    if (!members) throw invalid('GROUP_NOT_FOUND', 'Unknown recipient group', { groupId: 'no such group' });
+    return members;
+  }
+  const orgIds = [...new Set(input.orgIds ?? [])];
+  const known = new Set<number>();
+  for (const part of chunked(orgIds)) for (const o of await findOrgsByIds(q, part)) known.add(Number(o.id));
+  const unknown = orgIds.filter((o) => !known.has(o));
+  if (unknown.length) throw invalid('ORG_NOT_FOUND', `Unknown organisation(s): ${unknown.slice(0, 20).join(', ')}`, { orgIds: `unknown: ${unknown.slice(0, 20).join(', ')}` });
+  return orgIds;
+}
+
+export async function createCampaign(ctx: Ctx, input: CampaignCreate): Promise<Campaign> {
+  const { db, actor } = ctx;
+  authorize(actor, STAFF_ROLES, actor.orgId);
+  checkCampaignDates(input.startDate, input.endDate);
+  const orgIds = await expectedOrgIdsOf(db, input);
+  if (orgIds.length === 0) throw invalid('CAMPAIGN_NO_ORGS', 'The campaign has no organisations to report', { orgIds: 'no organisations' });
+  const id = await db.transaction((tx) =>
+    repo.insertCampaign(
+      tx,
+      {
+        owner_org_id: actor.orgId,
+        name: input.name,
+        description: input.description || null,
+        metric_label: input.metricLabel,
+        target_percent: input.targetPercent,
+        start_date: input.startDate,
+        end_date: input.endDate,
+        deadline_weekday: input.deadline.weekday,
+        deadline_time: input.deadline.time,
+        reminder_hours_before: input.reminderHoursBefore ?? 24,
+        counts_residents: input.countsResidents ?? false,
+        group_id: input.groupId ?? null,
+        created_by: actor.id,
+        created_at: ctx.clock().toISOString(),
+      },
+      orgIds,
+    ),
+  );
+  return getCampaign(ctx, id);
+}
+
+export async function getCampaign(ctx: Ctx, id: number): Promise<Campaign> {
+  const c = await loadVisibleRow(ctx, id);
+  const manages = can(ctx.actor, STAFF_ROLES, c.owner_org_id);
+  // A reporter learns only that its own organisation is expected, not who else is.
+  const orgIds = manages ? (await repo.expectedOrgs(ctx.db, c.id)).map((o) => Number(o.id)) : [ctx.actor.orgId];
+  return toCampaign(c, orgIds);
+}
+
+/** The campaigns the actor sees: all for an admin, its organisation's for staff, those it reports in for a reporter. */
+export async function listCampaigns(ctx: Ctx): Promise<CampaignListItem[]> {
+  const { db, actor } = ctx;
+  const rows = hasRole(actor, ADMIN_ROLES)
+    ? await repo.listCampaigns(db, {})
+    : can(actor, STAFF_ROLES, actor.orgId)
+      ? await repo.listCampaigns(db, { ownerOrgId: actor.orgId })
+      : can(actor, REPORTER_ROLES, actor.orgId)
+        ? await repo.listCampaigns(db, { expectedOrgId: actor.orgId })
+        : [];
+  const counts = await repo.countExpected(db, rows.map((r) => r.id));
+  return rows.map((r) => ({ ...toCampaignInfo(r), expected: counts.get(r.id) ?? 0 }));
+}
+
+// ---- reads for the features that work under a campaign (they authorise first, with the loaders above) ----
+
+/**
+ * The campaign and, when `orgId` is expected in it, that organisation's defaults (headcount, population aged 18+),
+ * in one query: the report submission path. undefined when there is no such campaign. No authorisation here.
+ */
+export async function campaignWithExpectedOrg(q: Q, campaignId: number, orgId: number): Promise<{ campaign: CampaignInfo; org: repo.OrgDefaults | undefined } | undefined> {
+  const found = await repo.campaignWithExpectedOrg(q, campaignId, orgId);
+  return found && { campaign: toCampaignInfo(found.campaign), org: found.org };
+}
+
+/**
+ * Queues the writers of one expected organisation of a campaign until the caller's transaction ends (its
+ * `campaign_orgs` row exists before any report; see repo.lockExpectedOrg).
+ */
+export async function lockExpectedOrg(q: Q, campaignId: number, orgId: number): Promise<void> {
+  await repo.lockExpectedOrg(q, campaignId, orgId);
+}
+
+/** The campaigns in which `orgId` is expected to report, latest first. */
+export async function campaignsExpecting(q: Q, orgId: number): Promise<CampaignInfo[]> {
+  return (await repo.listCampaigns(q, { expectedOrgId: orgId })).map(toCampaignInfo);
+}
+
+/** Campaigns with a weekly deadline running on the local date `today` or ended on or after `graceStart` (for the reminder pass). */
+export async function campaignsWithDeadlineRunningOn(q: Q, today: string, graceStart: string): Promise<CampaignInfo[]> {
+  return (await repo.campaignsRunningOn(q, today, graceStart)).map(toCampaignInfo);
+}
+
+/** How many organisations must report in the campaign. */
+export async function expectedCount(q: Q, campaignId: number): Promise<number> {
+  return (await repo.countExpected(q, [campaignId])).get(campaignId) ?? 0;
+}
+
+/** The organisations expected to report in the campaign, by name. */
+export async function expectedOrgs(q: Q, campaignId: number): Promise<ExpectedOrg[]> {
+  return (await repo.expectedOrgs(q, campaignId)).map(toExpectedOrg);
 }

@@ -1,4 +1,4 @@
-import { t, type Locale } from '../web/i18n';
+import { t, type Locale } from '../shared/i18n';
 import type { DeliveryView, OutboxRow } from './repo';
 import type { DeliveryState } from './states';
 import { parseAttachments } from './outbox';

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Q } from '../db';
-import { nowIso } from '../db';
+import type { Deps } from '../deps';
 import type { MailRequest } from './contract';
 import { insertOutboxUnlessDuplicate, insertOutboxManyUnlessDuplicate, outboxIdByDedupeKey, outboxIdsByDedupeKeys, type NewOutboxRow } from './repo';
 
@@ -17,16 +17,14 @@ export interface StoredAttachment {
   contentBase64?: string;
 }
 
-export interface EnqueueOptions {
-  /** Domain of the Message-ID we generate (default: the domain of MAIL_FROM is not known here, so "vandong.local"). */
-  messageIdDomain?: string;
-  /** Time to record (defaults to now); the message is due immediately. */
-  now?: string;
-}
-
 /** A Message-ID of our own, fixed before the first attempt so a crash can be reconciled by it. */
 export function newMessageId(domain = 'vandong.local'): string {
   return `<${crypto.randomUUID()}@${domain}>`;
+}
+
+/** The domain of our Message-IDs: that of MAIL_FROM. */
+export function messageIdDomain(mailFrom: string): string {
+  return /@([A-Za-z0-9.-]+)/.exec(mailFrom)?.[1] ?? 'vandong.local';
 }
 
 export function serializeAttachments(list: MailRequest['attachments']): string {
@@ -47,13 +45,8 @@ export function parseAttachments(json: string): StoredAttachment[] {
   return JSON.parse(json) as StoredAttachment[];
 }
 
-/**
- * Puts a message in the outbox; the worker sends it. Idempotent: the same dedupeKey stores one message
- * and returns its id with created=false. Safe inside a caller's transaction on both engines (no error is
- * raised on a duplicate). Callers that commit a transaction should then call `kickOutbox(deps)`
- * (src/dispatch/worker.ts) so the message leaves without waiting for the next job tick.
- */
-function toRow(req: MailRequest, now: string, domain?: string): NewOutboxRow {
+/** The outbox row of a request, due at once. */
+function toRow(req: MailRequest, now: string, domain: string): NewOutboxRow {
   return {
     kind: req.kind,
     dedupe_key: req.dedupeKey,
@@ -69,10 +62,17 @@ function toRow(req: MailRequest, now: string, domain?: string): NewOutboxRow {
   };
 }
 
-export async function enqueueMail(q: Q, req: MailRequest, opts: EnqueueOptions = {}): Promise<{ id: number; created: boolean }> {
+/**
+ * Puts a message in the outbox, written with `q` (the caller's transaction, or deps.db); the worker sends it.
+ * Idempotent: the same dedupeKey stores one message and returns its id with created=false. Safe inside a
+ * caller's transaction on both engines (no error is raised on a duplicate). Its time is deps.clock(), its
+ * Message-ID domain MAIL_FROM's. Callers that commit a transaction should then call `kickOutbox(deps)`
+ * (src/dispatch/worker.ts) so the message leaves without waiting for the next job tick.
+ */
+export async function enqueueMail(deps: Deps, q: Q, req: MailRequest): Promise<{ id: number; created: boolean }> {
   const existing = await outboxIdByDedupeKey(q, req.dedupeKey);
   if (existing !== undefined) return { id: existing, created: false };
-  await insertOutboxUnlessDuplicate(q, toRow(req, opts.now ?? nowIso(), opts.messageIdDomain));
+  await insertOutboxUnlessDuplicate(q, toRow(req, deps.clock().toISOString(), messageIdDomain(deps.config.MAIL_FROM)));
   const id = await outboxIdByDedupeKey(q, req.dedupeKey);
   if (id === undefined) throw new Error(`outbox insert for ${req.dedupeKey} vanished`);
   return { id, created: true };
@@ -82,9 +82,10 @@ export async function enqueueMail(q: Q, req: MailRequest, opts: EnqueueOptions =
  * enqueueMail for many messages at once (a dispatch to 1,000 recipients): a few multi-row inserts instead of
  * thousands of round trips. Same idempotency per dedupeKey; returns the ids in the order of `reqs`.
  */
-export async function enqueueMails(q: Q, reqs: MailRequest[], opts: EnqueueOptions = {}): Promise<number[]> {
-  const now = opts.now ?? nowIso();
-  await insertOutboxManyUnlessDuplicate(q, reqs.map((r) => toRow(r, now, opts.messageIdDomain)));
+export async function enqueueMails(deps: Deps, q: Q, reqs: MailRequest[]): Promise<number[]> {
+  const now = deps.clock().toISOString();
+  const domain = messageIdDomain(deps.config.MAIL_FROM);
+  await insertOutboxManyUnlessDuplicate(q, reqs.map((r) => toRow(r, now, domain)));
   const ids = await outboxIdsByDedupeKeys(q, reqs.map((r) => r.dedupeKey));
   return reqs.map((r) => {
     const id = ids.get(r.dedupeKey);

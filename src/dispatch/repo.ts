@@ -49,7 +49,7 @@ export async function outboxIdsByDedupeKeys(q: Q, keys: string[]): Promise<Map<s
 }
 
 export async function outboxIdByDedupeKey(q: Q, dedupeKey: string): Promise<number | undefined> {
-  const row = await q('mail_outbox').where({ dedupe_key: dedupeKey }).first('id');
+  const row = await q<{ id: number; dedupe_key: string }>('mail_outbox').where({ dedupe_key: dedupeKey }).first('id');
   return row ? Number(row.id) : undefined;
 }
 

@@ -1,52 +1,51 @@
 import { Router, type Request, type Response } from 'express';
 import fs from 'node:fs';
-import type { Deps } from '../deps';
+import type { Ctx, Deps } from '../deps';
 import { parse } from '../shared/validate';
-import { actorOf } from '../web/request';
-import { t } from '../web/i18n';
+import { ctxOf } from '../web/request';
+import { field, formBody, renderFormError } from '../web/forms';
+import { t } from '../shared/i18n';
 import { mediaPath } from '../shared/media';
 import { notFound } from '../shared/errors';
 import * as dispatch from './service';
-import { loadDispatchPackage } from './letters-port';
-import type { DispatchPackage } from './contract';
-import type { Actor } from '../auth/roles';
 import { AckToken, DispatchBody, OutboxQuery, id } from './schemas';
 import { toOutboxItem } from './model';
 import { emlRelPath } from './transport';
 import { OUTBOX_STATES } from './states';
+import { safeRedirectPath } from '../web/redirect';
 
 const letterIdOf = (req: Request) => parse(id(), req.params.id);
 
+/** Sending an issued letter, and its two follow-ups: the same request shape, answer and audit entry. */
+const SENDS: Record<string, (ctx: Ctx, letterId: number) => Promise<dispatch.DispatchResult>> = {
+  dispatch: (ctx, letterId) => dispatch.dispatchLetter(ctx, letterId),
+  'dispatch/resend-failed': (ctx, letterId) => dispatch.resendTo(ctx, letterId, 'failed'),
+  'dispatch/remind-unacknowledged': (ctx, letterId) => dispatch.resendTo(ctx, letterId, 'unacknowledged'),
+};
+
 /** JSON API, mounted at /api/v1. */
-export function apiRouter(deps: Deps): Router {
+export function apiRouter(_deps: Deps): Router {
   const r = Router();
 
-  // Sending an issued letter, and its two follow-ups: the same request shape, answer and audit entry.
-  const sends: Record<string, (actor: Actor, pkg: DispatchPackage) => Promise<dispatch.DispatchResult>> = {
-    dispatch: (actor, pkg) => dispatch.dispatchLetter(deps, actor, pkg),
-    'dispatch/resend-failed': (actor, pkg) => dispatch.resendTo(deps, actor, pkg, 'failed'),
-    'dispatch/remind-unacknowledged': (actor, pkg) => dispatch.resendTo(deps, actor, pkg, 'unacknowledged'),
-  };
-  for (const [path, send] of Object.entries(sends)) {
+  for (const [path, send] of Object.entries(SENDS)) {
     r.post(`/letters/:id/${path}`, async (req, res) => {
-      const actor = actorOf(req);
+      const ctx = ctxOf(req);
       const letterId = letterIdOf(req);
       parse(DispatchBody, req.body ?? {});
-      const result = await send(actor, await loadDispatchPackage(deps, letterId));
+      const result = await send(ctx, letterId);
       res.locals.audit = { entity: 'letters', entityId: letterId, detail: result };
       res.status(202).json(result);
     });
   }
 
   r.get('/letters/:id/deliveries', async (req, res) => {
-    const letterId = letterIdOf(req);
-    const { items, summary } = await dispatch.listDeliveries(deps, actorOf(req), letterId, () => loadDispatchPackage(deps, letterId));
+    const { items, summary } = await dispatch.listDeliveries(ctxOf(req), letterIdOf(req));
     res.json({ items, summary });
   });
 
   r.get('/outbox', async (req, res) => {
     const q = parse(OutboxQuery, req.query);
-    const { rows, counts } = await dispatch.listOutbox(deps, actorOf(req), { status: q.status, beforeId: q.before });
+    const { rows, counts } = await dispatch.listOutbox(ctxOf(req), { status: q.status, beforeId: q.before });
     res.json({ items: rows.map(toOutboxItem), counts });
   });
 
@@ -57,37 +56,41 @@ export function apiRouter(deps: Deps): Router {
 export function pageRouter(deps: Deps): Router {
   const r = Router();
 
-  r.get('/letters/:id/deliveries', async (req, res) => {
-    const letterId = letterIdOf(req);
-    const actor = actorOf(req);
-    const view = await dispatch.listDeliveries(deps, actor, letterId, () => loadDispatchPackage(deps, letterId));
+  /** The deliveries page; a refused dispatch action shows on it with its status (409 for a letter not issued). */
+  async function renderDeliveries(req: Request, res: Response, letterId: number, view: { error?: string } = {}, status = 200) {
+    const ctx = ctxOf(req);
+    const deliveries = await dispatch.listDeliveries(ctx, letterId);
     // Refreshes itself while messages are on their way; no JavaScript needed.
-    if (view.summary.pending > 0) res.set('Refresh', '5');
-    res.render('dispatch/deliveries', {
-      title: t(req.locale, 'dispatch.deliveriesOf', { numberSymbol: view.letter.numberSymbol }),
+    if (deliveries.summary.pending > 0 && !view.error) res.set('Refresh', '5');
+    const done = typeof req.query.done === 'string' ? req.query.done : undefined;
+    res.status(status).render('dispatch/deliveries', {
+      title: t(req.locale, 'dispatch.deliveriesOf', { numberSymbol: deliveries.letter.numberSymbol }),
+      ...deliveries,
+      canDispatch: deliveries.letter.status === 'issued' && dispatch.canDispatch(ctx, deliveries.letter.issuingOrgId),
+      notice: done && !view.error ? t(req.locale, `dispatch.notices.${done === 'resent' || done === 'reminded' ? done : 'dispatched'}`) : undefined,
       ...view,
-      canDispatch: view.letter.status === 'issued' && dispatch.canDispatch(actor, view.letter.issuingOrgId),
-      notice: typeof req.query.done === 'string' ? t(req.locale, `dispatch.notices.${req.query.done === 'resent' || req.query.done === 'reminded' ? req.query.done : 'dispatched'}`) : undefined,
     });
+  }
+
+  r.get('/letters/:id/deliveries', async (req, res) => {
+    await renderDeliveries(req, res, letterIdOf(req));
   });
 
-  r.post('/letters/:id/dispatch', async (req, res) => {
-    const letterId = letterIdOf(req);
-    await dispatch.dispatchLetter(deps, actorOf(req), await loadDispatchPackage(deps, letterId));
-    res.redirect(303, `/letters/${letterId}/deliveries?done=dispatched`);
-  });
-
-  r.post('/letters/:id/deliveries/resend', async (req, res) => {
-    const letterId = letterIdOf(req);
-    await dispatch.resendTo(deps, actorOf(req), await loadDispatchPackage(deps, letterId), 'failed');
-    res.redirect(303, `/letters/${letterId}/deliveries?done=resent`);
-  });
-
-  r.post('/letters/:id/deliveries/remind', async (req, res) => {
-    const letterId = letterIdOf(req);
-    await dispatch.resendTo(deps, actorOf(req), await loadDispatchPackage(deps, letterId), 'unacknowledged');
-    res.redirect(303, typeof req.body?.back === 'string' && req.body.back.startsWith('/') && !req.body.back.startsWith('//') ? `${req.body.back}?reminded=letter` : `/letters/${letterId}/deliveries?done=reminded`);
-  });
+  /** The three buttons of the deliveries page (and the campaign page's reminder, which names where to go back to). */
+  const action = (path: string, send: (ctx: Ctx, letterId: number) => Promise<unknown>, done: string, backTakes?: string) =>
+    r.post(`/letters/:id/${path}`, async (req, res) => {
+      const letterId = letterIdOf(req);
+      const back = backTakes ? safeRedirectPath(field(formBody(req), 'back'), '') : '';
+      try {
+        await send(ctxOf(req), letterId);
+      } catch (err) {
+        return renderFormError(err, req, res, (view, status) => renderDeliveries(req, res, letterId, view, status));
+      }
+      res.redirect(303, back ? `${back}?${backTakes}` : `/letters/${letterId}/deliveries?done=${done}`);
+    });
+  action('dispatch', SENDS.dispatch, 'dispatched');
+  action('deliveries/resend', SENDS['dispatch/resend-failed'], 'resent');
+  action('deliveries/remind', SENDS['dispatch/remind-unacknowledged'], 'reminded', 'reminded=letter');
 
   // Public: the one-click link in each e-mail. No sign-in; the unguessable token is the credential.
   r.get('/ack/:token', async (req, res) => {
@@ -99,7 +102,7 @@ export function pageRouter(deps: Deps): Router {
 
   r.get('/outbox', async (req, res) => {
     const q = parse(OutboxQuery, req.query);
-    const { rows, counts } = await dispatch.listOutbox(deps, actorOf(req), { status: q.status, beforeId: q.before });
+    const { rows, counts } = await dispatch.listOutbox(ctxOf(req), { status: q.status, beforeId: q.before });
     const items = rows.map((row) => ({ ...toOutboxItem(row), hasEml: fs.existsSync(mediaPath(deps.config.MEDIA_DIR, emlRelPath(row.message_id))) }));
     res.render('dispatch/outbox', {
       title: t(req.locale, 'nav.outbox'),
@@ -113,7 +116,7 @@ export function pageRouter(deps: Deps): Router {
   });
 
   r.get('/outbox/:id', async (req, res) => {
-    const row = await dispatch.getOutboxMessage(deps, actorOf(req), parse(id(), req.params.id));
+    const row = await dispatch.getOutboxMessage(ctxOf(req), parse(id(), req.params.id));
     res.render('dispatch/message', {
       title: row.subject,
       message: toOutboxItem(row),
@@ -123,7 +126,7 @@ export function pageRouter(deps: Deps): Router {
   });
 
   r.get('/outbox/:id/message.eml', async (req: Request, res: Response) => {
-    const row = await dispatch.getOutboxMessage(deps, actorOf(req), parse(id(), req.params.id));
+    const row = await dispatch.getOutboxMessage(ctxOf(req), parse(id(), req.params.id));
     const file = mediaPath(deps.config.MEDIA_DIR, emlRelPath(row.message_id));
     if (!fs.existsSync(file)) throw notFound('Message file', 'EML_NOT_FOUND');
     res.set('Content-Type', 'message/rfc822');

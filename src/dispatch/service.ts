@@ -1,14 +1,13 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import type { Deps } from '../deps';
+import type { Ctx, Deps } from '../deps';
 import type { Q } from '../db';
-import type { Actor } from '../auth/roles';
-import { authorize, requireRole, can } from '../auth/policy';
+import { ADMIN_ROLES, authorize, can, hasRole, PREPARER_ROLES, requireRole, STAFF_ROLES } from '../auth';
 import { conflict, notFound } from '../shared/errors';
 import { storeBuffer } from '../shared/media';
 import { formatLegalDate } from '../shared/time';
 import { email as emailSchema } from '../shared/validate';
-import { t } from '../web/i18n';
+import { t } from '../shared/i18n';
 import type { DispatchPackage, MailRequest } from './contract';
 import { enqueueMails } from './outbox';
 import { renderEmail } from './mail';
@@ -16,18 +15,16 @@ import * as repo from './repo';
 import type { DeliveryRow } from './repo';
 import type { DeliveryState } from './states';
 import { kickOutbox } from './worker';
-import { listLetters } from '../letters/service';
-import type { Letter } from '../letters/model';
+import { getDispatchPackage, getLetter, listLetters } from '../letters';
+import type { Letter } from '../letters';
 import { deliverySummary, toDelivery, type Delivery, type DeliverySummary } from './model';
 
-/** Who may dispatch a letter and resend it: the issuing organisation's drafters and secretaries (and admins). */
-export const DISPATCH_ROLES = ['admin', 'drafter', 'secretary'] as const;
-/** Who may follow its deliveries. */
-export const FOLLOW_ROLES = ['admin', 'drafter', 'approver', 'secretary'] as const;
-/** Who may read the outbox: admins (all of it) and secretaries (their organisation's messages). */
+/**
+ * Who may do what: the issuing organisation's preparers (PREPARER_ROLES: drafters, secretaries, admins) dispatch
+ * a letter and resend it; its staff (STAFF_ROLES) follow its deliveries. The outbox is this feature's own:
+ * admins read all of it, secretaries their organisation's messages.
+ */
 export const OUTBOX_ROLES = ['admin', 'secretary'] as const;
-
-export type PackageLoader = () => Promise<DispatchPackage>;
 
 export interface DispatchResult {
   /** Messages newly put in the outbox by this call. */
@@ -52,10 +49,6 @@ export function hashAckToken(token: string): string {
 function newAckToken(): { token: string; hash: string } {
   const token = crypto.randomBytes(32).toString('base64url');
   return { token, hash: hashAckToken(token) };
-}
-
-function messageIdDomain(mailFrom: string): string {
-  return /@([A-Za-z0-9.-]+)/.exec(mailFrom)?.[1] ?? 'vandong.local';
 }
 
 function isUsableEmail(address: string): boolean {
@@ -145,7 +138,7 @@ function planRecipient(deps: Deps, prep: Prepared, recipient: DispatchPackage['r
 async function writePlans(deps: Deps, q: Q, letterId: number, plans: Plan[]): Promise<void> {
   const now = deps.clock().toISOString();
   const withMail = plans.filter((p) => p.mail);
-  const ids = await enqueueMails(q, withMail.map((p) => p.mail!), { messageIdDomain: messageIdDomain(deps.config.MAIL_FROM), now });
+  const ids = await enqueueMails(deps, q, withMail.map((p) => p.mail!));
   withMail.forEach((p, i) => (p.outboxId = ids[i]));
   const fields = (p: Plan) => ({ recipient_name: p.recipient.name, org_id: p.recipient.orgId, email: p.address, status: p.status, outbox_id: p.outboxId ?? null, ack_token_hash: p.tokenHash, error_code: p.errorCode, resend_count: p.round, updated_at: now });
   await repo.insertDeliveriesUnlessPresent(q, plans.filter((p) => !p.existing).map((p) => ({ letter_id: letterId, recipient_key: p.key, ...fields(p), acknowledged_at: null, created_at: now })));
@@ -168,23 +161,30 @@ function count(result: DispatchResult, status: DeliveryState): void {
   else if (status === 'failed') result.failed += 1;
 }
 
-async function recordDispatch(deps: Deps, q: Q, actor: Actor, pkg: DispatchPackage): Promise<void> {
-  const now = deps.clock().toISOString();
-  await repo.recordDispatch(q, { letter_id: pkg.letterId, issuing_org_id: pkg.issuingOrgId, number_symbol: pkg.numberSymbol, subject: pkg.subject, dispatched_by: actor.id, first_dispatched_at: now, last_dispatched_at: now });
+async function recordDispatch(ctx: Ctx, q: Q, pkg: DispatchPackage): Promise<void> {
+  const now = ctx.clock().toISOString();
+  await repo.recordDispatch(q, { letter_id: pkg.letterId, issuing_org_id: pkg.issuingOrgId, number_symbol: pkg.numberSymbol, subject: pkg.subject, dispatched_by: ctx.actor.id, first_dispatched_at: now, last_dispatched_at: now });
+}
+
+/** The letter as the letters feature hands it over, if this person may send it and it is issued. */
+async function sendable(ctx: Ctx, letterId: number): Promise<DispatchPackage> {
+  const pkg = await getDispatchPackage(ctx, letterId);
+  authorize(ctx.actor, PREPARER_ROLES, pkg.issuingOrgId);
+  if (pkg.status !== 'issued') throw conflict('LETTER_NOT_ISSUED', 'Only an issued letter can be dispatched');
+  return pkg;
 }
 
 /**
  * Dispatches an issued letter: one delivery per recipient. Recipients already dispatched are left alone
  * (dispatching twice sends nothing twice); a recipient that had no e-mail and has one now is queued.
  */
-export async function dispatchLetter(deps: Deps, actor: Actor, pkg: DispatchPackage): Promise<DispatchResult> {
-  authorize(actor, DISPATCH_ROLES, pkg.issuingOrgId);
-  if (pkg.status !== 'issued') throw conflict('LETTER_NOT_ISSUED', 'Only an issued letter can be dispatched');
-  const prep = await prepare(deps, pkg);
+export async function dispatchLetter(ctx: Ctx, letterId: number): Promise<DispatchResult> {
+  const pkg = await sendable(ctx, letterId);
+  const prep = await prepare(ctx, pkg);
   const recipients = uniqueRecipients(pkg);
   const result: DispatchResult = { queued: 0, noEmail: 0, failed: 0, total: recipients.length };
-  await deps.db.transaction(async (trx) => {
-    await recordDispatch(deps, trx, actor, pkg);
+  await ctx.db.transaction(async (trx) => {
+    await recordDispatch(ctx, trx, pkg);
     const existing = await repo.deliveriesByKey(trx, pkg.letterId);
     const plans: Plan[] = [];
     for (const r of recipients) {
@@ -193,12 +193,12 @@ export async function dispatchLetter(deps: Deps, actor: Actor, pkg: DispatchPack
         if (prior.status === 'no_email') result.noEmail += 1;
         continue;
       }
-      plans.push(planRecipient(deps, prep, r, prior, prior ? prior.resend_count + 1 : 0));
+      plans.push(planRecipient(ctx, prep, r, prior, prior ? prior.resend_count + 1 : 0));
     }
-    await writePlans(deps, trx, pkg.letterId, plans);
+    await writePlans(ctx, trx, pkg.letterId, plans);
     for (const p of plans) count(result, p.status);
   });
-  if (result.queued > 0) kickOutbox(deps);
+  if (result.queued > 0) kickOutbox(ctx);
   return result;
 }
 
@@ -210,41 +210,41 @@ export async function dispatchLetter(deps: Deps, actor: Actor, pkg: DispatchPack
 export type ResendTarget = 'failed' | 'unacknowledged';
 const RESEND_FROM: Record<ResendTarget, DeliveryState> = { failed: 'failed', unacknowledged: 'sent' };
 
-export async function resendTo(deps: Deps, actor: Actor, pkg: DispatchPackage, target: ResendTarget): Promise<DispatchResult> {
-  authorize(actor, DISPATCH_ROLES, pkg.issuingOrgId);
-  if (pkg.status !== 'issued') throw conflict('LETTER_NOT_ISSUED', 'Only an issued letter can be dispatched');
-  const prep = await prepare(deps, pkg);
+export async function resendTo(ctx: Ctx, letterId: number, target: ResendTarget): Promise<DispatchResult> {
+  const pkg = await sendable(ctx, letterId);
+  const prep = await prepare(ctx, pkg);
   const byKey = new Map(uniqueRecipients(pkg).map((r) => [recipientKey(r), r]));
   const result: DispatchResult = { queued: 0, noEmail: 0, failed: 0, total: 0 };
-  await deps.db.transaction(async (trx) => {
-    await recordDispatch(deps, trx, actor, pkg);
+  await ctx.db.transaction(async (trx) => {
+    await recordDispatch(ctx, trx, pkg);
     const plans: Plan[] = [];
     for (const d of (await repo.deliveriesByKey(trx, pkg.letterId)).values()) {
       if (d.status !== RESEND_FROM[target]) continue;
       const r = byKey.get(d.recipient_key) ?? { orgId: d.org_id, name: d.recipient_name, email: d.email };
-      plans.push(planRecipient(deps, prep, r, d, d.resend_count + 1, target === 'unacknowledged'));
+      plans.push(planRecipient(ctx, prep, r, d, d.resend_count + 1, target === 'unacknowledged'));
     }
-    await writePlans(deps, trx, pkg.letterId, plans);
+    await writePlans(ctx, trx, pkg.letterId, plans);
     result.total = plans.length;
     for (const p of plans) count(result, p.status);
   });
-  if (result.queued > 0) kickOutbox(deps);
+  if (result.queued > 0) kickOutbox(ctx);
   return result;
 }
 
 /**
- * The deliveries of a letter with a summary. A letter never dispatched is looked up through the letters
- * feature (to answer 404 or 403 correctly) and has none.
+ * The deliveries of a letter with a summary. A letter never dispatched is read through the letters feature
+ * (which answers 404, or 403 to whoever may not read it) and has none.
  */
-export async function listDeliveries(deps: Deps, actor: Actor, letterId: number, loadPackage: PackageLoader): Promise<{ letter: { id: number; numberSymbol: string; subject: string; issuingOrgId: number; status?: string }; items: Delivery[]; summary: DeliverySummary }> {
-  const dispatch = await repo.findDispatch(deps.db, letterId);
+export async function listDeliveries(ctx: Ctx, letterId: number): Promise<{ letter: { id: number; numberSymbol: string; subject: string; issuingOrgId: number; status?: string }; items: Delivery[]; summary: DeliverySummary }> {
+  const { db, actor } = ctx;
+  const dispatch = await repo.findDispatch(db, letterId);
   if (!dispatch) {
-    const pkg = await loadPackage();
-    authorize(actor, FOLLOW_ROLES, pkg.issuingOrgId);
-    return { letter: { id: letterId, numberSymbol: pkg.numberSymbol, subject: pkg.subject, issuingOrgId: pkg.issuingOrgId, status: pkg.status }, items: [], summary: deliverySummary([]) };
+    const letter = await getLetter(ctx, letterId);
+    authorize(actor, STAFF_ROLES, letter.issuingOrgId);
+    return { letter: { id: letterId, numberSymbol: letter.symbol, subject: letter.subject, issuingOrgId: letter.issuingOrgId, status: letter.status }, items: [], summary: deliverySummary([]) };
   }
-  authorize(actor, FOLLOW_ROLES, dispatch.issuing_org_id);
-  const items = (await repo.deliveriesOfLetter(deps.db, letterId)).map((v) => toDelivery(v, actor.locale));
+  authorize(actor, STAFF_ROLES, dispatch.issuing_org_id);
+  const items = (await repo.deliveriesOfLetter(db, letterId)).map((v) => toDelivery(v, actor.locale));
   return { letter: { id: letterId, numberSymbol: dispatch.number_symbol, subject: dispatch.subject, issuingOrgId: dispatch.issuing_org_id, status: 'issued' }, items, summary: deliverySummary(items) };
 }
 
@@ -268,34 +268,45 @@ export async function acknowledge(deps: Deps, token: string): Promise<AckOutcome
   return { recorded, recipient: delivery.recipient_name, acknowledgedAt: after, numberSymbol: dispatch?.number_symbol ?? '', subject: dispatch?.subject ?? '' };
 }
 
-// ---------------------------------------------------------------- outbox page
-
-export async function listOutbox(deps: Deps, actor: Actor, filter: { status?: repo.OutboxFilter['status']; beforeId?: number }) {
-  requireRole(actor, OUTBOX_ROLES);
-  const orgId = can(actor, ['admin'], []) ? undefined : actor.orgId;
-  const rows = await repo.listOutbox(deps.db, { ...filter, orgId, limit: 100 });
-  return { rows, counts: await repo.outboxCountsByStatus(deps.db, orgId) };
+/**
+ * Records a delivery as acknowledged at the current time, without its link (the demo seed acknowledges for the
+ * recipients it invents; it cannot know their tokens, of which only hashes are kept). False when it already was.
+ */
+export async function acknowledgeDelivery(deps: Deps, deliveryId: number): Promise<boolean> {
+  return repo.acknowledgeOnce(deps.db, deliveryId, deps.clock().toISOString());
 }
 
-export async function getOutboxMessage(deps: Deps, actor: Actor, id: number): Promise<repo.OutboxRow> {
-  const row = await repo.findOutbox(deps.db, id);
+// ---------------------------------------------------------------- outbox page
+
+export async function listOutbox(ctx: Ctx, filter: { status?: repo.OutboxFilter['status']; beforeId?: number }) {
+  const { db, actor } = ctx;
+  requireRole(actor, OUTBOX_ROLES);
+  const orgId = hasRole(actor, ADMIN_ROLES) ? undefined : actor.orgId;
+  const rows = await repo.listOutbox(db, { ...filter, orgId, limit: 100 });
+  return { rows, counts: await repo.outboxCountsByStatus(db, orgId) };
+}
+
+export async function getOutboxMessage(ctx: Ctx, id: number): Promise<repo.OutboxRow> {
+  const row = await repo.findOutbox(ctx.db, id);
   if (!row) throw notFound('Message', 'MESSAGE_NOT_FOUND');
-  authorize(actor, OUTBOX_ROLES, [row.org_id]);
+  authorize(ctx.actor, OUTBOX_ROLES, [row.org_id]);
   return row;
 }
 
-/** For pages: whether to show the dispatch and resend buttons. */
 /** Issued letters of the actor's organisation that have not been e-mailed yet (the secretary's home page). */
-export async function lettersAwaitingDispatch(db: Q, actor: Actor): Promise<Letter[]> {
-  if (!can(actor, DISPATCH_ROLES, actor.orgId)) return [];
-  const issued = await listLetters(db, actor, { status: 'issued' });
-  const dispatched = await repo.dispatchedLetterIds(db, issued.map((l) => l.id));
+export async function lettersAwaitingDispatch(ctx: Ctx): Promise<Letter[]> {
+  if (!can(ctx.actor, PREPARER_ROLES, ctx.actor.orgId)) return [];
+  const issued = await listLetters(ctx, { status: 'issued' });
+  const dispatched = await repo.dispatchedLetterIds(ctx.db, issued.map((l) => l.id));
   return issued.filter((l) => !dispatched.has(l.id));
 }
 
-/** Per letter: its delivery summary and the recipients who have the letter but have not acknowledged it. */
-export async function deliveryOverview(db: Q, letterIds: number[]): Promise<Map<number, { summary: DeliverySummary; unacknowledged: string[] }>> {
-  const rows = await repo.deliveriesOfLetters(db, letterIds);
+/**
+ * Per letter: its delivery summary and the recipients who have the letter but have not acknowledged it. For a
+ * feature that has already read those letters for its user (the campaign page); it authorises nothing itself.
+ */
+export async function deliveryOverview(deps: Deps, letterIds: number[]): Promise<Map<number, { summary: DeliverySummary; unacknowledged: string[] }>> {
+  const rows = await repo.deliveriesOfLetters(deps.db, letterIds);
   const out = new Map<number, { summary: DeliverySummary; unacknowledged: string[] }>();
   for (const letterId of letterIds) {
     const mine = rows.filter((r) => r.letter_id === letterId);
@@ -304,6 +315,7 @@ export async function deliveryOverview(db: Q, letterIds: number[]): Promise<Map<
   return out;
 }
 
-export function canDispatch(actor: Actor, issuingOrgId: number): boolean {
-  return can(actor, DISPATCH_ROLES, issuingOrgId);
+/** For pages: whether to show the dispatch and resend buttons. */
+export function canDispatch(ctx: Ctx, issuingOrgId: number): boolean {
+  return can(ctx.actor, PREPARER_ROLES, issuingOrgId);
 }

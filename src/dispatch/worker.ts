@@ -30,7 +30,11 @@ interface Runner {
   running: Promise<DrainResult> | null;
   again: boolean;
 }
-const runners = new WeakMap<Deps, Runner>();
+/**
+ * One runner per database: the app's Deps and every request context made from them (`{ ...deps, actor }`) are
+ * different objects sharing one database, and their drains must not overlap.
+ */
+const runners = new WeakMap<Deps['db'], Runner>();
 
 const iso = (d: Date) => d.toISOString();
 
@@ -39,10 +43,10 @@ const iso = (d: Date) => d.toISOString();
  * Concurrent calls share the running drain.
  */
 export function drainOutbox(deps: Deps): Promise<DrainResult> {
-  let r = runners.get(deps);
+  let r = runners.get(deps.db);
   if (!r) {
     r = { running: null, again: false };
-    runners.set(deps, r);
+    runners.set(deps.db, r);
   }
   const runner = r;
   if (runner.running) {
@@ -69,7 +73,7 @@ export function drainOutbox(deps: Deps): Promise<DrainResult> {
 
 /** Resolves when no drain is running (graceful shutdown waits for the messages in flight). */
 export async function outboxIdle(deps: Deps): Promise<void> {
-  await runners.get(deps)?.running?.catch(() => undefined);
+  await runners.get(deps.db)?.running?.catch(() => undefined);
 }
 
 /** Starts a drain in the background (after a dispatch, at start-up); errors are logged, never thrown. */

@@ -2,14 +2,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import JSZip from 'jszip';
-import type { Db } from '../db';
-import type { Actor } from '../auth/roles';
-import { authorize } from '../auth/policy';
+import type { Ctx } from '../deps';
+import { authorize, STAFF_ROLES } from '../auth';
 import { conflict, notFound, unsupportedType } from '../shared/errors';
 import { storeFile } from '../shared/media';
 import * as repo from './repo';
 import { toAttachment, type Attachment } from './model';
-import { DRAFTERS, findLetterOr404, READERS } from './service';
+import { DRAFTERS, findLetterOr404 } from './service';
 
 export const KINDS = {
   pdf: { mime: 'application/pdf', ext: ['.pdf'] },
@@ -42,7 +41,10 @@ export async function sniff(file: string): Promise<Kind | null> {
   return null;
 }
 
-export async function addAttachment(db: Db, mediaDir: string, actor: Actor, letterId: number, upload: { path: string; originalname: string }, now: Date): Promise<Attachment> {
+/** Stores an uploaded file on a draft; the temp file is removed whatever happens. */
+export async function addAttachment(ctx: Ctx, letterId: number, upload: { path: string; originalname: string }): Promise<Attachment> {
+  const { db, actor } = ctx;
+  const mediaDir = ctx.config.MEDIA_DIR;
   try {
     const letter = await findLetterOr404(db, letterId);
     authorize(actor, DRAFTERS, letter.issuing_org_id);
@@ -63,7 +65,7 @@ export async function addAttachment(db: Db, mediaDir: string, actor: Actor, lett
       mime: KINDS[kind].mime,
       rel_path: stored.relPath,
       created_by: actor.id,
-      created_at: now.toISOString(),
+      created_at: ctx.clock().toISOString(),
     });
     return toAttachment((await repo.findAttachment(db, letterId, id))!);
   } finally {
@@ -71,10 +73,10 @@ export async function addAttachment(db: Db, mediaDir: string, actor: Actor, lett
   }
 }
 
-export async function attachmentFile(db: Db, actor: Actor, letterId: number, id: number): Promise<repo.AttachmentRow> {
-  const letter = await findLetterOr404(db, letterId);
-  authorize(actor, READERS, letter.issuing_org_id);
-  const row = await repo.findAttachment(db, letterId, id);
+export async function attachmentFile(ctx: Ctx, letterId: number, id: number): Promise<repo.AttachmentRow> {
+  const letter = await findLetterOr404(ctx.db, letterId);
+  authorize(ctx.actor, STAFF_ROLES, letter.issuing_org_id);
+  const row = await repo.findAttachment(ctx.db, letterId, id);
   if (!row) throw notFound('Attachment', 'ATTACHMENT_NOT_FOUND');
   return row;
 }

@@ -1,6 +1,6 @@
 /** A stored letter → the LetterDocument the renderers print (resolved names, numbering, distribution). */
 import type { Q } from '../db';
-import { ancestry } from '../orgs/service';
+import { ancestry } from '../orgs';
 import { localDate } from '../shared/time';
 import { notFound } from '../shared/errors';
 import type { BodyBlock, LetterDocument, Urgency } from './document';

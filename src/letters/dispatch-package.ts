@@ -1,8 +1,8 @@
 /** What the dispatch feature needs to e-mail one letter (contract: src/dispatch/contract.ts). */
 import type { Deps } from '../deps';
 import { mediaPath } from '../shared/media';
-import type { DispatchPackage } from '../dispatch/contract';
-import * as orgRepo from '../orgs/repo';
+import type { DispatchPackage } from '../dispatch';
+import { findOrgById } from '../orgs';
 import * as repo from './repo';
 import { toRecipient } from './model';
 import { letterDocument } from './build';
@@ -24,7 +24,7 @@ export async function getDispatchPackage(deps: Deps, letterId: number): Promise<
   const [recipients, attachments, org, pdf, signatures, signed] = await Promise.all([
     repo.recipientsOf(deps.db, letterId),
     repo.attachmentsOf(deps.db, letterId),
-    orgRepo.findOrg(deps.db, row.issuing_org_id),
+    findOrgById(deps.db, row.issuing_org_id),
     currentPdf(deps.db, deps.config.MEDIA_DIR, letterId),
     pdfRepo.signaturesOf(deps.db, letterId),
     signedAttachments(deps.db, deps.config.MEDIA_DIR, letterId),

@@ -25,41 +25,40 @@ import {
 import type { BodyBlock, LetterDocument } from './document';
 import { textWidthTwips } from './text-width';
 import { formatLegalDate } from '../shared/time';
+import {
+  A4,
+  AGENCY_RULE_RATIO,
+  BODY_FIRST_LINE,
+  BODY_SPACE_AFTER,
+  BODY_TABLE,
+  FONT_FAMILY,
+  FOOTER_TABLE_LEFT,
+  HEADER_LINE_GAP,
+  HEADER_TABLE_LEFT,
+  KINH_GUI_LAYOUT,
+  MOTTO,
+  NATIONAL_NAME,
+  PAGE_MARGINS,
+  RULE_LINE,
+  RULE_PARAGRAPH,
+  SIGNATURE_GAP_LINES,
+  SINGLE_LINE,
+  SIZE,
+  TEXT_COLOR,
+  TEXT_WIDTH,
+  URGENCY_BOX,
+  URGENCY_TEXT,
+} from './format';
 
-export const FONT = 'Times New Roman';
-/** Page geometry in twips: A4 portrait; margins top/bottom 20 mm, left 30 mm, right 15 mm. */
-export const PAGE = { width: 11906, height: 16838, top: 1134, bottom: 1134, left: 1701, right: 850, header: 567, footer: 567 };
-export const TEXT_WIDTH = PAGE.width - PAGE.left - PAGE.right; // 9355
-const HEAD_LEFT = 4111;
+export { MOTTO, NATIONAL_NAME, URGENCY_TEXT } from './format';
+
+const HEAD_LEFT = HEADER_TABLE_LEFT;
 const HEAD_RIGHT = TEXT_WIDTH - HEAD_LEFT;
-const FOOT_LEFT = 4536;
+const FOOT_LEFT = FOOTER_TABLE_LEFT;
 const FOOT_RIGHT = TEXT_WIDTH - FOOT_LEFT;
+/** The printed size of each part. */
+const SZ = Object.fromEntries(Object.entries(SIZE).map(([k, v]) => [k, v.print])) as Record<keyof typeof SIZE, number>;
 
-/** Font sizes in half-points (w:sz). */
-export const SZ = {
-  agency: 24,
-  nationalName: 24,
-  motto: 26,
-  number: 26,
-  date: 26,
-  subject: 24,
-  urgency: 26,
-  kinhGui: 28,
-  body: 28,
-  table: 26,
-  signer: 28,
-  noiNhanTitle: 24,
-  noiNhanItem: 22,
-  pageNumber: 28,
-};
-
-export const NATIONAL_NAME = 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM';
-export const MOTTO = 'Độc lập - Tự do - Hạnh phúc';
-export const URGENCY_TEXT: Record<NonNullable<LetterDocument['urgency']>, string> = {
-  KHAN: 'KHẨN',
-  THUONG_KHAN: 'THƯỢNG KHẨN',
-  HOA_TOC: 'HỎA TỐC',
-};
 /** The gap a draft leaves for the number, as on the pre-printed blank. */
 export const DRAFT_NUMBER_GAP = '\u00a0'.repeat(6);
 
@@ -77,11 +76,11 @@ function run(text: string, o: RunOpts): TextRun {
     size: o.size,
     ...(o.bold ? { bold: true } : {}),
     ...(o.italics ? { italics: true } : {}),
-    ...(o.underline ? { underline: { type: UnderlineType.SINGLE, color: '000000' } } : {}),
+    ...(o.underline ? { underline: { type: UnderlineType.SINGLE, color: TEXT_COLOR } } : {}),
   });
 }
 
-const rule: IBorderOptions = { style: BorderStyle.SINGLE, size: 6, color: '000000', space: 1 };
+const rule: IBorderOptions = { style: BorderStyle.SINGLE, size: RULE_LINE.size, color: RULE_LINE.color, space: RULE_LINE.space };
 
 /** A centred line; spacing is written only where it differs from the defaults (single line, no space). */
 function centered(text: string, o: RunOpts, extra: { before?: number; after?: number } = {}): Paragraph {
@@ -97,10 +96,10 @@ function ruleLine(width: number, cellWidth: number): Paragraph {
   const side = Math.max(0, Math.round((cellWidth - width) / 2));
   return new Paragraph({
     alignment: AlignmentType.CENTER,
-    spacing: { before: 0, after: 0, line: 120, lineRule: 'exact' },
+    spacing: { before: 0, after: 0, line: RULE_PARAGRAPH.line, lineRule: 'exact' },
     indent: { left: side, right: side },
     border: { bottom: rule },
-    children: [run('', { size: 4 })],
+    children: [run('', { size: RULE_PARAGRAPH.runSize })],
   });
 }
 
@@ -147,11 +146,11 @@ export function signerLines(doc: LetterDocument): string[] {
 
 function headerTable(doc: LetterDocument): Table {
   const left: Paragraph[] = [];
-  if (doc.parentAgency) left.push(centered(doc.parentAgency.toLocaleUpperCase('vi'), { size: SZ.agency }));
+  if (doc.parentAgency) left.push(centered(doc.parentAgency.toLocaleUpperCase('vi'), { size: SZ.parentAgency }));
   const issuing = doc.issuingAgency.toLocaleUpperCase('vi');
-  left.push(centered(issuing, { size: SZ.agency, bold: true }));
-  const issuingWidth = Math.min(HEAD_LEFT, textWidthTwips(issuing, SZ.agency, true));
-  left.push(ruleLine(Math.round(issuingWidth * 0.4), HEAD_LEFT));
+  left.push(centered(issuing, { size: SZ.issuingAgency, bold: true }));
+  const issuingWidth = Math.min(HEAD_LEFT, textWidthTwips(issuing, SZ.issuingAgency, true));
+  left.push(ruleLine(Math.round(issuingWidth * AGENCY_RULE_RATIO.print), HEAD_LEFT));
 
   const right: Paragraph[] = [
     centered(NATIONAL_NAME, { size: SZ.nationalName, bold: true }),
@@ -159,16 +158,16 @@ function headerTable(doc: LetterDocument): Table {
     centered(MOTTO, { size: SZ.motto, bold: true, underline: true }),
   ];
 
-  const second: Paragraph[] = [centered(numberLine(doc), { size: SZ.number }, { before: 120 })];
-  second.push(centered(`V/v ${doc.subject}`, { size: SZ.subject }, { before: 120 }));
+  const second: Paragraph[] = [centered(numberLine(doc), { size: SZ.number }, { before: HEADER_LINE_GAP })];
+  second.push(centered(`V/v ${doc.subject}`, { size: SZ.subject }, { before: HEADER_LINE_GAP }));
   if (doc.urgency) {
     const text = URGENCY_TEXT[doc.urgency];
-    const w = textWidthTwips(text, SZ.urgency, true) + 240;
+    const w = textWidthTwips(text, SZ.urgency, true) + URGENCY_BOX.padding;
     const side = Math.max(0, Math.round((HEAD_LEFT - w) / 2));
     second.push(
       new Paragraph({
         alignment: AlignmentType.CENTER,
-        spacing: { before: 160, after: 0, line: 240 },
+        spacing: { before: URGENCY_BOX.before, after: 0, line: SINGLE_LINE },
         indent: { left: side, right: side },
         border: { top: rule, bottom: rule, left: rule, right: rule },
         children: [run(text, { size: SZ.urgency, bold: true })],
@@ -185,7 +184,7 @@ function headerTable(doc: LetterDocument): Table {
     rows: [
       new TableRow({ children: [cell(left, HEAD_LEFT), cell(right, HEAD_RIGHT)] }),
       new TableRow({
-        children: [cell(second, HEAD_LEFT), cell([centered(dateLine(doc), { size: SZ.date, italics: true }, { before: 120 })], HEAD_RIGHT)],
+        children: [cell(second, HEAD_LEFT), cell([centered(dateLine(doc), { size: SZ.date, italics: true }, { before: HEADER_LINE_GAP })], HEAD_RIGHT)],
       }),
     ],
   });
@@ -194,39 +193,47 @@ function headerTable(doc: LetterDocument): Table {
 function kinhGui(doc: LetterDocument): Paragraph[] {
   if (doc.recipients.length === 0) return [];
   const { single, items } = recipientLines(doc.recipients);
-  if (single) return [centered(`Kính gửi: ${single}`, { size: SZ.kinhGui }, { before: 360, after: 240 })];
-  const labelIndent = 1134;
+  const { before, after, labelIndent, dashHang } = KINH_GUI_LAYOUT;
+  if (single) return [centered(`Kính gửi: ${single}`, { size: SZ.kinhGui }, { before, after })];
   const dashIndent = labelIndent + textWidthTwips('Kính gửi: ', SZ.kinhGui);
   return [
-    new Paragraph({ spacing: { before: 360 }, indent: { left: labelIndent }, children: [run('Kính gửi:', { size: SZ.kinhGui })] }),
+    new Paragraph({ spacing: { before }, indent: { left: labelIndent }, children: [run('Kính gửi:', { size: SZ.kinhGui })] }),
     ...items.map(
       (text, i) =>
         new Paragraph({
-          ...(i === items.length - 1 ? { spacing: { after: 240 } } : {}),
-          indent: { left: dashIndent + 200, hanging: 200 },
+          ...(i === items.length - 1 ? { spacing: { after } } : {}),
+          indent: { left: dashIndent + dashHang, hanging: dashHang },
           children: [run(text, { size: SZ.kinhGui })],
         }),
     ),
   ];
 }
 
-function bodyParagraph(text: string): Paragraph {
+/** An empty body-size line of 6 pt after the body or after a body table. */
+function gap(keepNext: boolean): Paragraph {
+  return new Paragraph({ ...(keepNext ? { keepNext } : {}), spacing: { before: 0, after: BODY_SPACE_AFTER.print }, children: [run('', { size: SZ.body })] });
+}
+
+function bodyParagraph(text: string, keepNext = false): Paragraph {
   return new Paragraph({
+    ...(keepNext ? { keepNext } : {}),
     alignment: AlignmentType.BOTH,
-    spacing: { after: 120 },
-    indent: { firstLine: 567 },
+    spacing: { after: BODY_SPACE_AFTER.print },
+    indent: { firstLine: BODY_FIRST_LINE.print },
     children: [run(text, { size: SZ.body })],
   });
 }
 
-function bodyTable(block: Extract<BodyBlock, { type: 'table' }>): Table {
+function bodyTable(block: Extract<BodyBlock, { type: 'table' }>, keepNext = false): Table {
   const cols = Math.max(block.header.length, ...block.rows.map((r) => r.length), 1);
   const rel = block.widths && block.widths.length === cols ? block.widths : Array(cols).fill(1);
   const total = rel.reduce((a, b) => a + b, 0) || 1;
   const widths = rel.map((w) => Math.floor((w / total) * TEXT_WIDTH));
-  const cellBorder: IBorderOptions = { style: BorderStyle.SINGLE, size: 4, color: '000000' };
+  const cellBorder: IBorderOptions = { style: BorderStyle.SINGLE, size: BODY_TABLE.borderSize, color: TEXT_COLOR };
   const borders = { top: cellBorder, bottom: cellBorder, left: cellBorder, right: cellBorder };
-  const mkRow = (cells: string[], header: boolean) =>
+  const rowCount = (block.header.length ? 1 : 0) + block.rows.length;
+  let rowIndex = 0;
+  const mkRow = (cells: string[], header: boolean, keep = keepNext && ++rowIndex === rowCount) =>
     new TableRow({
       tableHeader: header,
       children: widths.map(
@@ -236,9 +243,10 @@ function bodyTable(block: Extract<BodyBlock, { type: 'table' }>): Table {
             borders,
             children: [
               new Paragraph({
+                ...(keep ? { keepNext: true } : {}),
                 alignment: header ? AlignmentType.CENTER : /^[\d.,%\s-]+$/.test(cells[i] ?? '') ? AlignmentType.RIGHT : AlignmentType.LEFT,
-                spacing: { before: 40, after: 40 },
-                children: [run(cells[i] ?? '', { size: SZ.table, bold: header })],
+                spacing: { before: BODY_TABLE.cellSpacing, after: BODY_TABLE.cellSpacing },
+                children: [run(cells[i] ?? '', { size: SZ.bodyTable, bold: header })],
               }),
             ],
           }),
@@ -258,7 +266,7 @@ function footerTable(doc: LetterDocument): Table {
     ...distributionLines(doc.distribution).map((text) => new Paragraph({ children: [run(text, { size: SZ.noiNhanItem })] })),
   ];
   const right: Paragraph[] = signerLines(doc).map((l) => centered(l, { size: SZ.signer, bold: true }));
-  for (let i = 0; i < 4; i++) right.push(centered('', { size: SZ.signer }));
+  for (let i = 0; i < SIGNATURE_GAP_LINES; i++) right.push(centered('', { size: SZ.signer }));
   right.push(centered(doc.signer.name, { size: SZ.signer, bold: true }));
   const cell = (children: Paragraph[], width: number) =>
     new TableCell({ width: { size: width, type: WidthType.DXA }, margins: { left: 0, right: 0, top: 0, bottom: 0 }, children });
@@ -274,25 +282,28 @@ function footerTable(doc: LetterDocument): Table {
 /** The docx object model of a letter (exposed for the benchmark, which packs it itself). */
 export function buildLetterDocument(doc: LetterDocument): Document {
   const children: (Paragraph | Table)[] = [headerTable(doc), ...kinhGui(doc)];
-  if (doc.recipients.length === 0) children.push(new Paragraph({ spacing: { before: 240, after: 0 }, children: [run('', { size: SZ.body })] }));
-  for (const block of bodyWithEnding(doc.body)) {
-    if (block.type === 'paragraph') children.push(bodyParagraph(block.text));
-    else children.push(bodyTable(block), new Paragraph({ spacing: { before: 0, after: 120 }, children: [run('', { size: SZ.body })] }));
-  }
-  children.push(new Paragraph({ spacing: { before: 0, after: 120 }, children: [run('', { size: SZ.body })] }));
+  if (doc.recipients.length === 0) children.push(new Paragraph({ spacing: { before: KINH_GUI_LAYOUT.after, after: 0 }, children: [run('', { size: SZ.body })] }));
+  // The last body block and the gap after it keep with the signature block, so that it never starts a page alone (§3.9).
+  const blocks = bodyWithEnding(doc.body);
+  blocks.forEach((block, i) => {
+    const keepNext = i === blocks.length - 1;
+    if (block.type === 'paragraph') children.push(bodyParagraph(block.text, keepNext));
+    else children.push(bodyTable(block, keepNext), gap(keepNext));
+  });
+  children.push(gap(true));
   children.push(footerTable(doc));
 
   return new Document({
     creator: 'Vận Động',
     title: `V/v ${doc.subject}`,
-    styles: { default: { document: { run: { font: FONT, size: SZ.body, color: '000000' } } } },
+    styles: { default: { document: { run: { font: FONT_FAMILY, size: SZ.body, color: TEXT_COLOR } } } },
     sections: [
       {
         properties: {
           titlePage: true,
           page: {
-            size: { width: PAGE.width, height: PAGE.height, orientation: PageOrientation.PORTRAIT },
-            margin: { top: PAGE.top, bottom: PAGE.bottom, left: PAGE.left, right: PAGE.right, header: PAGE.header, footer: PAGE.footer },
+            size: { width: A4.width, height: A4.height, orientation: PageOrientation.PORTRAIT },
+            margin: PAGE_MARGINS,
           },
         },
         headers: {
@@ -301,7 +312,7 @@ export function buildLetterDocument(doc: LetterDocument): Document {
             children: [
               new Paragraph({
                 alignment: AlignmentType.CENTER,
-                children: [new TextRun({ children: [PageNumber.CURRENT], font: FONT, size: SZ.pageNumber, color: '000000' })],
+                children: [new TextRun({ children: [PageNumber.CURRENT], font: FONT_FAMILY, size: SZ.pageNumber, color: TEXT_COLOR })],
               }),
             ],
           }),

@@ -14,7 +14,7 @@ export interface LetterTemplate {
 }
 
 export function toTemplate(row: TemplateRow): LetterTemplate {
-  return { id: row.id, name: row.name, subject: row.subject, body: row.body, variables: JSON.parse(row.variables || '[]'), source: row.source, updatedAt: row.updated_at };
+  return { id: row.id, name: row.name, subject: row.subject, body: row.body, variables: JSON.parse(row.variables || '[]') as TemplateVariable[], source: row.source, updatedAt: row.updated_at };
 }
 
 export interface Recipient {
@@ -87,7 +87,7 @@ export function toLetter(
     status: row.status,
     issuingOrgId: row.issuing_org_id,
     templateId: row.template_id,
-    variables: row.variables ? JSON.parse(row.variables) : null,
+    variables: row.variables ? (JSON.parse(row.variables) as Record<string, unknown>) : null,
     subject: row.subject,
     body: row.body,
     place: row.place,

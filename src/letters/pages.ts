@@ -1,173 +1,142 @@
 /** Pages of the letters feature (Vietnamese by default; work without JavaScript). */
 import { Router, type Request, type Response } from 'express';
-import { listCampaigns } from '../reports/service';
-import type { Deps } from '../deps';
+import type { z } from 'zod';
+import { listCampaigns } from '../campaigns';
+import type { Ctx, Deps } from '../deps';
 import { id, parse } from '../shared/validate';
-import { actorOf, formValues } from '../web/request';
-import { singleFile, uploadedFile } from '../web/upload';
+import { ctxOf } from '../web/request';
+import { postUpload, uploadedFile } from '../web/upload';
 import { AppError } from '../shared/errors';
-import { errorMessage, formError, STATUS } from '../web/errors';
-import { t } from '../web/i18n';
-import { requireRole } from '../auth/policy';
-import * as orgs from '../orgs/service';
+import { field, fieldList, formBody, formErrorView, parseForm, renderFormError, type FormBody } from '../web/forms';
+import { t, type Locale } from '../shared/i18n';
+import { ADMIN_ROLES, hasRole, requireRole } from '../auth';
+import { listGroups, listOrgs } from '../orgs';
 import * as letters from './service';
 import * as templates from './template-service';
 import { getRegister, issueLetter } from './register';
 import { addAttachment } from './attachments';
 import { letterDocument } from './build';
 import { PREVIEW_CSS, renderLetterHtml } from './preview';
-import { AUTHORITIES, LetterCreate, LetterListQuery, LetterPatch, RegisterQuery, STATUSES, TemplateCreate, TemplatePatch, URGENCIES } from './schemas';
+import { AUTHORITIES, LetterCreate, LetterListQuery, LetterPatch, RegisterQuery, RejectBody, STATUSES, TemplateCreate, TemplatePatch, URGENCIES, type TemplateVariable } from './schemas';
 import { declareVariables, renderTemplate, sampleValues, textToBlocks } from './templates';
 import type { LetterDocument } from './document';
 import { URGENCY_TEXT } from './docx';
 import type { Letter } from './model';
+import { draftFormError, formToLetter, formToTemplate, letterToForm, previewVariables, raw, templateFormError, withFields } from './draft-form';
 
-const lines = (v: unknown): string[] =>
-  String(v ?? '')
-    .split(/\r?\n/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-
-/** "Tên <email>" or "Tên" per line → free-form recipients. */
-function freeRecipients(v: unknown): { name: string; email?: string }[] {
-  return lines(v).map((l) => {
-    const m = /^(.*?)\s*<([^>]+)>$/.exec(l);
-    return m ? { name: m[1], email: m[2] } : { name: l };
-  });
+/** What a form page shows for a refused submission: the message and each field's message beside its input. */
+interface FormView {
+  error?: string;
+  fields?: Record<string, string>;
 }
 
-/** The draft form's fields → the API body (same schema as the JSON API). */
-function formToLetter(body: Record<string, unknown>, orgId: number): Record<string, unknown> {
-  const variables: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body)) if (k.startsWith('var_')) variables[k.slice(4)] = v;
-  const out: Record<string, unknown> = {
-    issuingOrgId: orgId,
-    place: body.place,
-    recipients: [...formValues(body.orgIds).map((x) => ({ orgId: Number(x) })), ...freeRecipients(body.freeRecipients)],
-    recipientGroupIds: formValues(body.groupIds).map(Number),
-    legalBases: lines(body.legalBases),
-    distribution: lines(body.distribution),
-    signer: { authority: body.signerAuthority || null, authorityTitle: body.signerAuthorityTitle || null, title: body.signerTitle, name: body.signerName },
-    unitCode: body.unitCode || undefined,
-    urgency: body.urgency || null,
-    campaignId: body.campaignId ? Number(body.campaignId) : null,
-  };
-  if (body.templateId) {
-    out.templateId = Number(body.templateId);
-    out.variables = variables;
+/** Field messages the attachment form shows beside its file input, for refusals that name no field. */
+const FILE_MESSAGES: Record<string, string> = {
+  ATTACHMENT_TYPE: 'a PDF, DOCX, PNG or JPEG file',
+  ATTACHMENT_MISMATCH: 'the content does not match the file name',
+  TOO_LARGE: 'too large',
+};
+
+/** An upload's refusal concerns the one file input: marks it there. */
+function onFileInput(err: unknown): unknown {
+  if (!(err instanceof AppError) || err.fields || !FILE_MESSAGES[err.code]) return err;
+  return new AppError(err.kind, err.code, err.message, { file: FILE_MESSAGES[err.code] }, err.params);
+}
+
+/** Parses the draft form with the API's schema; a letter without a template also names its missing subject and body. */
+function parseDraft(schema: typeof LetterCreate, body: FormBody, orgId: number, edit: false): z.output<typeof LetterCreate>;
+function parseDraft(schema: typeof LetterPatch, body: FormBody, orgId: number, edit: true): z.output<typeof LetterPatch>;
+function parseDraft(schema: typeof LetterCreate | typeof LetterPatch, body: FormBody, orgId: number, edit: boolean): unknown {
+  const input = formToLetter(body, orgId);
+  if (edit && !input.templateId) input.templateId = null;
+  try {
+    return parseForm(schema, body, () => input);
+  } catch (err) {
+    throw withFields(err, letters.missingContent(input));
   }
-  if (String(body.subject ?? '').trim()) out.subject = body.subject;
-  if (String(body.body ?? '').trim()) out.body = body.body;
-  return out;
-}
-
-function letterToForm(l: Letter): Record<string, unknown> {
-  const vars: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(l.variables ?? {})) vars[k] = Array.isArray(v) ? v.join('\n') : v;
-  return {
-    templateId: l.templateId,
-    vars,
-    subject: l.subject,
-    body: l.templateId ? '' : l.body,
-    place: l.place,
-    orgIds: l.recipients.filter((r) => r.orgId).map((r) => r.orgId),
-    freeRecipients: l.recipients.filter((r) => !r.orgId).map((r) => (r.email ? `${r.name} <${r.email}>` : r.name)).join('\n'),
-    legalBases: l.legalBases.join('\n'),
-    distribution: l.distribution.join('\n'),
-    urgency: l.urgency,
-    campaignId: l.campaignId,
-    signerAuthority: l.signer.authority,
-    signerAuthorityTitle: l.signer.authorityTitle,
-    signerTitle: l.signer.title,
-    signerName: l.signer.name,
-    unitCode: l.unitCode,
-  };
 }
 
 export function pageRouter(deps: Deps): Router {
   const r = Router();
-  const db = deps.db;
-  const upload = singleFile(deps.config.MEDIA_DIR, 'file', deps.config.UPLOAD_MAX_MB * 1024 * 1024);
+  const attachmentUpload = { roles: letters.DRAFTERS, maxBytes: deps.config.UPLOAD_MAX_MB * 1024 * 1024 };
 
   r.get('/letters', async (req, res) => {
-    const actor = actorOf(req);
+    const ctx = ctxOf(req);
     const q = parse(LetterListQuery, { status: req.query.status || undefined, year: req.query.year || undefined });
-    const items = await letters.listLetters(db, actor, q);
-    const thisYear = letters.localYear(deps.clock());
+    const items = await letters.listLetters(ctx, q);
+    const thisYear = letters.currentYear(ctx);
     res.render('letters/index', {
       title: t(req.locale, 'letters.title'),
       items,
       statuses: STATUSES,
       years: Array.from({ length: 6 }, (_, i) => thisYear - i),
       filter: q,
-      canDraft: actor.roles.some((x) => (letters.DRAFTERS as readonly string[]).includes(x)),
+      canDraft: hasRole(ctx.actor, letters.DRAFTERS),
     });
   });
 
-  async function renderForm(req: Request, res: Response, opts: { letter?: Letter; form?: Record<string, unknown>; error?: AppError }) {
-    const actor = actorOf(req);
-    const tplList = await templates.listTemplates(db, actor);
-    const form = opts.form ?? (opts.letter ? letterToForm(opts.letter) : {});
-    const templateId = Number(req.query.templateId ?? form.templateId ?? 0) || null;
+  /** The draft form: blank, a letter's fields, or what was submitted (with its errors). */
+  async function renderForm(req: Request, res: Response, opts: { letter?: Letter; form?: FormBody }, view: FormView = {}, status = 200) {
+    const ctx = ctxOf(req);
+    const tplList = await templates.listTemplates(ctx);
+    const form: FormBody = opts.form ?? (opts.letter ? letterToForm(opts.letter) : {});
+    const templateId = Number((typeof req.query.templateId === 'string' ? req.query.templateId : undefined) ?? field(form, 'templateId') ?? 0) || null;
     const template = tplList.find((x) => x.id === templateId) ?? null;
-    const orgList = await orgs.listOrgs(db, actor, {});
-    const own = orgList.find((o) => o.id === actor.orgId);
-    const selected = new Set(formValues(form.orgIds).map(Number));
-    const selectedGroups = new Set(formValues(form.groupIds).map(Number));
-    const vars = (form.vars as Record<string, unknown>) ?? Object.fromEntries(Object.entries(form).filter(([k]) => k.startsWith('var_')).map(([k, v]) => [k.slice(4), v]));
-    res.status(opts.error ? STATUS[opts.error.kind] : 200).render('letters/form', {
+    const orgList = await listOrgs(ctx.db, ctx.actor, {});
+    const own = orgList.find((o) => o.id === ctx.actor.orgId);
+    const selected = new Set(fieldList(form, 'orgIds').map(Number));
+    const selectedGroups = new Set(fieldList(form, 'groupIds').map(Number));
+    res.status(status).render('letters/form', {
       title: opts.letter ? t(req.locale, 'letters.edit') : t(req.locale, 'letters.new'),
       letter: opts.letter,
       action: opts.letter ? `/letters/${opts.letter.id}` : '/letters',
       templates: tplList.map((x) => ({ ...x, selected: x.id === templateId })),
       template,
-      variables: (template?.variables ?? []).map((v) => ({ ...v, value: vars[v.name] ?? '' })),
-      orgs: orgList.filter((o) => o.id !== actor.orgId).map((o) => ({ ...o, selected: selected.has(o.id) })),
-      groups: (await orgs.listGroups(db, actor)).map((g) => ({ ...g, selected: selectedGroups.has(g.id) })),
-      campaigns: await listCampaigns(db, actor),
-      urgencies: URGENCIES.map((u) => ({ value: u, label: URGENCY_TEXT[u], selected: form.urgency === u })),
-      authorities: AUTHORITIES.map((a) => ({ value: a, selected: form.signerAuthority === a })),
+      variables: (template?.variables ?? []).map((v) => ({ ...v, value: raw(form, `var_${v.name}`) ?? '' })),
+      orgs: orgList.filter((o) => o.id !== ctx.actor.orgId).map((o) => ({ ...o, selected: selected.has(o.id) })),
+      groups: (await listGroups(ctx.db, ctx.actor)).map((g) => ({ ...g, selected: selectedGroups.has(g.id) })),
+      campaigns: await listCampaigns(ctx),
+      urgencies: URGENCIES.map((u) => ({ value: u, label: URGENCY_TEXT[u], selected: field(form, 'urgency') === u })),
+      authorities: AUTHORITIES.map((a) => ({ value: a, selected: field(form, 'signerAuthority') === a })),
       form: { place: own?.place ?? '', unitCode: '', ...form },
-      error: opts.error ? errorMessage(opts.error, req.locale) : undefined,
-      fields: opts.error?.fields,
+      ...view,
     });
   }
 
   r.get('/letters/new', async (req, res) => {
-    requireRole(actorOf(req), letters.DRAFTERS);
-    const form: Record<string, unknown> = {};
-    if (req.query.templateId) form.templateId = req.query.templateId;
-    if (req.query.campaignId) form.campaignId = req.query.campaignId;
+    requireRole(ctxOf(req).actor, letters.DRAFTERS);
+    const form: Record<string, string> = {};
+    if (typeof req.query.templateId === 'string') form.templateId = req.query.templateId;
+    if (typeof req.query.campaignId === 'string') form.campaignId = req.query.campaignId;
     await renderForm(req, res, { form: Object.keys(form).length ? form : undefined });
   });
 
   r.post('/letters', async (req, res) => {
-    const actor = actorOf(req);
-    if (req.body.pick) return res.redirect(303, `/letters/new?templateId=${encodeURIComponent(req.body.templateId ?? '')}`);
+    const ctx = ctxOf(req);
+    const body = formBody(req);
+    if (field(body, 'pick')) return res.redirect(303, `/letters/new?templateId=${encodeURIComponent(field(body, 'templateId') ?? '')}`);
     try {
-      const letter = await letters.createLetter(db, actor, parse(LetterCreate, formToLetter(req.body, actor.orgId)), deps.clock());
+      const letter = await letters.createLetter(ctx, parseDraft(LetterCreate, body, ctx.actor.orgId, false));
       res.locals.createdId = letter.id;
       res.redirect(303, `/letters/${letter.id}`);
     } catch (err) {
-      const e = formError(err);
-      if (!e) throw err;
-      await renderForm(req, res, { form: req.body, error: e });
+      await renderFormError(draftFormError(err, body, req.locale), req, res, (view, status) => renderForm(req, res, { form: body }, view, status));
     }
   });
 
-  async function renderDetail(req: Request, res: Response, letterId: number, extra: { error?: AppError; notice?: string } = {}) {
-    const actor = actorOf(req);
-    const letter = await letters.getLetter(db, actor, letterId);
-    const { doc } = await letterDocument(db, letterId);
-    const status = extra.error ? STATUS[extra.error.kind] : 200;
+  /** The letter page: its preview and the buttons of what this person may do next. */
+  async function renderDetail(req: Request, res: Response, letterId: number, view: FormView = {}, status = 200) {
+    const ctx = ctxOf(req);
+    const letter = await letters.getLetter(ctx, letterId);
+    const { doc } = await letterDocument(ctx.db, letterId);
     res.status(status).render('letters/show', {
       title: `V/v ${letter.subject}`,
       letter,
-      can: letters.allowedActions(actor, letter),
+      can: letters.allowedActions(ctx, letter),
       preview: renderLetterHtml(doc),
       previewCss: PREVIEW_CSS,
-      error: extra.error ? errorMessage(extra.error, req.locale) : undefined,
-      notice: extra.notice ?? (typeof req.query.done === 'string' ? t(req.locale, `letters.done.${req.query.done}`) : undefined),
+      notice: view.error ? undefined : typeof req.query.done === 'string' ? t(req.locale, `letters.done.${req.query.done}`) : undefined,
+      ...view,
     });
   }
 
@@ -176,79 +145,69 @@ export function pageRouter(deps: Deps): Router {
   });
 
   r.get('/letters/:id/edit', async (req, res) => {
-    const letter = await letters.getLetter(db, actorOf(req), parse(id(), req.params.id));
+    const letter = await letters.getLetter(ctxOf(req), parse(id(), req.params.id));
     await renderForm(req, res, { letter });
   });
 
   r.post('/letters/:id', async (req, res) => {
-    const actor = actorOf(req);
+    const ctx = ctxOf(req);
     const letterId = parse(id(), req.params.id);
-    const letter = await letters.getLetter(db, actor, letterId);
+    const letter = await letters.getLetter(ctx, letterId);
+    const body = formBody(req);
     try {
-      const body = formToLetter(req.body, letter.issuingOrgId);
-      if (!body.templateId) body.templateId = null;
-      await letters.patchLetter(db, actor, letterId, parse(LetterPatch, body), deps.clock());
+      await letters.patchLetter(ctx, letterId, parseDraft(LetterPatch, body, letter.issuingOrgId, true));
       res.redirect(303, `/letters/${letterId}?done=saved`);
     } catch (err) {
-      const e = formError(err);
-      if (!e) throw err;
-      await renderForm(req, res, { letter, form: req.body, error: e });
+      await renderFormError(draftFormError(err, body, req.locale), req, res, (view, status) => renderForm(req, res, { letter, form: body }, view, status));
     }
   });
 
-  const step = (name: string, fn: (actor: ReturnType<typeof actorOf>, letterId: number, req: Request) => Promise<unknown>) =>
+  /** A workflow button (submit, approve, reject, issue): a refusal shows on the letter page, beside its field. */
+  const step = (name: string, fn: (ctx: Ctx, letterId: number, body: FormBody) => Promise<unknown>) =>
     r.post(`/letters/:id/${name}`, async (req, res) => {
+      const ctx = ctxOf(req);
       const letterId = parse(id(), req.params.id);
       try {
-        await fn(actorOf(req), letterId, req);
+        await fn(ctx, letterId, formBody(req));
         res.locals.audit = { entity: 'letters', entityId: letterId, detail: { step: name } };
         res.redirect(303, `/letters/${letterId}?done=${name}`);
       } catch (err) {
-        const e = formError(err);
-        if (!e) throw err;
-        await renderDetail(req, res, letterId, { error: e });
+        await renderFormError(err, req, res, (view, status) => renderDetail(req, res, letterId, view, status));
       }
     });
-  step('submit', (a, lid) => letters.submitLetter(db, a, lid, deps.clock()));
-  const ctxOf = (a: ReturnType<typeof actorOf>) => ({ db, clock: deps.clock, config: deps.config, log: deps.log, actor: a });
-  step('approve', (a, lid) => letters.approveLetter(ctxOf(a), lid));
-  step('reject', (a, lid, req) => letters.rejectLetter(db, a, lid, String(req.body.reason ?? '').normalize('NFC').trim() || (() => { throw new AppError('invalid', 'REJECT_REASON', 'A reason is required', { reason: 'required' }); })(), deps.clock()));
-  step('issue', (a, lid) => issueLetter(ctxOf(a), lid));
+  step('submit', (ctx, lid) => letters.submitLetter(ctx, lid));
+  step('approve', (ctx, lid) => letters.approveLetter(ctx, lid));
+  step('reject', (ctx, lid, body) => letters.rejectLetter(ctx, lid, parseForm(RejectBody, body, (b) => ({ reason: raw(b, 'reason') ?? '' })).reason));
+  step('issue', (ctx, lid) => issueLetter(ctx, lid));
 
-  r.post('/letters/:id/attachments', (req, res, next) => {
-    upload(req, res, async (uploadErr: unknown) => {
-      const letterId = parse(id(), req.params.id);
-      try {
-        if (uploadErr) throw uploadErr;
-        await addAttachment(db, deps.config.MEDIA_DIR, actorOf(req), letterId, uploadedFile(req), deps.clock());
-        res.locals.audit = { entity: 'letters', entityId: letterId, detail: { step: 'attachment' } };
-        res.redirect(303, `/letters/${letterId}?done=attached`);
-      } catch (err) {
-        const e = formError(err);
-        if (!e) return next(err);
-        await renderDetail(req, res, letterId, { error: e }).catch(next);
-      }
-    });
+  postUpload(r, '/letters/:id/attachments', deps.config.MEDIA_DIR, attachmentUpload, async (req, res) => {
+    const letterId = parse(id(), req.params.id);
+    try {
+      await addAttachment(ctxOf(req), letterId, uploadedFile(req));
+      res.locals.audit = { entity: 'letters', entityId: letterId, detail: { step: 'attachment' } };
+      res.redirect(303, `/letters/${letterId}?done=attached`);
+    } catch (err) {
+      await renderFormError(onFileInput(err), req, res, (view, status) => renderDetail(req, res, letterId, view, status));
+    }
   });
 
   r.get('/register', async (req, res) => {
-    const actor = actorOf(req);
     const q = parse(RegisterQuery, { year: req.query.year || undefined });
-    const register = await getRegister(db, actor, q, deps.clock());
+    const register = await getRegister(ctxOf(req), q);
     res.render('letters/register', { title: t(req.locale, 'letters.register.title'), register, xlsxUrl: `/api/v1/register?orgId=${register.orgId}&year=${register.year}&format=xlsx` });
   });
 
   // ---- templates (admin) ----
 
-  async function renderTemplates(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
-    res.status(status).render('letters/templates', { title: t(req.locale, 'letters.templates.title'), templates: await templates.listTemplates(db, actorOf(req)), ...extra });
+  async function renderTemplates(req: Request, res: Response, extra: { form?: FormBody } & FormView = {}, status = 200) {
+    res.status(status).render('letters/templates', { title: t(req.locale, 'letters.templates.title'), templates: await templates.listTemplates(ctxOf(req)), ...extra });
   }
 
-  /** Renders a template with sample values into a preview letter (no database write). */
-  function templatePreview(input: { subject: string; body: string; variables?: TemplateCreate['variables'] }, locale: 'vi' | 'en'): { html?: string; error?: string; fields?: Record<string, string> } {
+  /** Renders a template with sample values into a preview letter (no database write); a failure is the form's error. */
+  function templatePreview(input: { subject: string; body: string; variables?: TemplateVariable[] }, locale: Locale): { html?: string; view?: FormView } {
     try {
       const vars = declareVariables(input.body, input.variables);
-      const ctx = { ...sampleValues(vars), issuer: 'Sở Thông tin và Truyền thông', issuerShort: 'STTTT', place: 'Hà Tĩnh', year: 2021 };
+      const sample = { ...sampleValues(vars), issuer: 'Sở Thông tin và Truyền thông', issuerShort: 'STTTT', place: 'Hà Tĩnh', year: 2021 };
       const doc: LetterDocument = {
         parentAgency: 'UBND TỈNH HÀ TĨNH',
         issuingAgency: 'SỞ THÔNG TIN VÀ TRUYỀN THÔNG',
@@ -256,78 +215,64 @@ export function pageRouter(deps: Deps): Router {
         symbol: 'STTTT-VP',
         place: 'Hà Tĩnh',
         date: null,
-        subject: renderTemplate(input.subject, ctx) || '…',
+        subject: renderTemplate(input.subject, sample) || '…',
         urgency: null,
         recipients: ['Các sở, ban, ngành cấp tỉnh', 'UBND các huyện, thành phố, thị xã'],
-        body: textToBlocks(renderTemplate(input.body, ctx)),
+        body: textToBlocks(renderTemplate(input.body, sample)),
         signer: { authority: 'KT.', authorityTitle: 'GIÁM ĐỐC', title: 'PHÓ GIÁM ĐỐC', name: 'Nguyễn Văn A' },
         distribution: ['Như trên', 'Lưu: VT, VP'],
       };
       return { html: renderLetterHtml(doc) };
     } catch (err) {
-      const e = formError(err);
-      if (!e) throw err;
-      return { error: errorMessage(e, locale) + (e.fields?.body ? ` (${e.fields.body})` : ''), fields: e.fields };
+      const view = formErrorView(templateFormError(err, locale), locale);
+      if (!view) throw err;
+      return { view: { error: view.error, fields: view.fields } };
     }
   }
 
   r.get('/letter-templates', async (req, res) => {
-    requireRole(actorOf(req), ['admin']);
+    requireRole(ctxOf(req).actor, ADMIN_ROLES);
     await renderTemplates(req, res);
   });
 
   r.post('/letter-templates', async (req, res) => {
-    const actor = actorOf(req);
+    const ctx = ctxOf(req);
+    requireRole(ctx.actor, ADMIN_ROLES);
+    const body = formBody(req);
     try {
-      const tpl = await templates.createTemplate(db, actor, parse(TemplateCreate, { name: req.body.name, subject: req.body.subject ?? '', body: req.body.body ?? '' }), deps.clock());
+      const tpl = await templates.createTemplate(ctx, parseForm(TemplateCreate, body, (b) => formToTemplate(b, false)));
       res.locals.createdId = tpl.id;
       res.redirect(303, `/letter-templates/${tpl.id}`);
     } catch (err) {
-      const e = formError(err);
-      if (!e) throw err;
-      await renderTemplates(req, res, { error: errorMessage(e, req.locale), fields: e.fields, form: req.body }, e.kind === 'conflict' ? 409 : 400);
+      await renderFormError(templateFormError(err, req.locale), req, res, (view, status) => renderTemplates(req, res, { form: body, ...view }, status));
     }
   });
 
-  async function renderEditor(req: Request, res: Response, tplId: number, form?: Record<string, string>, extra: Record<string, unknown> = {}, status = 200) {
-    const tpl = await templates.getTemplate(db, actorOf(req), tplId);
-    const current = { name: form?.name ?? tpl.name, subject: form?.subject ?? tpl.subject, body: form?.body ?? tpl.body };
-    const variablesJson = form?.variables ?? JSON.stringify(tpl.variables, null, 2);
-    let variables: TemplateCreate['variables'];
-    try {
-      variables = JSON.parse(variablesJson);
-      if (Array.isArray(variables) && variables.length === 0) variables = undefined; // [] = every variable the body uses
-    } catch {
-      variables = undefined;
-    }
-    const preview = templatePreview({ ...current, variables }, req.locale);
-    res.status(status).render('letters/template-edit', { title: tpl.name, tpl, form: { ...current, variables: variablesJson }, preview: preview.html, previewCss: PREVIEW_CSS, error: preview.error, fields: preview.fields, ...extra });
+  /** The editor: the template (or what was submitted), its live preview, and a refused save's errors. */
+  async function renderEditor(req: Request, res: Response, tplId: number, form?: FormBody, view?: FormView, status = 200) {
+    const tpl = await templates.getTemplate(ctxOf(req), tplId);
+    const current = { name: (form && raw(form, 'name')) ?? tpl.name, subject: (form && raw(form, 'subject')) ?? tpl.subject, body: (form && raw(form, 'body')) ?? tpl.body };
+    const variablesJson = (form && raw(form, 'variables')) ?? JSON.stringify(tpl.variables, null, 2);
+    const preview = templatePreview({ ...current, variables: previewVariables(variablesJson) }, req.locale);
+    res.status(status).render('letters/template-edit', { title: tpl.name, tpl, form: { ...current, variables: variablesJson }, preview: preview.html, previewCss: PREVIEW_CSS, ...(view ?? preview.view) });
   }
 
   r.get('/letter-templates/:id', async (req, res) => {
-    requireRole(actorOf(req), ['admin']);
+    requireRole(ctxOf(req).actor, ADMIN_ROLES);
     await renderEditor(req, res, parse(id(), req.params.id));
   });
 
   r.post('/letter-templates/:id', async (req, res) => {
-    const actor = actorOf(req);
-    requireRole(actor, ['admin']);
+    const ctx = ctxOf(req);
+    requireRole(ctx.actor, ADMIN_ROLES);
     const tplId = parse(id(), req.params.id);
-    if (req.body.preview) return renderEditor(req, res, tplId, req.body);
+    const body = formBody(req);
+    if (field(body, 'preview')) return renderEditor(req, res, tplId, body);
     try {
-      let variables: unknown;
-      try {
-        variables = JSON.parse(req.body.variables || '[]');
-        if (Array.isArray(variables) && variables.length === 0) variables = undefined;
-      } catch {
-        throw new AppError('invalid', 'VALIDATION_FAILED', 'variables is not JSON', { variables: 'not valid JSON' });
-      }
-      await templates.updateTemplate(db, actor, tplId, parse(TemplatePatch, { name: req.body.name, subject: req.body.subject ?? '', body: req.body.body, variables }), deps.clock());
+      await templates.updateTemplate(ctx, tplId, parseForm(TemplatePatch, body, (b) => formToTemplate(b, true)));
       res.redirect(303, `/letter-templates/${tplId}`);
     } catch (err) {
-      const e = formError(err);
-      if (!e) throw err;
-      await renderEditor(req, res, tplId, req.body, { saveError: errorMessage(e, req.locale), saveFields: e.fields }, e.kind === 'conflict' ? 409 : 400);
+      await renderFormError(templateFormError(err, req.locale), req, res, (view, status) => renderEditor(req, res, tplId, body, view, status));
     }
   });
 

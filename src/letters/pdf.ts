@@ -10,20 +10,28 @@
  */
 import { PDFDocument } from 'pdf-lib';
 import type { BodyBlock, LetterDocument } from './document';
+import { bodyWithEnding, dateLine, distributionLines, numberLine, recipientLines, signerLines } from './docx';
 import {
-  PAGE,
-  SZ,
-  TEXT_WIDTH,
+  A4,
+  AGENCY_RULE_RATIO,
+  BODY_FIRST_LINE,
+  BODY_SPACE_AFTER,
+  BODY_TABLE,
+  FOOTER_TABLE_LEFT,
+  HEADER_LINE_GAP,
+  HEADER_TABLE_LEFT,
+  KINH_GUI_LAYOUT,
   MOTTO,
   NATIONAL_NAME,
+  PAGE_MARGINS,
+  RULE_LINE,
+  RULE_PARAGRAPH,
+  SIGNATURE_GAP_LINES,
+  SIZE,
+  TEXT_WIDTH,
+  URGENCY_BOX,
   URGENCY_TEXT,
-  bodyWithEnding,
-  dateLine,
-  distributionLines,
-  numberLine,
-  recipientLines,
-  signerLines,
-} from './docx';
+} from './format';
 import { textWidthTwips } from './text-width';
 import { EmbeddedFonts, textWidth, type FontStyle } from './pdf/fonts';
 import { Content } from './pdf/content';
@@ -35,22 +43,27 @@ export type { Mark } from './pdf/layout';
 const tw = (twips: number) => twips / 20;
 const hp = (halfPoints: number) => halfPoints / 2;
 
+/** The printed size of each part (half-points), as in docx.ts. */
+const SZ = Object.fromEntries(Object.entries(SIZE).map(([k, v]) => [k, v.print])) as Record<keyof typeof SIZE, number>;
+
 // Column widths of the header and footer tables (twips), as in docx.ts.
-const HEAD_LEFT = 4111;
+const HEAD_LEFT = HEADER_TABLE_LEFT;
 const HEAD_RIGHT = TEXT_WIDTH - HEAD_LEFT;
-const FOOT_LEFT = 4536;
+const FOOT_LEFT = FOOTER_TABLE_LEFT;
 const FOOT_RIGHT = TEXT_WIDTH - FOOT_LEFT;
-/** A paragraph border of w:sz 6 (eighths of a point) with w:space 1. */
-const RULE = { thickness: 0.75, space: 1 };
+/** A paragraph border (w:sz in eighths of a point, w:space in points), as the DOCX draws its rules and boxes. */
+const RULE = { thickness: RULE_LINE.size / 8, space: RULE_LINE.space };
+/** Word's default left and right cell margin (0.19 cm): the DOCX body tables keep it. */
+const CELL_PADDING = 108;
 
 export const GEOMETRY = {
-  width: tw(PAGE.width),
-  height: tw(PAGE.height),
-  top: tw(PAGE.top),
-  bottom: tw(PAGE.bottom),
-  left: tw(PAGE.left),
-  right: tw(PAGE.right),
-  header: tw(PAGE.header),
+  width: tw(A4.width),
+  height: tw(A4.height),
+  top: tw(PAGE_MARGINS.top),
+  bottom: tw(PAGE_MARGINS.bottom),
+  left: tw(PAGE_MARGINS.left),
+  right: tw(PAGE_MARGINS.right),
+  header: tw(PAGE_MARGINS.header),
 };
 
 export const DRAFT_MARK = 'DỰ THẢO';
@@ -60,27 +73,27 @@ const centered = (text: string, halfPoints: number, style: FontStyle = 'regular'
 
 function ruleLine(width: number, cellWidth: number): Para {
   const side = Math.max(0, Math.round((cellWidth - width) / 2));
-  return { runs: [], markSize: hp(4), align: 'center', exactLine: tw(120), left: tw(side), right: tw(side), ruleBelow: RULE };
+  return { runs: [], markSize: hp(RULE_PARAGRAPH.runSize), align: 'center', exactLine: tw(RULE_PARAGRAPH.line), left: tw(side), right: tw(side), ruleBelow: RULE };
 }
 
 function headerTable(doc: LetterDocument, blank: boolean): Table {
   const left: Para[] = [];
-  if (doc.parentAgency) left.push(centered(doc.parentAgency.toLocaleUpperCase('vi'), SZ.agency));
+  if (doc.parentAgency) left.push(centered(doc.parentAgency.toLocaleUpperCase('vi'), SZ.parentAgency));
   const issuing = doc.issuingAgency.toLocaleUpperCase('vi');
-  left.push(centered(issuing, SZ.agency, 'bold'));
-  const issuingWidth = Math.min(HEAD_LEFT, textWidthTwips(issuing, SZ.agency, true));
-  left.push(ruleLine(Math.round(issuingWidth * 0.4), HEAD_LEFT));
+  left.push(centered(issuing, SZ.issuingAgency, 'bold'));
+  const issuingWidth = Math.min(HEAD_LEFT, textWidthTwips(issuing, SZ.issuingAgency, true));
+  left.push(ruleLine(Math.round(issuingWidth * AGENCY_RULE_RATIO.print), HEAD_LEFT));
   const right: Para[] = [
     centered(NATIONAL_NAME, SZ.nationalName, 'bold'),
     { runs: [run(MOTTO, SZ.motto, 'bold', true)], align: 'center' },
   ];
-  const second: Para[] = [centered(numberLine(doc), SZ.number, 'regular', { before: tw(120), mark: 'number', hidden: blank })];
-  second.push(centered(`V/v ${doc.subject}`, SZ.subject, 'regular', { before: tw(120) }));
+  const second: Para[] = [centered(numberLine(doc), SZ.number, 'regular', { before: tw(HEADER_LINE_GAP), mark: 'number', hidden: blank })];
+  second.push(centered(`V/v ${doc.subject}`, SZ.subject, 'regular', { before: tw(HEADER_LINE_GAP) }));
   if (doc.urgency) {
     const text = URGENCY_TEXT[doc.urgency];
-    const w = textWidthTwips(text, SZ.urgency, true) + 240;
+    const w = textWidthTwips(text, SZ.urgency, true) + URGENCY_BOX.padding;
     const side = tw(Math.max(0, Math.round((HEAD_LEFT - w) / 2)));
-    second.push(centered(text, SZ.urgency, 'bold', { before: tw(160), left: side, right: side, box: { thickness: 0.75 } }));
+    second.push(centered(text, SZ.urgency, 'bold', { before: tw(URGENCY_BOX.before), left: side, right: side, box: { thickness: RULE.thickness } }));
   }
   const cell = (paras: Para[], width: number): Cell => ({ width: tw(width), paras });
   return {
@@ -88,7 +101,7 @@ function headerTable(doc: LetterDocument, blank: boolean): Table {
     border: 0,
     rows: [
       { cells: [cell(left, HEAD_LEFT), cell(right, HEAD_RIGHT)] },
-      { cells: [cell(second, HEAD_LEFT), cell([centered(dateLine(doc), SZ.date, 'italic', { before: tw(120), mark: 'date', hidden: blank })], HEAD_RIGHT)] },
+      { cells: [cell(second, HEAD_LEFT), cell([centered(dateLine(doc), SZ.date, 'italic', { before: tw(HEADER_LINE_GAP), mark: 'date', hidden: blank })], HEAD_RIGHT)] },
     ],
   };
 }
@@ -96,17 +109,17 @@ function headerTable(doc: LetterDocument, blank: boolean): Table {
 function kinhGui(doc: LetterDocument): Block[] {
   if (doc.recipients.length === 0) return [];
   const { single, items } = recipientLines(doc.recipients);
-  if (single) return [{ kind: 'para', ...centered(`Kính gửi: ${single}`, SZ.kinhGui, 'regular', { before: tw(360), after: tw(240) }) }];
-  const labelIndent = 1134;
+  const { before, after, labelIndent, dashHang } = KINH_GUI_LAYOUT;
+  if (single) return [{ kind: 'para', ...centered(`Kính gửi: ${single}`, SZ.kinhGui, 'regular', { before: tw(before), after: tw(after) }) }];
   const dashIndent = labelIndent + textWidthTwips('Kính gửi: ', SZ.kinhGui);
   return [
-    { kind: 'para', runs: [run('Kính gửi:', SZ.kinhGui)], before: tw(360), left: tw(labelIndent) },
+    { kind: 'para', runs: [run('Kính gửi:', SZ.kinhGui)], before: tw(before), left: tw(labelIndent) },
     ...items.map((text, i): Block => ({
       kind: 'para',
       runs: [run(text, SZ.kinhGui)],
-      after: i === items.length - 1 ? tw(240) : 0,
-      left: tw(dashIndent + 200),
-      hanging: tw(200),
+      after: i === items.length - 1 ? tw(after) : 0,
+      left: tw(dashIndent + dashHang),
+      hanging: tw(dashHang),
     })),
   ];
 }
@@ -120,19 +133,19 @@ function bodyTable(block: Extract<BodyBlock, { type: 'table' }>): Table {
     header,
     cells: widths.map((w, i): Cell => ({
       width: tw(w),
-      padLeft: tw(108),
-      padRight: tw(108),
+      padLeft: tw(CELL_PADDING),
+      padRight: tw(CELL_PADDING),
       paras: [
         {
-          runs: [run(cells[i] ?? '', SZ.table, header ? 'bold' : 'regular')],
+          runs: [run(cells[i] ?? '', SZ.bodyTable, header ? 'bold' : 'regular')],
           align: header ? 'center' : /^[\d.,%\s-]+$/.test(cells[i] ?? '') ? 'right' : 'left',
-          before: tw(40),
-          after: tw(40),
+          before: tw(BODY_TABLE.cellSpacing),
+          after: tw(BODY_TABLE.cellSpacing),
         },
       ],
     })),
   });
-  return { kind: 'table', border: 0.5, rows: [...(block.header.length ? [mkRow(block.header, true)] : []), ...block.rows.map((r) => mkRow(r, false))] };
+  return { kind: 'table', border: BODY_TABLE.borderSize / 8, rows: [...(block.header.length ? [mkRow(block.header, true)] : []), ...block.rows.map((r) => mkRow(r, false))] };
 }
 
 function footerTable(doc: LetterDocument): Table {
@@ -141,7 +154,7 @@ function footerTable(doc: LetterDocument): Table {
     ...distributionLines(doc.distribution).map((text): Para => ({ runs: [run(text, SZ.noiNhanItem)] })),
   ];
   const right: Para[] = signerLines(doc).map((l) => centered(l, SZ.signer, 'bold', { mark: 'signerTitle' }));
-  for (let i = 0; i < 4; i++) right.push({ runs: [], markSize: hp(SZ.signer), align: 'center', mark: 'signatureGap' });
+  for (let i = 0; i < SIGNATURE_GAP_LINES; i++) right.push({ runs: [], markSize: hp(SZ.signer), align: 'center', mark: 'signatureGap' });
   right.push(centered(doc.signer.name, SZ.signer, 'bold', { mark: 'signerName' }));
   return {
     kind: 'table',
@@ -155,12 +168,12 @@ const emptyPara = (before: number, after: number): Block => ({ kind: 'para', run
 /** The letter as layout blocks (the same sequence as buildLetterDocument in docx.ts). */
 export function letterBlocks(doc: LetterDocument, opts: { blankNumberAndDate?: boolean } = {}): Block[] {
   const blocks: Block[] = [headerTable(doc, !!opts.blankNumberAndDate), ...kinhGui(doc)];
-  if (doc.recipients.length === 0) blocks.push(emptyPara(tw(240), 0));
+  if (doc.recipients.length === 0) blocks.push(emptyPara(tw(KINH_GUI_LAYOUT.after), 0));
   for (const b of bodyWithEnding(doc.body)) {
-    if (b.type === 'paragraph') blocks.push({ kind: 'para', runs: [run(b.text, SZ.body)], align: 'both', after: tw(120), firstLine: tw(567) });
-    else blocks.push(bodyTable(b), emptyPara(0, tw(120)));
+    if (b.type === 'paragraph') blocks.push({ kind: 'para', runs: [run(b.text, SZ.body)], align: 'both', after: tw(BODY_SPACE_AFTER.print), firstLine: tw(BODY_FIRST_LINE.print) });
+    else blocks.push(bodyTable(b), emptyPara(0, tw(BODY_SPACE_AFTER.print)));
   }
-  blocks.push(emptyPara(0, tw(120)));
+  blocks.push(emptyPara(0, tw(BODY_SPACE_AFTER.print)));
   blocks.push(footerTable(doc));
   return blocks;
 }

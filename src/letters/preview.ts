@@ -1,40 +1,67 @@
 /** LetterDocument → HTML that mirrors the DOCX layout (same lines, sizes, bold/italic, rules and blocks). */
 import type { LetterDocument } from './document';
-import { bodyWithEnding, dateLine, distributionLines, MOTTO, NATIONAL_NAME, numberLine, recipientLines, signerLines, URGENCY_TEXT } from './docx';
+import { bodyWithEnding, dateLine, distributionLines, numberLine, recipientLines, signerLines } from './docx';
+import {
+  A4,
+  AGENCY_RULE_RATIO,
+  BODY_FIRST_LINE,
+  BODY_SPACE_AFTER,
+  FONT_FAMILY,
+  FOOTER_TABLE_LEFT,
+  HEADER_LINE_GAP,
+  HEADER_TABLE_LEFT,
+  KINH_GUI_LAYOUT,
+  MOTTO,
+  NATIONAL_NAME,
+  PAGE_MARGINS,
+  SIZE,
+  TEXT_WIDTH,
+  TWIPS_PER_MM,
+  TWIPS_PER_PT,
+  URGENCY_BOX,
+  URGENCY_TEXT,
+} from './format';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+/** Printed sizes in CSS points, lengths in mm / pt / % of the text width, all from the format module. */
+const pt = (part: keyof typeof SIZE) => `${SIZE[part].print / 2}pt`;
+const mm = (twips: number) => `${Math.round(twips / TWIPS_PER_MM)}mm`;
+const twipsPt = (twips: number) => `${twips / TWIPS_PER_PT}pt`;
+const ofText = (twips: number) => `${Math.round((twips / TEXT_WIDTH) * 100)}%`;
+const cm = (twips: number) => `${Math.round(twips / TWIPS_PER_MM) / 10}cm`;
+
 export const PREVIEW_CSS = `
-.letter-page{background:#fff;color:#000;font-family:"Times New Roman",Times,serif;width:210mm;max-width:100%;min-height:297mm;padding:20mm 15mm 20mm 30mm;box-sizing:border-box;margin:0 auto;box-shadow:0 1px 4px rgba(0,0,0,.2);overflow-x:auto}
+.letter-page{background:#fff;color:#000;font-family:"${FONT_FAMILY}",Times,serif;width:${mm(A4.width)};max-width:100%;min-height:${mm(A4.height)};padding:${mm(PAGE_MARGINS.top)} ${mm(PAGE_MARGINS.right)} ${mm(PAGE_MARGINS.bottom)} ${mm(PAGE_MARGINS.left)};box-sizing:border-box;margin:0 auto;box-shadow:0 1px 4px rgba(0,0,0,.2);overflow-x:auto}
 .letter-page p{margin:0}
-.letter-page .head{display:grid;grid-template-columns:44% 56%;text-align:center}
-.letter-page .agency{font-size:12pt}
-.letter-page .issuing{font-size:12pt;font-weight:bold}
+.letter-page .head{display:grid;grid-template-columns:${ofText(HEADER_TABLE_LEFT)} ${ofText(TEXT_WIDTH - HEADER_TABLE_LEFT)};text-align:center}
+.letter-page .agency{font-size:${pt('parentAgency')}}
+.letter-page .issuing{font-size:${pt('issuingAgency')};font-weight:bold}
 .letter-page .rule{border-bottom:1px solid #000;margin:1px auto 0}
-.letter-page .nation{font-size:12pt;font-weight:bold;white-space:nowrap}
-.letter-page .motto{font-size:13pt;font-weight:bold;text-decoration:underline}
-.letter-page .so{font-size:13pt;margin-top:6pt;white-space:pre}
-.letter-page .date{font-size:13pt;font-style:italic;margin-top:6pt;white-space:pre}
-.letter-page .vv{font-size:12pt;margin-top:6pt}
-.letter-page .urgent{display:inline-block;border:1px solid #000;font-weight:bold;font-size:13pt;padding:0 6pt;margin-top:8pt}
-.letter-page .kg{font-size:14pt;margin-top:18pt;margin-bottom:12pt}
+.letter-page .nation{font-size:${pt('nationalName')};font-weight:bold;white-space:nowrap}
+.letter-page .motto{font-size:${pt('motto')};font-weight:bold;text-decoration:underline}
+.letter-page .so{font-size:${pt('number')};margin-top:${twipsPt(HEADER_LINE_GAP)};white-space:pre}
+.letter-page .date{font-size:${pt('date')};font-style:italic;margin-top:${twipsPt(HEADER_LINE_GAP)};white-space:pre}
+.letter-page .vv{font-size:${pt('subject')};margin-top:${twipsPt(HEADER_LINE_GAP)}}
+.letter-page .urgent{display:inline-block;border:1px solid #000;font-weight:bold;font-size:${pt('urgency')};padding:0 ${twipsPt(URGENCY_BOX.padding / 2)};margin-top:${twipsPt(URGENCY_BOX.before)}}
+.letter-page .kg{font-size:${pt('kinhGui')};margin-top:${twipsPt(KINH_GUI_LAYOUT.before)};margin-bottom:${twipsPt(KINH_GUI_LAYOUT.after)}}
 .letter-page .kg.one{text-align:center}
 .letter-page .kg .items{margin-left:6.5em}
-.letter-page .kg .label{margin-left:2cm}
-.letter-page .body p{font-size:14pt;text-align:justify;text-indent:1cm;margin-bottom:6pt;line-height:1.2}
-.letter-page table.data{border-collapse:collapse;width:100%;margin-bottom:6pt}
-.letter-page table.data th,.letter-page table.data td{border:1px solid #000;font-size:13pt;padding:2pt 4pt}
-.letter-page .foot{display:grid;grid-template-columns:48% 52%;margin-top:6pt}
-.letter-page .nn-title{font-size:12pt;font-weight:bold;font-style:italic}
-.letter-page .nn{font-size:11pt}
-.letter-page .signer{text-align:center;font-size:14pt;font-weight:bold}
+.letter-page .kg .label{margin-left:${cm(KINH_GUI_LAYOUT.labelIndent)}}
+.letter-page .body p{font-size:${pt('body')};text-align:justify;text-indent:${cm(BODY_FIRST_LINE.print)};margin-bottom:${twipsPt(BODY_SPACE_AFTER.print)};line-height:1.2}
+.letter-page table.data{border-collapse:collapse;width:100%;margin-bottom:${twipsPt(BODY_SPACE_AFTER.print)}}
+.letter-page table.data th,.letter-page table.data td{border:1px solid #000;font-size:${pt('bodyTable')};padding:2pt 4pt}
+.letter-page .foot{display:grid;grid-template-columns:${ofText(FOOTER_TABLE_LEFT)} ${ofText(TEXT_WIDTH - FOOTER_TABLE_LEFT)};margin-top:${twipsPt(BODY_SPACE_AFTER.print)}}
+.letter-page .nn-title{font-size:${pt('noiNhanTitle')};font-weight:bold;font-style:italic}
+.letter-page .nn{font-size:${pt('noiNhanItem')}}
+.letter-page .signer{text-align:center;font-size:${pt('signer')};font-weight:bold}
 .letter-page .signer .gap{height:5.5em}
 `;
 
 export function renderLetterHtml(doc: LetterDocument): string {
   const h: string[] = ['<article class="letter-page" lang="vi">', '<div class="head"><div>'];
   if (doc.parentAgency) h.push(`<p class="agency">${esc(doc.parentAgency.toLocaleUpperCase('vi'))}</p>`);
-  h.push(`<p class="issuing">${esc(doc.issuingAgency.toLocaleUpperCase('vi'))}</p><div class="rule" style="width:40%"></div>`);
+  h.push(`<p class="issuing">${esc(doc.issuingAgency.toLocaleUpperCase('vi'))}</p><div class="rule" style="width:${AGENCY_RULE_RATIO.print * 100}%"></div>`);
   h.push(`</div><div><p class="nation">${NATIONAL_NAME}</p><p class="motto">${MOTTO}</p></div>`);
   h.push(`<div><p class="so">${esc(numberLine(doc))}</p><p class="vv">V/v ${esc(doc.subject)}</p>`);
   if (doc.urgency) h.push(`<p><span class="urgent">${URGENCY_TEXT[doc.urgency]}</span></p>`);

@@ -4,18 +4,17 @@
  * From 01 each year, no gaps, never reused; a failed issue consumes nothing (the transaction rolls back).
  */
 import ExcelJS from 'exceljs';
-import type { Db } from '../db';
+import type { Ctx } from '../deps';
 import { isUniqueViolation } from '../db';
-import type { Actor } from '../auth/roles';
-import { authorize } from '../auth/policy';
-import { conflict } from '../shared/errors';
+import { authorize, STAFF_ROLES } from '../auth';
+import { conflict, notFound } from '../shared/errors';
 import { formatVnDateTime, localParts } from '../shared/time';
-import * as orgRepo from '../orgs/repo';
+import { findOrgById } from '../orgs';
 import * as repo from './repo';
 import { formatNumber, toRecipient, toRegisterEntry, type RegisterEntry } from './model';
-import { findLetterOr404, ISSUERS, READERS } from './service';
+import { currentYear, findLetterOr404, ISSUERS } from './service';
 import { kyHieu, letterDocument } from './build';
-import { issuePdfs, prepareIssue, type LettersCtx } from './pdf/esign';
+import { issuePdfs, prepareIssue } from './pdf/esign';
 
 export interface IssueResult {
   number: number;
@@ -33,12 +32,13 @@ function retryable(err: unknown): boolean {
  * Issuing: the next number, the issued PDF (number and date written into the approval PDF, then the
  * organisation's signature with its seal) and each PDF attachment signed by the organisation, in one transaction.
  */
-export async function issueLetter(ctx: LettersCtx, id: number): Promise<IssueResult> {
+export async function issueLetter(ctx: Ctx, id: number): Promise<IssueResult> {
   const { db, actor } = ctx;
   const now = ctx.clock();
   const first = await findLetterOr404(db, id);
   authorize(actor, ISSUERS, first.issuing_org_id);
-  const org = await orgRepo.findOrg(db, first.issuing_org_id);
+  const org = await findOrgById(db, first.issuing_org_id);
+  if (!org) throw notFound('Organisation', 'ORG_NOT_FOUND');
   const signers = await prepareIssue(ctx, first.issuing_org_id, id);
   for (let attempt = 1; ; attempt++) {
     try {
@@ -49,7 +49,7 @@ export async function issueLetter(ctx: LettersCtx, id: number): Promise<IssueRes
         if (row.status !== 'approved') throw conflict('LETTER_NOT_APPROVED', `Only an approved letter can be issued (this one is ${row.status})`);
         const year = localParts(now).year;
         const number = (await repo.lastRegisterNumber(tx, row.issuing_org_id, year)) + 1;
-        const symbol = `${formatNumber(number)}/${kyHieu(org!.short_name, row.unit_code)}`;
+        const symbol = `${formatNumber(number)}/${kyHieu(org.shortName, row.unit_code)}`;
         const issuedAt = now.toISOString();
         await repo.insertRegisterEntry(tx, { issuing_org_id: row.issuing_org_id, year, number, letter_id: id, symbol, issued_at: issuedAt, issued_by: actor.id });
         const changed = await repo.updateLetterIn(tx, id, 'approved', { status: 'issued', number, year, symbol, issued_at: issuedAt, updated_at: issuedAt });
@@ -73,15 +73,16 @@ export interface Register {
   items: RegisterEntry[];
 }
 
-export async function getRegister(db: Db, actor: Actor, query: { orgId?: number; year?: number }, now: Date): Promise<Register> {
+export async function getRegister(ctx: Ctx, query: { orgId?: number; year?: number }): Promise<Register> {
+  const { db, actor } = ctx;
   const orgId = query.orgId ?? actor.orgId;
-  authorize(actor, READERS, orgId);
-  const year = query.year ?? localParts(now).year;
+  authorize(actor, STAFF_ROLES, orgId);
+  const year = query.year ?? currentYear(ctx);
   const rows = await repo.registerEntries(db, orgId, year);
   const recipients = await repo.recipientsOfLetters(db, rows.map((r) => r.letter_id));
   const byLetter = new Map<number, string[]>();
   for (const r of recipients) byLetter.set(r.letter_id, [...(byLetter.get(r.letter_id) ?? []), toRecipient(r).name]);
-  const org = await orgRepo.findOrg(db, orgId);
+  const org = await findOrgById(db, orgId);
   const years = await repo.registerYears(db, orgId);
   return {
     orgId,

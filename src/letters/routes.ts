@@ -1,9 +1,9 @@
 import { Router } from 'express';
-import type { Deps } from '../deps';
+import type { Ctx, Deps } from '../deps';
 import { id, parse } from '../shared/validate';
-import { actorOf } from '../web/request';
-import { singleFile, uploadedFile } from '../web/upload';
-import { authorize } from '../auth/policy';
+import { ctxOf } from '../web/request';
+import { postUpload, uploadedFile } from '../web/upload';
+import { authorize, STAFF_ROLES } from '../auth';
 import * as letters from './service';
 import * as templates from './template-service';
 import { issueLetter, getRegister, registerXlsx } from './register';
@@ -21,85 +21,88 @@ export const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordproc
 /** JSON API, mounted at /api/v1. */
 export function apiRouter(deps: Deps): Router {
   const r = Router();
-  const db = deps.db;
-  const upload = singleFile(deps.config.MEDIA_DIR, 'file', deps.config.UPLOAD_MAX_MB * 1024 * 1024);
+  const attachmentUpload = { roles: letters.DRAFTERS, maxBytes: deps.config.UPLOAD_MAX_MB * 1024 * 1024 };
 
   r.get('/letter-templates', async (req, res) => {
-    res.json({ items: await templates.listTemplates(db, actorOf(req)) });
+    res.json({ items: await templates.listTemplates(ctxOf(req)) });
   });
   r.post('/letter-templates', async (req, res) => {
-    const tpl = await templates.createTemplate(db, actorOf(req), parse(TemplateCreate, req.body), deps.clock());
+    const tpl = await templates.createTemplate(ctxOf(req), parse(TemplateCreate, req.body));
     res.locals.createdId = tpl.id;
     res.status(201).json(tpl);
   });
   r.get('/letter-templates/:id', async (req, res) => {
-    res.json(await templates.getTemplate(db, actorOf(req), parse(id(), req.params.id)));
+    res.json(await templates.getTemplate(ctxOf(req), parse(id(), req.params.id)));
   });
   r.patch('/letter-templates/:id', async (req, res) => {
-    res.json(await templates.updateTemplate(db, actorOf(req), parse(id(), req.params.id), parse(TemplatePatch, req.body), deps.clock()));
+    res.json(await templates.updateTemplate(ctxOf(req), parse(id(), req.params.id), parse(TemplatePatch, req.body)));
   });
 
   r.delete('/letter-templates/:id', async (req, res) => {
-    await templates.deleteTemplate(db, actorOf(req), parse(id(), req.params.id));
+    await templates.deleteTemplate(ctxOf(req), parse(id(), req.params.id));
     res.status(204).end();
   });
 
   r.get('/letters', async (req, res) => {
-    res.json({ items: await letters.listLetters(db, actorOf(req), parse(LetterListQuery, req.query)) });
+    res.json({ items: await letters.listLetters(ctxOf(req), parse(LetterListQuery, req.query)) });
   });
   r.post('/letters', async (req, res) => {
-    const letter = await letters.createLetter(db, actorOf(req), parse(LetterCreate, req.body), deps.clock());
+    const letter = await letters.createLetter(ctxOf(req), parse(LetterCreate, req.body));
     res.locals.createdId = letter.id;
     res.status(201).json(letter);
   });
   r.get('/letters/:id', async (req, res) => {
-    res.json(await letters.getLetter(db, actorOf(req), parse(id(), req.params.id)));
+    res.json(await letters.getLetter(ctxOf(req), parse(id(), req.params.id)));
   });
   r.patch('/letters/:id', async (req, res) => {
-    res.json(await letters.patchLetter(db, actorOf(req), parse(id(), req.params.id), parse(LetterPatch, req.body), deps.clock()));
+    res.json(await letters.patchLetter(ctxOf(req), parse(id(), req.params.id), parse(LetterPatch, req.body)));
   });
-  r.post('/letters/:id/attachments', upload, async (req, res) => {
-    const att = await addAttachment(db, deps.config.MEDIA_DIR, actorOf(req), parse(id(), req.params.id), uploadedFile(req), deps.clock());
+  postUpload(r, '/letters/:id/attachments', deps.config.MEDIA_DIR, attachmentUpload, async (req, res) => {
+    const letterId = parse(id(), req.params.id);
+    const att = await addAttachment(ctxOf(req), letterId, uploadedFile(req));
     res.locals.createdId = att.id;
-    res.locals.audit = { entity: 'letters', entityId: req.params.id, detail: { attachment: att.id, name: att.name } };
+    res.locals.audit = { entity: 'letters', entityId: letterId, detail: { attachment: att.id, name: att.name } };
     res.status(201).json(att);
   });
 
   r.get('/letters/:id/docx', async (req, res) => {
+    const ctx = ctxOf(req);
     const letterId = parse(id(), req.params.id);
-    await letters.getLetter(db, actorOf(req), letterId); // authorises
-    const { doc, row } = await letterDocument(db, letterId);
+    await letters.getLetter(ctx, letterId); // authorises
+    const { doc, row } = await letterDocument(ctx.db, letterId);
     res.type(DOCX_MIME).attachment(docxFilename(row)).send(await renderLetterDocx(doc));
   });
   r.get('/letters/:id/pdf', async (req, res) => {
+    const ctx = ctxOf(req);
     const letterId = parse(id(), req.params.id);
-    const pdf = await letterPdf(deps, actorOf(req), letterId);
+    const pdf = await letterPdf(ctx, letterId);
     res.type('application/pdf').attachment(pdf.filename).send(pdf.content);
   });
   r.get('/letters/:id/preview', async (req, res) => {
+    const ctx = ctxOf(req);
     const letterId = parse(id(), req.params.id);
-    await letters.getLetter(db, actorOf(req), letterId);
-    const { doc } = await letterDocument(db, letterId);
+    await letters.getLetter(ctx, letterId);
+    const { doc } = await letterDocument(ctx.db, letterId);
     res.type('html').send(previewPage(doc));
   });
 
-  const step = (name: string, fn: (letterId: number, req: Parameters<Parameters<typeof r.post>[1]>[0]) => Promise<unknown>) =>
+  const step = (name: string, fn: (ctx: Ctx, letterId: number, body: unknown) => Promise<unknown>) =>
     r.post(`/letters/:id/${name}`, async (req, res) => {
+      const ctx = ctxOf(req);
       const letterId = parse(id(), req.params.id);
-      const result = await fn(letterId, req);
+      const result = await fn(ctx, letterId, req.body);
       res.locals.audit = { entity: 'letters', entityId: letterId, detail: { step: name } };
       res.json(result);
     });
-  step('submit', (letterId, req) => letters.submitLetter(db, actorOf(req), letterId, deps.clock()));
-  const ctxOf = (req: Parameters<typeof actorOf>[0]) => ({ db, clock: deps.clock, config: deps.config, log: deps.log, actor: actorOf(req) });
-  step('approve', (letterId, req) => letters.approveLetter(ctxOf(req), letterId));
-  step('reject', (letterId, req) => letters.rejectLetter(db, actorOf(req), letterId, parse(RejectBody, req.body).reason, deps.clock()));
-  step('issue', (letterId, req) => issueLetter(ctxOf(req), letterId));
+  step('submit', (ctx, letterId) => letters.submitLetter(ctx, letterId));
+  step('approve', (ctx, letterId) => letters.approveLetter(ctx, letterId));
+  step('reject', (ctx, letterId, body) => letters.rejectLetter(ctx, letterId, parse(RejectBody, body).reason));
+  step('issue', (ctx, letterId) => issueLetter(ctx, letterId));
 
   r.get('/register', async (req, res) => {
-    const actor = actorOf(req);
+    const ctx = ctxOf(req);
     const q = parse(RegisterQuery, req.query);
-    const register = await getRegister(db, actor, q, deps.clock());
+    const register = await getRegister(ctx, q);
     if (q.format === 'xlsx') {
       res
         .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
@@ -107,7 +110,7 @@ export function apiRouter(deps: Deps): Router {
         .send(await registerXlsx(register));
       return;
     }
-    authorize(actor, letters.READERS, register.orgId);
+    authorize(ctx.actor, STAFF_ROLES, register.orgId);
     res.json({ orgId: register.orgId, year: register.year, items: register.items });
   });
 

@@ -1,25 +1,33 @@
 /** Letters: drafting, reading and the approval workflow (draft → submitted → approved → issued; rejected → draft). */
-import type { Db, Q } from '../db';
-import { checkCampaignLink } from '../reports/service';
-import type { Actor } from '../auth/roles';
-import { authorize, can } from '../auth/policy';
-import { conflict, invalid, notFound } from '../shared/errors';
+import type { Q } from '../db';
+import type { Ctx } from '../deps';
+import { checkCampaignLink } from '../campaigns';
+import { authorize, can, STAFF_ROLES } from '../auth';
+import { conflict, forbidden, invalid, notFound } from '../shared/errors';
 import { localParts } from '../shared/time';
-import * as orgRepo from '../orgs/repo';
-import { expandGroups } from '../orgs/service';
+import { expandGroups, findOrgById, findOrgsByIds } from '../orgs';
 import * as repo from './repo';
 import { toLetter, type Letter } from './model';
 import type { LetterCreate, LetterPatch, RecipientInput, TemplateVariable } from './schemas';
 import { checkVariables, renderTemplate } from './templates';
 import { kyHieu, letterDocument } from './build';
-import { recordApproval, signForApproval, type LettersCtx } from './pdf/esign';
+import { recordApproval, signForApproval } from './pdf/esign';
 import * as pdfRepo from './pdf/repo';
 
-/** Who may do what, as calls to the one policy rule. */
+/**
+ * Who may do what, as calls to the one policy rule. Department staff (STAFF_ROLES) read an organisation's letters,
+ * templates and register; the sets below are this feature's own.
+ */
 export const DRAFTERS = ['drafter', 'secretary'] as const;
-export const READERS = ['admin', 'drafter', 'approver', 'secretary'] as const;
 export const APPROVERS = ['approver'] as const;
 export const ISSUERS = ['secretary'] as const;
+
+/** The issuing organisation as a letter needs it. */
+interface Issuer {
+  id: number;
+  name: string;
+  shortName: string;
+}
 
 export async function findLetterOr404(q: Q, id: number): Promise<repo.LetterRow> {
   const row = await repo.findLetter(q, id);
@@ -35,9 +43,9 @@ export async function letterViews(q: Q, rows: repo.LetterRow[]): Promise<Letter[
     repo.legalBasesOfLetters(q, ids),
     repo.distributionOfLetters(q, ids),
     repo.attachmentsOfLetters(q, ids),
-    orgRepo.findOrgsByIds(q, [...new Set(rows.map((r) => r.issuing_org_id))]),
+    findOrgsByIds(q, rows.map((r) => r.issuing_org_id)),
   ]);
-  const shortName = new Map(orgs.map((o) => [o.id, o.short_name]));
+  const shortName = new Map(orgs.map((o) => [o.id, o.shortName]));
   const byLetter = <T extends { letter_id: number }>(list: T[]) => {
     const map = new Map<number, T[]>();
     for (const item of list) {
@@ -67,24 +75,24 @@ export async function letterView(q: Q, row: repo.LetterRow): Promise<Letter> {
 /** A letter with its digital signatures (who signed as signer / organisation, when). */
 export type LetterWithSignatures = Letter & { signatures: { kind: 'signer' | 'organisation'; subject: string; issuer: string; signedAt: string }[] };
 
-export async function getLetter(db: Q, actor: Actor, id: number): Promise<LetterWithSignatures> {
-  const row = await findLetterOr404(db, id);
-  authorize(actor, READERS, row.issuing_org_id);
-  const signatures = await pdfRepo.signaturesOf(db, id);
-  return { ...(await letterView(db, row)), signatures: signatures.map((s) => ({ kind: s.kind, subject: s.subject, issuer: s.issuer, signedAt: s.signed_at })) };
+export async function getLetter(ctx: Ctx, id: number): Promise<LetterWithSignatures> {
+  const row = await findLetterOr404(ctx.db, id);
+  authorize(ctx.actor, STAFF_ROLES, row.issuing_org_id);
+  const signatures = await pdfRepo.signaturesOf(ctx.db, id);
+  return { ...(await letterView(ctx.db, row)), signatures: signatures.map((s) => ({ kind: s.kind, subject: s.subject, issuer: s.issuer, signedAt: s.signed_at })) };
 }
 
-export async function listLetters(db: Q, actor: Actor, filter: { status?: string; year?: number; orgId?: number; campaignId?: number }): Promise<Letter[]> {
-  const orgId = filter.orgId ?? actor.orgId;
-  authorize(actor, READERS, orgId);
-  const rows = await repo.listLetters(db, { orgIds: [orgId], status: filter.status, year: filter.year, campaignId: filter.campaignId });
-  return letterViews(db, rows);
+export async function listLetters(ctx: Ctx, filter: { status?: string; year?: number; orgId?: number; campaignId?: number }): Promise<Letter[]> {
+  const orgId = filter.orgId ?? ctx.actor.orgId;
+  authorize(ctx.actor, STAFF_ROLES, orgId);
+  const rows = await repo.listLetters(ctx.db, { orgIds: [orgId], status: filter.status, year: filter.year, campaignId: filter.campaignId });
+  return letterViews(ctx.db, rows);
 }
 
 /** Recipients from organisations, groups (expanded to their members) and free-form names; unknown ids are a 400. */
 async function resolveRecipients(q: Q, recipients: RecipientInput[], groupIds: number[]): Promise<{ org_id: number | null; name: string | null; email: string | null }[]> {
   const orgIds = recipients.flatMap((r) => ('orgId' in r ? [r.orgId] : []));
-  const found = new Set((await orgRepo.findOrgsByIds(q, [...new Set(orgIds)])).map((o) => o.id));
+  const found = new Set((await findOrgsByIds(q, orgIds)).map((o) => o.id));
   const fields: Record<string, string> = {};
   recipients.forEach((r, i) => {
     if ('orgId' in r && !found.has(r.orgId)) fields[`recipients.${i}.orgId`] = `unknown organisation ${r.orgId}`;
@@ -100,7 +108,11 @@ async function resolveRecipients(q: Q, recipients: RecipientInput[], groupIds: n
       out.push({ org_id: r.orgId, name: null, email: null });
     } else out.push({ org_id: null, name: r.name, email: r.email ?? null });
   }
-  for (const id of fromGroups) if (!seen.has(id)) (seen.add(id), out.push({ org_id: id, name: null, email: null }));
+  for (const id of fromGroups) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push({ org_id: id, name: null, email: null });
+  }
   return out;
 }
 
@@ -113,7 +125,7 @@ interface Resolved {
 /** Body and subject from the template and its variables, or the free text given. */
 async function resolveContent(
   q: Q,
-  org: orgRepo.OrgRow,
+  org: Issuer,
   place: string,
   input: { templateId?: number | null; variables?: Record<string, unknown>; subject?: string; body?: string },
   now: Date,
@@ -123,33 +135,45 @@ async function resolveContent(
     if (!tpl) throw invalid('TEMPLATE_NOT_FOUND', 'Unknown letter template', { templateId: 'no such template' });
     const declared = JSON.parse(tpl.variables) as TemplateVariable[];
     const values = checkVariables(declared, input.variables ?? {});
-    const ctx = { ...values, issuer: org.name, issuerShort: org.short_name, place, year: localParts(now).year };
-    const body = input.body?.trim() ? input.body.normalize('NFC') : renderTemplate(tpl.body, ctx);
-    const subject = input.subject?.trim() || renderTemplate(tpl.subject, ctx).trim();
+    const vars = { ...values, issuer: org.name, issuerShort: org.shortName, place, year: localParts(now).year };
+    const body = input.body?.trim() ? input.body.normalize('NFC') : renderTemplate(tpl.body, vars);
+    const subject = input.subject?.trim() || renderTemplate(tpl.subject, vars).trim();
     if (!subject) throw invalid('VALIDATION_FAILED', 'The letter needs a subject', { subject: 'required' });
     return { subject: stripVv(subject), body, variables: values };
   }
-  const fields: Record<string, string> = {};
-  if (!input.subject?.trim()) fields.subject = 'required';
-  if (!input.body?.trim()) fields.body = 'required (or choose a template)';
+  const fields = missingContent(input);
   if (Object.keys(fields).length) throw invalid('VALIDATION_FAILED', 'The request is not valid', fields);
   return { subject: stripVv(input.subject!), body: input.body!.normalize('NFC'), variables: null };
 }
 
+/**
+ * A letter drafted without a template needs its own subject and body: the fields missing, by name (empty when
+ * a template is chosen). The draft form also uses it to mark them beside the schema's own messages.
+ */
+export function missingContent(input: { templateId?: number | null; subject?: string; body?: string }): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (input.templateId) return fields;
+  if (!input.subject?.trim()) fields.subject = 'required';
+  if (!input.body?.trim()) fields.body = 'required (or choose a template)';
+  return fields;
+}
+
 const stripVv = (s: string) => s.trim().replace(/^V\/v\s+/iu, '');
 
-async function issuingOrg(q: Q, orgId: number): Promise<orgRepo.OrgRow> {
-  const org = await orgRepo.findOrg(q, orgId);
+async function issuingOrg(q: Q, orgId: number): Promise<Issuer> {
+  const org = await findOrgById(q, orgId);
   if (!org) throw invalid('ORG_NOT_FOUND', 'Unknown issuing organisation', { issuingOrgId: 'no such organisation' });
   return org;
 }
 
-export async function createLetter(db: Db, actor: Actor, input: LetterCreate, now: Date): Promise<Letter> {
+export async function createLetter(ctx: Ctx, input: LetterCreate): Promise<Letter> {
+  const { db, actor } = ctx;
+  const now = ctx.clock();
   authorize(actor, DRAFTERS, input.issuingOrgId);
   const org = await issuingOrg(db, input.issuingOrgId);
   const content = await resolveContent(db, org, input.place, input, now);
   const recipients = await resolveRecipients(db, input.recipients, input.recipientGroupIds ?? []);
-  await checkCampaignLink(db, actor, input.campaignId);
+  await checkCampaignLink({ db, actor }, input.campaignId);
   const ts = now.toISOString();
   const id = await db.transaction(async (tx) => {
     const letterId = await repo.insertLetter(tx, {
@@ -181,11 +205,13 @@ export async function createLetter(db: Db, actor: Actor, input: LetterCreate, no
     await repo.replaceDistribution(tx, letterId, input.distribution ?? []);
     return letterId;
   });
-  return getLetter(db, actor, id);
+  return getLetter(ctx, id);
 }
 
 /** Edits a draft; a submitted letter must be sent back first (409). */
-export async function patchLetter(db: Db, actor: Actor, id: number, patch: LetterPatch, now: Date): Promise<Letter> {
+export async function patchLetter(ctx: Ctx, id: number, patch: LetterPatch): Promise<Letter> {
+  const { db, actor } = ctx;
+  const now = ctx.clock();
   const row = await findLetterOr404(db, id);
   authorize(actor, DRAFTERS, row.issuing_org_id);
   if (patch.issuingOrgId && patch.issuingOrgId !== row.issuing_org_id) authorize(actor, DRAFTERS, patch.issuingOrgId);
@@ -198,13 +224,13 @@ export async function patchLetter(db: Db, actor: Actor, id: number, patch: Lette
   const content: Resolved | null = contentChanged
     ? await resolveContent(db, org, place, {
         templateId,
-        variables: patch.variables ?? (row.variables ? JSON.parse(row.variables) : {}),
+        variables: patch.variables ?? (row.variables ? (JSON.parse(row.variables) as Record<string, unknown>) : {}),
         subject: patch.subject ?? (patch.variables === undefined && patch.templateId === undefined ? row.subject : undefined),
         body: patch.body ?? (templateId && (patch.variables !== undefined || patch.templateId !== undefined) ? undefined : row.body),
       }, now)
     : null;
   const recipients = patch.recipients || patch.recipientGroupIds ? await resolveRecipients(db, patch.recipients ?? [], patch.recipientGroupIds ?? []) : null;
-  await checkCampaignLink(db, actor, patch.campaignId);
+  await checkCampaignLink({ db, actor }, patch.campaignId);
   const update: Partial<repo.LetterRow> = { updated_at: now.toISOString() };
   if (patch.issuingOrgId) update.issuing_org_id = patch.issuingOrgId;
   if (content) Object.assign(update, { subject: content.subject, body: content.body, variables: content.variables ? JSON.stringify(content.variables) : null, template_id: templateId ?? null });
@@ -227,7 +253,7 @@ export async function patchLetter(db: Db, actor: Actor, id: number, patch: Lette
     if (patch.legalBases) await repo.replaceLegalBases(tx, id, patch.legalBases);
     if (patch.distribution) await repo.replaceDistribution(tx, id, patch.distribution);
   });
-  return getLetter(db, actor, id);
+  return getLetter(ctx, id);
 }
 
 const NOT_IN_STATE: Record<string, string> = {
@@ -237,26 +263,38 @@ const NOT_IN_STATE: Record<string, string> = {
 };
 
 /** One workflow step: a conditional update, so two racing steps cannot both succeed. */
-async function transition(db: Db, actor: Actor, id: number, roles: readonly ('drafter' | 'secretary' | 'approver')[], from: string[], to: string, extra: Partial<repo.LetterRow>, now: Date): Promise<Letter> {
-  const row = await findLetterOr404(db, id);
-  authorize(actor, roles, row.issuing_org_id);
+async function transition(ctx: Ctx, id: number, roles: readonly ('drafter' | 'secretary' | 'approver')[], from: string[], to: string, extra: Partial<repo.LetterRow>, guard?: (row: repo.LetterRow) => void): Promise<Letter> {
+  const row = await findLetterOr404(ctx.db, id);
+  authorize(ctx.actor, roles, row.issuing_org_id);
+  guard?.(row);
   if (!from.includes(row.status)) {
     throw conflict(row.status === 'issued' ? 'LETTER_ALREADY_ISSUED' : NOT_IN_STATE[from[0]], `This step needs a letter that is ${from.join(' or ')} (it is ${row.status})`);
   }
-  const changed = await repo.updateLetterIn(db, id, row.status, { status: to, updated_at: now.toISOString(), ...extra });
+  const changed = await repo.updateLetterIn(ctx.db, id, row.status, { status: to, updated_at: ctx.clock().toISOString(), ...extra });
   if (changed !== 1) throw conflict(NOT_IN_STATE[from[0]], 'The letter changed meanwhile; reload it');
-  return getLetter(db, actor, id);
+  return getLetter(ctx, id);
 }
 
-export const submitLetter = (db: Db, actor: Actor, id: number, now: Date) => transition(db, actor, id, DRAFTERS, ['draft'], 'submitted', { reject_reason: null }, now);
+export const submitLetter = (ctx: Ctx, id: number) => transition(ctx, id, DRAFTERS, ['draft'], 'submitted', { reject_reason: null });
+
+/**
+ * Separation of duties: the approver of a letter is not the person who drafted it, even when they hold both
+ * roles (and secretary, who would then issue it). One-person offices turn this off with ALLOW_SELF_APPROVAL=true.
+ */
+function mayApproveOwn(ctx: Ctx, letter: { createdBy: number | null }): boolean {
+  return ctx.config.ALLOW_SELF_APPROVAL || letter.createdBy == null || letter.createdBy !== ctx.actor.id;
+}
+
 /**
  * Approval: the approver's digital signature on the approval PDF (when the approver has a certificate; required
  * when REQUIRE_DIGITAL_SIGNATURE is set), then the conditional state change, recorded together.
  */
-export async function approveLetter(ctx: LettersCtx, id: number): Promise<LetterWithSignatures> {
-  const { actor } = ctx;
+export async function approveLetter(ctx: Ctx, id: number): Promise<LetterWithSignatures> {
   const row = await findLetterOr404(ctx.db, id);
-  authorize(actor, APPROVERS, row.issuing_org_id);
+  authorize(ctx.actor, APPROVERS, row.issuing_org_id);
+  if (!mayApproveOwn(ctx, { createdBy: row.created_by })) {
+    throw forbidden('The drafter of a letter cannot approve it; another approver must', 'SELF_APPROVAL_FORBIDDEN');
+  }
   if (row.status !== 'submitted') {
     throw conflict(row.status === 'issued' ? 'LETTER_ALREADY_ISSUED' : 'LETTER_NOT_SUBMITTED', `This step needs a letter that is submitted (it is ${row.status})`);
   }
@@ -265,25 +303,27 @@ export async function approveLetter(ctx: LettersCtx, id: number): Promise<Letter
   await ctx.db.transaction(async (tx) => {
     const changed = await repo.updateLetterIn(tx, id, 'submitted', { status: 'approved', updated_at: ctx.clock().toISOString() });
     if (changed !== 1) throw conflict('LETTER_NOT_SUBMITTED', 'The letter changed meanwhile; reload it');
-    if (signed) await recordApproval(tx, ctx, id, signed);
+    if (signed) await recordApproval(ctx, tx, id, signed);
     else await pdfRepo.clearApproval(tx, id);
   });
-  return getLetter(ctx.db, actor, id);
+  return getLetter(ctx, id);
 }
 
-export async function rejectLetter(db: Db, actor: Actor, id: number, reason: string, now: Date): Promise<Letter> {
-  const letter = await transition(db, actor, id, APPROVERS, ['submitted', 'approved'], 'draft', { reject_reason: reason }, now);
-  await pdfRepo.clearApproval(db, id); // the approval signature was over the old text
+/** Sending back: the letter is a draft again and its approval signature (over the old text) is dropped. */
+export async function rejectLetter(ctx: Ctx, id: number, reason: string): Promise<Letter> {
+  const letter = await transition(ctx, id, APPROVERS, ['submitted', 'approved'], 'draft', { reject_reason: reason });
+  await pdfRepo.clearApproval(ctx.db, id);
   return letter;
 }
 
 /** What the actor may do next with this letter (for the detail page's buttons). */
-export function allowedActions(actor: Actor, letter: Pick<Letter, 'status' | 'issuingOrgId'>): Record<string, boolean> {
+export function allowedActions(ctx: Ctx, letter: Pick<Letter, 'status' | 'issuingOrgId' | 'createdBy'>): Record<string, boolean> {
+  const { actor } = ctx;
   const o = letter.issuingOrgId;
   return {
     edit: letter.status === 'draft' && can(actor, DRAFTERS, o),
     submit: letter.status === 'draft' && can(actor, DRAFTERS, o),
-    approve: letter.status === 'submitted' && can(actor, APPROVERS, o),
+    approve: letter.status === 'submitted' && can(actor, APPROVERS, o) && mayApproveOwn(ctx, letter),
     reject: (letter.status === 'submitted' || letter.status === 'approved') && can(actor, APPROVERS, o),
     issue: letter.status === 'approved' && can(actor, ISSUERS, o),
     attach: letter.status === 'draft' && can(actor, DRAFTERS, o),
@@ -291,12 +331,15 @@ export function allowedActions(actor: Actor, letter: Pick<Letter, 'status' | 'is
 }
 
 /** Letters waiting for this actor: submitted ones for an approver, approved ones for a secretary (home page panels). */
-export async function awaitingActor(db: Q, actor: Actor): Promise<{ toApprove: Letter[]; toIssue: Letter[] }> {
-  const toApprove = can(actor, APPROVERS, actor.orgId) ? await repo.listLetters(db, { orgIds: [actor.orgId], status: 'submitted', limit: 20 }) : [];
+export async function awaitingActor(ctx: Ctx): Promise<{ toApprove: Letter[]; toIssue: Letter[] }> {
+  const { db, actor } = ctx;
+  const submitted = can(actor, APPROVERS, actor.orgId) ? await repo.listLetters(db, { orgIds: [actor.orgId], status: 'submitted', limit: 20 }) : [];
+  const toApprove = submitted.filter((row) => mayApproveOwn(ctx, { createdBy: row.created_by }));
   const toIssue = can(actor, ISSUERS, actor.orgId) ? await repo.listLetters(db, { orgIds: [actor.orgId], status: 'approved', limit: 20 }) : [];
   return { toApprove: await letterViews(db, toApprove), toIssue: await letterViews(db, toIssue) };
 }
 
-export function localYear(now: Date): number {
-  return localParts(now).year;
+/** The calendar year in Vietnam now (the register's and the list filter's default year). */
+export function currentYear(ctx: Pick<Ctx, 'clock'>): number {
+  return localParts(ctx.clock()).year;
 }

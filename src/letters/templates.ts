@@ -10,18 +10,22 @@ import { invalid } from '../shared/errors';
 import { formatLegalDate, isValidDate } from '../shared/time';
 import { TEMPLATES_DIR } from '../shared/paths';
 import type { BodyBlock } from './document';
-import { TemplateVariable, type VariableType } from './schemas';
+import { TemplateVariable } from './schemas';
+
+/** What a template variable holds once checked (a list is an array of lines). */
+type Value = string | number | boolean | string[] | null | undefined;
 
 const hbs = Handlebars.create();
-hbs.registerHelper('legalDate', (v: unknown) => (typeof v === 'string' && isValidDate(v) ? formatLegalDate(v) : String(v ?? '')));
-hbs.registerHelper('inc', (v: unknown) => Number(v) + 1);
-hbs.registerHelper('number', (v: unknown) => (typeof v === 'number' ? new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(v) : String(v ?? '')));
+hbs.registerHelper('legalDate', (v: Value) => (typeof v === 'string' && isValidDate(v) ? formatLegalDate(v) : String(v ?? '')));
+hbs.registerHelper('inc', (v: Value) => Number(v) + 1);
+hbs.registerHelper('number', (v: Value) => (typeof v === 'number' ? new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(v) : String(v ?? '')));
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 
 /** Names the service fills in itself; templates may use them without declaring them. */
 export const BUILT_IN_VARIABLES = ['issuer', 'issuerShort', 'place', 'year'];
 
 export interface TemplateError {
+  /** Handlebars' own words, without the position. */
   message: string;
   line: number;
   column: number;
@@ -52,7 +56,7 @@ function locate(source: string, err: Error & { lineNumber?: number; column?: num
     }
   }
   const short = err.message.split('\n').pop() ?? err.message;
-  return { message: `line ${line}, column ${column}: ${short}`, line, column };
+  return { message: short, line, column };
 }
 
 /** Compiles a template; a template that does not compile is a 400 naming its line and column. */
@@ -97,7 +101,7 @@ export function usedVariables(body: string): string[] {
 /** The declared variables, or every variable the body uses as required text. */
 export function declareVariables(body: string, declared: TemplateVariable[] | undefined): TemplateVariable[] {
   if (declared) return declared;
-  return usedVariables(body).map((name) => ({ name, label: name, type: 'text' as VariableType, required: true }));
+  return usedVariables(body).map((name) => ({ name, label: name, type: 'text', required: true }));
 }
 
 /** Checks a draft's values against the declared variables and coerces them; errors name `variables.<name>`. */
@@ -124,9 +128,9 @@ export function checkVariables(declared: TemplateVariable[], values: Record<stri
         else out[v.name] = raw;
         break;
       case 'list': {
-        const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(/\r?\n/) : null;
-        if (!list || list.some((x) => typeof x !== 'string')) fields[`variables.${v.name}`] = `must be a list of lines: ${v.label}`;
-        else out[v.name] = (list as string[]).map((s) => s.normalize('NFC').trim()).filter(Boolean);
+        const list: unknown[] | null = Array.isArray(raw) ? (raw as unknown[]) : typeof raw === 'string' ? raw.split(/\r?\n/) : null;
+        if (!list || !list.every((x): x is string => typeof x === 'string')) fields[`variables.${v.name}`] = `must be a list of lines: ${v.label}`;
+        else out[v.name] = list.map((s) => s.normalize('NFC').trim()).filter(Boolean);
         break;
       }
       default:

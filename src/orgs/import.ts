@@ -1,20 +1,40 @@
 import ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
-import type { Db } from '../db';
+import type { Db, Q } from '../db';
 import { nowIso } from '../db';
-import type { Actor } from '../auth/roles';
-import { authorize } from '../auth/policy';
-import { unsupportedType, invalid } from '../shared/errors';
+import type { Actor, Role } from '../auth';
+import { authorize } from '../auth';
+import { AppError, unsupportedType, invalid, tooLarge } from '../shared/errors';
+import { adminScope, authorizeOrgWrite } from './service';
 import { zodFields, normalizeStrings } from '../shared/validate';
 import * as repo from './repo';
 import { OrgCreate, ORG_KINDS } from './schemas';
+import { normaliseZip, ZipRefused } from '../shared/zip';
 
 /**
  * Import of the organisation directory from XLSX or CSV.
  * Header names may be English or Vietnamese. Rows match an existing organisation by `code` when given,
  * otherwise by name under the same parent, so importing the same file twice changes nothing.
  * Valid rows are written; each invalid row is reported with its number and left out.
+ *
+ * Bounded for files from outside: at most `maxRows` data rows (more: 400 before anything is written) and
+ * `maxUncompressedBytes` once an XLSX is inflated (a zip bomb: 413 after inflating no more than that). The sheet
+ * is read as a stream, parents and existing rows are found in one map loaded once, and rows are written in
+ * batches, one transaction each, yielding to other requests between batches.
  */
+export const IMPORTERS: readonly Role[] = ['admin'];
+
+export interface ImportLimits {
+  maxRows: number;
+  maxUncompressedBytes: number;
+}
+const DEFAULT_LIMITS: ImportLimits = { maxRows: 20_000, maxUncompressedBytes: 50 * 1024 * 1024 };
+
+/** Rows per transaction; between two batches other requests get their turn. */
+const BATCH_ROWS = 500;
+/** Columns read per row (an organisation has ten; a cell far to the right is ignored, not iterated to). */
+const MAX_COLUMNS = 64;
+
 const HEADER_ALIASES: Record<string, string[]> = {
   code: ['code', 'mã', 'ma', 'mã đơn vị'],
   name: ['name', 'tên', 'ten', 'tên đơn vị', 'tên cơ quan'],
@@ -42,36 +62,82 @@ export interface ImportResult {
 
 type Cell = string | number | null;
 
-export async function readSheet(buffer: Buffer, filename: string): Promise<Cell[][]> {
-  const isZip = buffer.length > 4 && buffer.readUInt32LE(0) === 0x04034b50;
-  const looksText = !buffer.subarray(0, 4096).includes(0);
-  const wb = new ExcelJS.Workbook();
-  if (isZip) {
-    try {
-      await wb.xlsx.load(buffer as unknown as ArrayBuffer);
-    } catch {
-      throw unsupportedType('The file is not a readable XLSX spreadsheet', 'IMPORT_NOT_SPREADSHEET');
-    }
-  } else if (looksText && /\.(csv|txt)$/i.test(filename)) {
-    await wb.csv.read(Readable.from(buffer.toString('utf8').replace(/^\uFEFF/, '')));
-  } else {
-    throw unsupportedType('Upload an XLSX or CSV file', 'IMPORT_NOT_SPREADSHEET');
+const tooManyRows = (max: number) =>
+  invalid('IMPORT_TOO_MANY_ROWS', `The file has more than ${max} rows; split it into files of at most ${max} rows`, { file: `at most ${max} rows` }, { max });
+
+function cellValue(v: unknown): Cell {
+  if (v == null) return null;
+  if (typeof v === 'number') return v;
+  if (typeof v !== 'object') return String(v);
+  if ('richText' in v && Array.isArray((v as { richText: unknown }).richText)) return (v as { richText: { text?: string }[] }).richText.map((r) => r.text ?? '').join('');
+  if ('text' in v) return String((v as { text: unknown }).text);
+  if ('result' in v) return ((v as { result: Cell }).result ?? null);
+  return String(v);
+}
+
+const isBlank = (cells: Cell[] | undefined) => !cells || cells.every((c) => c == null || String(c).trim() === '');
+
+function cellsOf(row: ExcelJS.Row): Cell[] {
+  const values: Cell[] = [];
+  row.eachCell((cell, col) => {
+    if (col <= MAX_COLUMNS) values[col - 1] = cellValue(cell.value);
+  });
+  for (let i = 0; i < values.length; i++) if (values[i] === undefined) values[i] = null;
+  return values;
+}
+
+/** The first sheet of an XLSX, streamed, stopping as soon as it has more than `maxRows` data rows. */
+async function readXlsx(buffer: Buffer, limits: ImportLimits): Promise<Cell[][]> {
+  let clean: Buffer;
+  try {
+    clean = await normaliseZip(buffer, limits.maxUncompressedBytes);
+  } catch (err) {
+    if (!(err instanceof ZipRefused)) throw err;
+    if (err.reason === 'unreadable') throw unsupportedType('The file is not a readable XLSX spreadsheet', 'IMPORT_NOT_SPREADSHEET');
+    const mb = Math.round(limits.maxUncompressedBytes / 1024 / 1024);
+    throw tooLarge(`The spreadsheet is larger than ${mb} MB once uncompressed (${err.message})`, 'IMPORT_TOO_LARGE', { max: mb });
   }
+  const rows: Cell[][] = [];
+  let dataRows = 0;
+  try {
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([clean]), { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'ignore' });
+    for await (const sheet of reader) {
+      for await (const row of sheet as unknown as AsyncIterable<ExcelJS.Row>) {
+        const cells = cellsOf(row);
+        if (row.number > 1 && !isBlank(cells) && ++dataRows > limits.maxRows) throw tooManyRows(limits.maxRows);
+        rows[row.number - 1] = cells;
+      }
+      break; // the first sheet only
+    }
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw unsupportedType('The file is not a readable XLSX spreadsheet', 'IMPORT_NOT_SPREADSHEET');
+  }
+  return rows;
+}
+
+async function readCsv(buffer: Buffer, limits: ImportLimits): Promise<Cell[][]> {
+  const textBody = buffer.toString('utf8').replace(/^\uFEFF/, '');
+  // Counted before parsing: a line holds at most one row (a quoted field may span lines, never the reverse).
+  let lines = 0;
+  for (const line of textBody.split('\n')) if (/[^\s,;"]/.test(line) && ++lines > limits.maxRows + 1) throw tooManyRows(limits.maxRows);
+  const wb = new ExcelJS.Workbook();
+  await wb.csv.read(Readable.from([textBody]));
   const sheet = wb.worksheets[0];
   if (!sheet) throw invalid('IMPORT_EMPTY', 'The spreadsheet has no sheet');
   const rows: Cell[][] = [];
   sheet.eachRow({ includeEmpty: true }, (row, n) => {
-    const values: Cell[] = [];
-    row.eachCell({ includeEmpty: true }, (cell, col) => {
-      const v = cell.value as unknown;
-      values[col - 1] =
-        v == null ? null : typeof v === 'object' && v !== null && 'text' in v ? String((v as { text: unknown }).text) :
-        typeof v === 'object' && v !== null && 'result' in v ? ((v as { result: Cell }).result ?? null) :
-        typeof v === 'number' ? v : String(v);
-    });
-    rows[n - 1] = values;
+    rows[n - 1] = cellsOf(row);
   });
   return rows;
+}
+
+export async function readSheet(buffer: Buffer, filename: string, limits: ImportLimits = DEFAULT_LIMITS): Promise<Cell[][]> {
+  const isZip = buffer.length > 4 && buffer.readUInt32LE(0) === 0x04034b50;
+  const looksText = !buffer.subarray(0, 4096).includes(0);
+  if (isZip) return readXlsx(buffer, limits);
+  if (looksText && /\.(csv|txt)$/i.test(filename)) return readCsv(buffer, limits);
+  throw unsupportedType('Upload an XLSX or CSV file', 'IMPORT_NOT_SPREADSHEET');
 }
 
 function headerKey(header: string): string | undefined {
@@ -79,44 +145,150 @@ function headerKey(header: string): string | undefined {
   return Object.keys(HEADER_ALIASES).find((k) => HEADER_ALIASES[k].includes(h));
 }
 
-export async function importOrgs(db: Db, actor: Actor, buffer: Buffer, filename: string): Promise<ImportResult> {
-  authorize(actor, ['admin'], actor.orgId);
-  const rows = await readSheet(buffer, filename);
+export async function importOrgs(db: Db, actor: Actor, buffer: Buffer, filename: string, limits: ImportLimits = DEFAULT_LIMITS): Promise<ImportResult> {
+  authorize(actor, IMPORTERS, actor.orgId);
+  // A provincial admin writes only inside their own tree. The set grows with the rows created under it, so a file
+  // may list a new unit and then the units below it.
+  const scope = new Set(await adminScope(db, actor));
+  const rows = await readSheet(buffer, filename, limits);
   const header = (rows[0] ?? []).map((h) => (h == null ? undefined : headerKey(String(h))));
   if (!header.includes('name') || !header.includes('shortName')) {
     throw invalid('IMPORT_HEADER', 'The first row must name the columns; "name" (Tên) and "shortName" (Viết tắt) are required', {
       file: 'missing name/shortName columns',
     });
   }
-  const result: ImportResult = { created: 0, updated: 0, errors: [] };
+  const input: { n: number; raw: Record<string, string> }[] = [];
   for (let i = 1; i < rows.length; i++) {
     const cells = rows[i];
-    if (!cells || cells.every((c) => c == null || String(c).trim() === '')) continue;
+    if (isBlank(cells)) continue;
     const raw: Record<string, string> = {};
     header.forEach((key, col) => {
       const v = cells[col];
       if (key && v != null && String(v).trim() !== '') raw[key] = String(v).normalize('NFC').trim();
     });
+    input.push({ n: i + 1, raw });
+  }
+  if (input.length > limits.maxRows) throw tooManyRows(limits.maxRows);
+
+  const result: ImportResult = { created: 0, updated: 0, errors: [] };
+  let index = await OrgIndex.load(db);
+  for (let start = 0; start < input.length; start += BATCH_ROWS) {
+    const batch = input.slice(start, start + BATCH_ROWS);
+    const outcome: ImportResult = { created: 0, updated: 0, errors: [] };
     try {
       await db.transaction(async (tx) => {
-        const outcome = await importRow(tx, raw);
-        result[outcome] += 1;
+        for (const row of batch) await importRow(tx, index, actor, scope, row, outcome);
       });
-    } catch (err) {
-      result.errors.push({ row: i + 1, message: (err as Error).message });
+    } catch {
+      // A write the checks did not foresee (say a code taken meanwhile by another admin): the batch is rolled
+      // back, the map reloaded, and its rows written one by one so only the offending row is reported.
+      index = await OrgIndex.load(db);
+      outcome.created = outcome.updated = 0;
+      outcome.errors = [];
+      for (const row of batch) {
+        await db
+          .transaction((tx) => importRow(tx, index, actor, scope, row, outcome))
+          .catch(async (err) => {
+            outcome.errors.push({ row: row.n, message: (err as Error).message });
+            index = await OrgIndex.load(db);
+          });
+      }
     }
+    result.created += outcome.created;
+    result.updated += outcome.updated;
+    result.errors.push(...outcome.errors);
+    await new Promise((resolve) => setImmediate(resolve));
   }
+  result.errors.sort((a, b) => a.row - b.row);
   return result;
 }
 
-async function importRow(tx: Db, raw: Record<string, string>): Promise<'created' | 'updated'> {
+interface Known {
+  id: number;
+  name: string;
+  short_name: string;
+  code: string | null;
+  parent_id: number | null;
+}
+
+/**
+ * Every organisation once, in memory, looked up as the import needs: by code, by name under a parent (the match
+ * of a row without code) and by name or short name (a `parent` column; the first in the directory's order wins,
+ * as a query per row did). Rows written by the import are added as they are written.
+ */
+class OrgIndex {
+  private byCode = new Map<string, Known>();
+  private byNameUnder = new Map<string, Known>();
+  private byLabel = new Map<string, Known>();
+
+  static async load(q: Q): Promise<OrgIndex> {
+    const index = new OrgIndex();
+    for (const o of await repo.listOrgs(q, {})) index.add(o);
+    return index;
+  }
+
+  private static nameKey = (parentId: number | null, name: string) => `${parentId ?? ''}\u0000${name}`;
+
+  add(o: Known): void {
+    if (o.code && !this.byCode.has(o.code)) this.byCode.set(o.code, o);
+    const key = OrgIndex.nameKey(o.parent_id, o.name);
+    if (!this.byNameUnder.has(key)) this.byNameUnder.set(key, o);
+    if (!this.byLabel.has(o.name)) this.byLabel.set(o.name, o);
+    if (!this.byLabel.has(o.short_name)) this.byLabel.set(o.short_name, o);
+  }
+
+  update(o: Known, next: Omit<Known, 'id'>): void {
+    if (o.code && this.byCode.get(o.code) === o) this.byCode.delete(o.code);
+    const key = OrgIndex.nameKey(o.parent_id, o.name);
+    if (this.byNameUnder.get(key) === o) this.byNameUnder.delete(key);
+    Object.assign(o, next);
+    this.add(o);
+  }
+
+  code(code: string): Known | undefined {
+    return this.byCode.get(code);
+  }
+
+  label(label: string): Known | undefined {
+    return this.byLabel.get(label);
+  }
+
+  nameUnder(name: string, parentId: number | null): Known | undefined {
+    return this.byNameUnder.get(OrgIndex.nameKey(parentId, name));
+  }
+}
+
+/** Checks one row against the map (no query) and writes it; a row that fails its checks is reported, not thrown. */
+async function importRow(tx: Q, index: OrgIndex, actor: Actor, scope: Set<number>, { n, raw }: { n: number; raw: Record<string, string> }, outcome: ImportResult): Promise<void> {
+  let prepared: ReturnType<typeof prepareRow>;
+  try {
+    prepared = prepareRow(index, actor, scope, raw);
+  } catch (err) {
+    outcome.errors.push({ row: n, message: (err as Error).message });
+    return;
+  }
+  const { row, existing } = prepared;
+  const now = nowIso();
+  if (existing) {
+    await repo.updateOrg(tx, existing.id, { ...row, updated_at: now });
+    index.update(existing, row);
+    outcome.updated += 1;
+    return;
+  }
+  const id = await repo.insertOrg(tx, { ...row, created_at: now, updated_at: now });
+  scope.add(id);
+  index.add({ id, ...row });
+  outcome.created += 1;
+}
+
+function prepareRow(index: OrgIndex, actor: Actor, scope: Set<number>, raw: Record<string, string>) {
   let parentId: number | null = null;
   if (raw.parentCode) {
-    const parent = await repo.findOrgByCode(tx, raw.parentCode);
+    const parent = index.code(raw.parentCode);
     if (!parent) throw new Error(`parent code "${raw.parentCode}" not found (list parents before their units)`);
     parentId = parent.id;
   } else if (raw.parent) {
-    const parent = (await repo.listOrgs(tx, {})).find((o) => o.name === raw.parent || o.short_name === raw.parent);
+    const parent = index.label(raw.parent);
     if (!parent) throw new Error(`parent "${raw.parent}" not found`);
     parentId = parent.id;
   }
@@ -139,7 +311,12 @@ async function importRow(tx: Db, raw: Record<string, string>): Promise<'created'
     throw new Error(Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; '));
   }
   const o = parsed.data;
-  const existing = o.code ? await repo.findOrgByCode(tx, o.code) : await repo.findOrgByNameUnder(tx, o.name, parentId);
+  const existing = o.code ? index.code(o.code) : index.nameUnder(o.name, parentId);
+  try {
+    authorizeOrgWrite(actor, scope, existing ?? null, parentId);
+  } catch {
+    throw new Error(existing ? 'this organisation is outside your organisation tree' : 'the parent must be an organisation of your tree');
+  }
   const row = {
     name: o.name,
     short_name: o.shortName,
@@ -151,11 +328,5 @@ async function importRow(tx: Db, raw: Record<string, string>): Promise<'created'
     population18: o.population18 ?? null,
     place: o.place ?? null,
   };
-  const now = nowIso();
-  if (existing) {
-    await repo.updateOrg(tx, existing.id, { ...row, updated_at: now });
-    return 'updated';
-  }
-  await repo.insertOrg(tx, { ...row, created_at: now, updated_at: now });
-  return 'created';
+  return { row, existing };
 }

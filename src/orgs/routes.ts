@@ -3,13 +3,14 @@ import fs from 'node:fs';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { actorOf, formValues } from '../web/request';
-import { singleFile, uploadedFile } from '../web/upload';
+import { postUpload, uploadedFile } from '../web/upload';
 import * as orgs from './service';
-import { importOrgs } from './import';
+import { IMPORTERS, importOrgs, type ImportLimits } from './import';
 import { GroupCreate, OrgCreate, OrgListQuery, OrgPatch, ORG_KINDS } from './schemas';
 import { buildTree, flattenTree } from './model';
-import { errorMessage, formError } from '../web/errors';
-import { t } from '../web/i18n';
+import { errorMessage, formError, STATUS } from '../web/errors';
+import { authorize, isSuperadmin } from '../auth';
+import { t } from '../shared/i18n';
 
 /** Import files are read in memory after upload; their size limit is the general upload limit. */
 async function readAndDrop(file: Express.Multer.File): Promise<Buffer> {
@@ -20,9 +21,11 @@ async function readAndDrop(file: Express.Multer.File): Promise<Buffer> {
   }
 }
 
+const importLimits = (deps: Deps): ImportLimits => ({ maxRows: deps.config.IMPORT_MAX_ROWS, maxUncompressedBytes: deps.config.IMPORT_MAX_UNCOMPRESSED_MB * 1024 * 1024 });
+
 export function apiRouter(deps: Deps): Router {
   const r = Router();
-  const upload = singleFile(deps.config.MEDIA_DIR, 'file', deps.config.UPLOAD_MAX_MB * 1024 * 1024);
+  const importUpload = { roles: IMPORTERS, maxBytes: deps.config.UPLOAD_MAX_MB * 1024 * 1024 };
 
   r.get('/orgs', async (req, res) => {
     res.json({ items: await orgs.listOrgs(deps.db, actorOf(req), parse(OrgListQuery, req.query)) });
@@ -34,10 +37,10 @@ export function apiRouter(deps: Deps): Router {
     res.status(201).json(org);
   });
 
-  r.post('/orgs/import', upload, async (req, res) => {
+  postUpload(r, '/orgs/import', deps.config.MEDIA_DIR, importUpload, async (req, res) => {
     const actor = actorOf(req);
     const file = uploadedFile(req);
-    res.json(await importOrgs(deps.db, actor, await readAndDrop(file), file.originalname));
+    res.json(await importOrgs(deps.db, actor, await readAndDrop(file), file.originalname, importLimits(deps)));
   });
 
   r.get('/orgs/:id', async (req, res) => {
@@ -74,15 +77,23 @@ function formToInput(body: Record<string, unknown>): Record<string, unknown> {
 
 export function pageRouter(deps: Deps): Router {
   const r = Router();
-  const upload = singleFile(deps.config.MEDIA_DIR, 'file', deps.config.UPLOAD_MAX_MB * 1024 * 1024);
+  const importUpload = { roles: IMPORTERS, maxBytes: deps.config.UPLOAD_MAX_MB * 1024 * 1024 };
 
+  /**
+   * The directory, with edit links on the organisations the admin manages; the create form offers only those as
+   * parents, and "no parent" (a new root) only to the superadmin.
+   */
   async function renderTree(req: Parameters<Parameters<typeof r.get>[1]>[0], res: Parameters<Parameters<typeof r.get>[1]>[1], extra: Record<string, unknown> = {}, status = 200) {
     const actor = actorOf(req);
     const list = await orgs.listOrgs(deps.db, actor, {});
+    const managed = await orgs.managedOrgs(deps.db, actor);
+    const manages = new Set(managed.map((o) => o.id));
     res.status(status).render('orgs/index', {
       title: t(req.locale, 'nav.orgs'),
-      rows: flattenTree(buildTree(list)),
+      rows: flattenTree(buildTree(list)).map((row) => ({ ...row, manageable: manages.has(row.id) })),
       parents: list,
+      parentChoices: managed,
+      rootAllowed: isSuperadmin(actor),
       kinds: ORG_KINDS,
       groups: await orgs.listGroups(deps.db, actor),
       ...extra,
@@ -102,22 +113,31 @@ export function pageRouter(deps: Deps): Router {
     }
   });
 
-  r.post('/orgs/import', upload, async (req, res) => {
+  postUpload(r, '/orgs/import', deps.config.MEDIA_DIR, importUpload, async (req, res) => {
     try {
       const file = uploadedFile(req);
-      const result = await importOrgs(deps.db, actorOf(req), await readAndDrop(file), file.originalname);
+      const result = await importOrgs(deps.db, actorOf(req), await readAndDrop(file), file.originalname, importLimits(deps));
       await renderTree(req, res, { importResult: result });
     } catch (err) {
       const e = formError(err);
       if (!e) throw err;
-      await renderTree(req, res, { error: errorMessage(e, req.locale) }, e.kind === 'unsupported_type' ? 415 : 400);
+      await renderTree(req, res, { error: errorMessage(e, req.locale) }, STATUS[e.kind]);
     }
   });
 
+  /** The edit form of an organisation the admin manages; its parent choices are the admin's other organisations. */
+  async function editForm(actor: ReturnType<typeof actorOf>, orgId: number) {
+    const org = await orgs.getOrg(deps.db, actor, orgId);
+    authorize(actor, ['admin'], org.id, await orgs.adminScope(deps.db, actor));
+    const parentChoices = (await orgs.managedOrgs(deps.db, actor)).filter((o) => o.id !== org.id);
+    // The current parent stays selectable even when it is above the admin's tree (the admin's own organisation).
+    if (org.parentId !== null && !parentChoices.some((o) => o.id === org.parentId)) parentChoices.unshift(await orgs.getOrg(deps.db, actor, org.parentId));
+    return { org, kinds: ORG_KINDS, parentChoices, rootAllowed: isSuperadmin(actor) || org.parentId === null };
+  }
+
   r.get('/orgs/:id/edit', async (req, res) => {
-    const actor = actorOf(req);
-    const org = await orgs.getOrg(deps.db, actor, parse(id(), req.params.id));
-    res.render('orgs/edit', { title: org.name, org, kinds: ORG_KINDS, parents: (await orgs.listOrgs(deps.db, actor, {})).filter((o) => o.id !== org.id) });
+    const form = await editForm(actorOf(req), parse(id(), req.params.id));
+    res.render('orgs/edit', { title: form.org.name, ...form });
   });
 
   r.post('/orgs/:id', async (req, res) => {
@@ -131,12 +151,11 @@ export function pageRouter(deps: Deps): Router {
     } catch (err) {
       const e = formError(err);
       if (!e) throw err;
-      const org = await orgs.getOrg(deps.db, actor, orgId);
+      const form = await editForm(actor, orgId);
       res.status(400).render('orgs/edit', {
-        title: org.name,
-        org: { ...org, ...req.body },
-        kinds: ORG_KINDS,
-        parents: (await orgs.listOrgs(deps.db, actor, {})).filter((o) => o.id !== org.id),
+        title: form.org.name,
+        ...form,
+        org: { ...form.org, ...req.body },
         error: errorMessage(e, req.locale),
         fields: e.fields,
       });

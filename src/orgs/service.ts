@@ -1,7 +1,7 @@
 import type { Db, Q } from '../db';
 import { nowIso } from '../db';
-import type { Actor } from '../auth/roles';
-import { authorize } from '../auth/policy';
+import type { Actor } from '../auth';
+import { authorize, isSuperadmin, type AdminScope } from '../auth';
 import { conflict, invalid, notFound } from '../shared/errors';
 import * as repo from './repo';
 import { toGroup, toOrg, type Org, type RecipientGroup } from './model';
@@ -25,8 +25,35 @@ export async function getOrg(db: Q, actor: Actor, id: number): Promise<Org> {
   return toOrg(row);
 }
 
+/**
+ * The tree an administrator manages: their organisation and every unit below it. Passed to `authorize` so a
+ * provincial admin acts only inside it; the superadmin (and anyone who is not an admin) needs no tree.
+ */
+export async function adminScope(db: Q, actor: Actor): Promise<AdminScope> {
+  if (!actor.roles.includes('admin') || isSuperadmin(actor)) return new Set();
+  return new Set(await descendantIds(db, actor.orgId));
+}
+
+/** The organisations the actor administers (all of them for the superadmin): the choices of the admin forms. */
+export async function managedOrgs(db: Q, actor: Actor): Promise<Org[]> {
+  if (!actor.roles.includes('admin')) return [];
+  if (isSuperadmin(actor)) return (await repo.listOrgs(db, {})).map(toOrg);
+  return (await repo.listOrgs(db, { ids: [...(await adminScope(db, actor))] })).map(toOrg);
+}
+
+/**
+ * May the actor write an organisation that is (or will be) placed under `parentId`? A new or moved organisation
+ * goes under a parent inside the admin's tree; `null` (a root: a new province) is for the superadmin only.
+ * `existing` is the organisation being changed, if any: it must itself be inside the tree.
+ */
+export function authorizeOrgWrite(actor: Actor, scope: AdminScope, existing: Pick<repo.OrgRow, 'id' | 'parent_id'> | null, parentId: number | null | undefined): void {
+  if (existing) authorize(actor, ['admin'], existing.id, scope);
+  const moves = existing ? parentId !== undefined && (parentId ?? null) !== existing.parent_id : true;
+  if (moves) authorize(actor, ['admin'], parentId ?? null, scope);
+}
+
 export async function createOrg(db: Db, actor: Actor, input: OrgCreate): Promise<Org> {
-  authorize(actor, ['admin'], input.parentId ?? actor.orgId);
+  authorizeOrgWrite(actor, await adminScope(db, actor), null, input.parentId);
   if (input.parentId && !(await repo.findOrg(db, input.parentId))) {
     throw invalid('PARENT_NOT_FOUND', 'Parent organisation does not exist', { parentId: 'no such organisation' });
   }
@@ -41,7 +68,7 @@ export async function createOrg(db: Db, actor: Actor, input: OrgCreate): Promise
 export async function updateOrg(db: Db, actor: Actor, id: number, patch: OrgPatch): Promise<Org> {
   const row = await repo.findOrg(db, id);
   if (!row) throw notFound('Organisation', 'ORG_NOT_FOUND');
-  authorize(actor, ['admin'], row.id);
+  authorizeOrgWrite(actor, await adminScope(db, actor), row, patch.parentId);
   if (patch.parentId !== undefined && patch.parentId !== null) {
     if (!(await repo.findOrg(db, patch.parentId))) {
       throw invalid('PARENT_NOT_FOUND', 'Parent organisation does not exist', { parentId: 'no such organisation' });
@@ -72,6 +99,25 @@ function toRow(input: OrgPatch): Partial<repo.OrgRow> {
   if (input.population18 !== undefined) row.population18 = input.population18 ?? null;
   if (input.place !== undefined) row.place = input.place ?? null;
   return row;
+}
+
+// ---- reads for other features (they never reach orgs/repo): organisations as the API shows them ----
+
+/** One organisation, or undefined (no access rule: for features that already decided who may see what). */
+export async function findOrgById(db: Q, id: number): Promise<Org | undefined> {
+  const row = await repo.findOrg(db, id);
+  return row ? toOrg(row) : undefined;
+}
+
+/** The organisations of `ids` that exist, in no particular order. */
+export async function findOrgsByIds(db: Q, ids: readonly number[]): Promise<Org[]> {
+  return (await repo.findOrgsByIds(db, [...new Set(ids)])).map(toOrg);
+}
+
+/** A recipient group's member organisation ids, or null when there is no such group. */
+export async function groupMembers(db: Q, groupId: number): Promise<number[] | null> {
+  if (!(await repo.findGroup(db, groupId))) return null;
+  return (await repo.groupMemberIds(db, [groupId])).get(groupId) ?? [];
 }
 
 /** True when putting `orgId` under `newParentId` would make the tree loop. */
@@ -154,7 +200,7 @@ export async function ancestry(db: Q, orgId: number): Promise<Org[]> {
 
 export async function createGroup(db: Db, actor: Actor, input: GroupCreate): Promise<RecipientGroup> {
   const ownerOrgId = input.ownerOrgId ?? actor.orgId;
-  authorize(actor, ['admin', 'drafter', 'secretary'], ownerOrgId);
+  authorize(actor, ['admin', 'drafter', 'secretary'], ownerOrgId, await adminScope(db, actor));
   const found = await repo.findOrgsByIds(db, [...new Set(input.orgIds)]);
   if (found.length !== new Set(input.orgIds).size) {
     const known = new Set(found.map((o) => o.id));

@@ -1,10 +1,7 @@
-import type { Q } from '../db';
-import type { Actor } from '../auth/roles';
-import { invalid } from '../shared/errors';
+import type { Ctx } from '../deps';
+import { campaignWeek, campaignWeeks, expectedCount, loadManagedCampaign } from '../campaigns';
 import * as repo from './repo';
 import { percentOf } from './model';
-import { loadManagedCampaign } from './service';
-import { campaignWeeks, defaultWeek, weekInCampaign } from './weeks';
 
 export interface OrgProgress {
   orgId: number;
@@ -31,12 +28,6 @@ export interface Dashboard {
   percentOfPopulation18?: number | null;
 }
 
-function resolveWeek(c: repo.CampaignRow, week: string | undefined, now: Date): string {
-  if (!week) return defaultWeek(c, now);
-  if (!weekInCampaign(c, week)) throw invalid('WEEK_OUTSIDE_CAMPAIGN', `Week ${week} is outside the campaign`, { week: 'outside the campaign' });
-  return week;
-}
-
 /** Vietnamese name order; one collator (String#localeCompare with a locale looks one up on every call, 3× slower over 10,000 names). */
 const byName = new Intl.Collator('vi').compare;
 
@@ -51,10 +42,10 @@ export function rankCompare(a: OrgProgress, b: OrgProgress): number {
  * the latest report of each organisation up to that week (an agency that skipped a week still counts with its
  * last figures).
  */
-export async function dashboard(db: Q, actor: Actor, campaignId: number, weekAsked: string | undefined, now: Date): Promise<Dashboard> {
-  const c = await loadManagedCampaign(db, actor, campaignId);
-  const week = resolveWeek(c, weekAsked, now);
-  const rows = await repo.dashboardRows(db, c.id, week);
+export async function dashboard(ctx: Ctx, campaignId: number, weekAsked: string | undefined): Promise<Dashboard> {
+  const c = await loadManagedCampaign(ctx, campaignId);
+  const week = campaignWeek(c, weekAsked, ctx.clock());
+  const rows = await repo.dashboardRows(ctx.db, c.id, week);
   let received = 0;
   let onTime = 0;
   let headcount = 0;
@@ -94,7 +85,7 @@ export async function dashboard(db: Q, actor: Actor, campaignId: number, weekAsk
     totals: { headcount, installed, percent: percentOf(installed, headcount) ?? 0 },
     byOrg,
   };
-  if (c.counts_residents) {
+  if (c.countsResidents) {
     out.population18 = population18;
     out.percentOfPopulation18 = percentOf(installed, population18);
   }
@@ -115,10 +106,11 @@ export interface TrendPoint {
 }
 
 /** Every week from the campaign's first up to `week`: totals (carried forward) and completeness. */
-export async function trend(db: Q, actor: Actor, campaignId: number, weekAsked: string | undefined, now: Date): Promise<{ week: string; targetPercent: number; weeks: TrendPoint[] }> {
-  const c = await loadManagedCampaign(db, actor, campaignId);
-  const week = resolveWeek(c, weekAsked, now);
-  const expected = (await repo.countExpected(db, [c.id])).get(c.id) ?? 0;
+export async function trend(ctx: Ctx, campaignId: number, weekAsked: string | undefined): Promise<{ week: string; targetPercent: number; weeks: TrendPoint[] }> {
+  const { db } = ctx;
+  const c = await loadManagedCampaign(ctx, campaignId);
+  const week = campaignWeek(c, weekAsked, ctx.clock());
+  const expected = await expectedCount(db, c.id);
   const received = new Map((await repo.receivedByWeek(db, c.id)).map((r) => [r.week, r]));
   const deltas = await repo.totalsDeltasByWeek(db, c.id);
   let i = 0;
@@ -135,5 +127,5 @@ export async function trend(db: Q, actor: Actor, campaignId: number, weekAsked: 
     const ok = r?.on_time ?? 0;
     return { week: w, expected, received: got, onTime: ok, late: got - ok, completeness: percentOf(got, expected) ?? 0, headcount, installed, percent: percentOf(installed, headcount) ?? 0 };
   });
-  return { week, targetPercent: Number(c.target_percent), weeks };
+  return { week, targetPercent: c.targetPercent, weeks };
 }

@@ -1,9 +1,10 @@
 import { Router } from 'express';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
-import { actorOf } from '../web/request';
-import { ExportQuery, RemindBody, SummaryQuery, WeekQuery } from './schemas';
-import { exportLines, summaryDocx, toCsv, toXlsx } from './exports';
+import { ctxOf } from '../web/request';
+import { parseOptionalWeek } from '../campaigns';
+import { ExportQuery, RemindBody, SummaryQuery } from './schemas';
+import { ExportAborted, exportPlan, summaryDocx, writeCsv, writeXlsx } from './exports';
 import { listReminders, remindMissingNow } from './reminders';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -13,33 +14,41 @@ const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingm
 export function exportRoutes(deps: Deps): Router {
   const r = Router();
 
+  /** Streamed: rows go to the response as they are read (chunked), never a whole file in memory. */
   r.get('/campaigns/:id/export', async (req, res) => {
     const { format } = parse(ExportQuery, req.query);
     const campaignId = parse(id(), req.params.id);
-    const data = await exportLines(deps.db, actorOf(req), campaignId, deps.clock());
+    const plan = await exportPlan(ctxOf(req), campaignId, parseOptionalWeek(req.query.week));
     const name = `bao-cao-chien-dich-${campaignId}`;
-    if (format === 'xlsx') {
-      res.type(XLSX_TYPE).attachment(`${name}.xlsx`).send(await toXlsx(data));
-      return;
+    if (format === 'xlsx') res.type(XLSX_TYPE).attachment(`${name}.xlsx`);
+    else res.type('text/csv; charset=utf-8').attachment(`${name}.csv`);
+    try {
+      await (format === 'xlsx' ? writeXlsx : writeCsv)(deps.db, plan, res);
+    } catch (err) {
+      if (!res.headersSent && !(err instanceof ExportAborted)) {
+        res.removeHeader('Content-Disposition');
+        throw err;
+      }
+      // Half a file is worse than none: cut the connection so the client sees the download fail.
+      if (!(err instanceof ExportAborted)) deps.log.error({ err, url: req.originalUrl }, 'export failed while streaming');
+      res.destroy();
     }
-    res.type('text/csv; charset=utf-8').attachment(`${name}.csv`).send(toCsv(data.lines));
   });
 
   r.get('/campaigns/:id/summary.docx', async (req, res) => {
     const q = parse(SummaryQuery, req.query);
     const campaignId = parse(id(), req.params.id);
-    const { buffer, week } = await summaryDocx(deps.db, actorOf(req), campaignId, q.week, deps.clock(), q);
+    const { buffer, week } = await summaryDocx(ctxOf(req), campaignId, parseOptionalWeek(req.query.week), q);
     res.type(DOCX_TYPE).attachment(`bao-cao-${campaignId}-${week}.docx`).send(buffer);
   });
 
   r.get('/campaigns/:id/reminders', async (req, res) => {
-    const q = parse(WeekQuery, req.query);
-    res.json({ items: await listReminders(deps.db, actorOf(req), parse(id(), req.params.id), q.week) });
+    res.json({ items: await listReminders(ctxOf(req), parse(id(), req.params.id), parseOptionalWeek(req.query.week)) });
   });
 
   r.post('/campaigns/:id/reminders', async (req, res) => {
     const body = parse(RemindBody, req.body ?? {});
-    res.json(await remindMissingNow(deps, actorOf(req), parse(id(), req.params.id), body.week, deps.clock()));
+    res.json(await remindMissingNow(ctxOf(req), parse(id(), req.params.id), parseOptionalWeek(body.week)));
   });
 
   return r;

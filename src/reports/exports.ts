@@ -1,13 +1,14 @@
+import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { Q } from '../db';
-import type { Actor } from '../auth/roles';
-import type { LetterDocument } from '../letters/document';
-import { renderLetterDocx } from '../letters/docx';
+import type { Ctx } from '../deps';
+import { campaignWeek, campaignWeeks, expectedOrgs, loadManagedCampaign, type CampaignInfo, type ExpectedOrg } from '../campaigns';
+import type { LetterDocument } from '../letters';
+import { renderLetterDocx } from '../letters';
+import { findOrgById } from '../orgs';
 import { localDate, mondayOfIsoWeek, addDays, formatLegalDate } from '../shared/time';
 import * as repo from './repo';
 import { percentOf } from './model';
-import { loadManagedCampaign } from './service';
-import { campaignWeeks, defaultWeek } from './weeks';
 import { dashboard } from './dashboard';
 
 /** One line per organisation and week (weeks × organisations); a week without a report has empty figures. */
@@ -25,16 +26,28 @@ export interface ExportLine {
 
 export const EXPORT_HEADER = ['Tuần', 'Mã đơn vị', 'Đơn vị', 'Số cán bộ', 'Đã cài đặt', 'Tỷ lệ (%)', 'Thời điểm gửi', 'Đúng hạn', 'Lần sửa'];
 
-export async function exportLines(db: Q, actor: Actor, campaignId: number, now: Date): Promise<{ campaign: repo.CampaignRow; weeks: string[]; orgs: repo.OrgBrief[]; lines: ExportLine[] }> {
-  const c = await loadManagedCampaign(db, actor, campaignId);
-  const weeks = campaignWeeks(c, defaultWeek(c, now));
-  const orgs = await repo.expectedOrgs(db, c.id);
-  const byKey = new Map((await repo.allSubmissions(db, c.id)).map((s) => [`${s.week}:${s.org_id}`, s]));
-  const lines: ExportLine[] = [];
-  for (const week of weeks) {
-    for (const o of orgs) {
-      const s = byKey.get(`${week}:${o.id}`);
-      lines.push({
+/** What an export covers: the campaign's weeks from the first up to the one asked for (default: this week) × its expected organisations. */
+export interface ExportPlan {
+  campaign: CampaignInfo;
+  weeks: string[];
+  orgs: ExpectedOrg[];
+}
+
+/** Authorises and checks everything an export needs before its first byte is written (400 / 403 / 404 still possible here). */
+export async function exportPlan(ctx: Ctx, campaignId: number, weekAsked: string | undefined): Promise<ExportPlan> {
+  const c = await loadManagedCampaign(ctx, campaignId);
+  const weeks = campaignWeeks(c, campaignWeek(c, weekAsked, ctx.clock()));
+  const orgs = await expectedOrgs(ctx.db, c.id);
+  return { campaign: c, weeks, orgs };
+}
+
+/** The lines of an export, one week at a time: only one week's reports are held in memory. */
+export async function* exportLines(db: Q, plan: ExportPlan): AsyncGenerator<ExportLine[]> {
+  for (const week of plan.weeks) {
+    const byOrg = new Map((await repo.submissionsOfWeek(db, plan.campaign.id, week)).map((s) => [Number(s.org_id), s]));
+    yield plan.orgs.map((o) => {
+      const s = byOrg.get(o.id);
+      return {
         week,
         orgId: o.id,
         orgName: o.name,
@@ -44,13 +57,25 @@ export async function exportLines(db: Q, actor: Actor, campaignId: number, now: 
         submittedAt: s?.submitted_at ?? null,
         onTime: s ? Boolean(s.on_time) : null,
         revision: s?.revision ?? null,
-      });
-    }
+      };
+    });
   }
-  return { campaign: c, weeks, orgs, lines };
 }
 
-function csvCell(v: unknown): string {
+/** Organisations per read of the percentage matrix. */
+const MATRIX_SLICE = 500;
+
+/** The percentage matrix, organisations down (by name), weeks across, a slice of organisations at a time. */
+async function* matrixRows(db: Q, plan: ExportPlan): AsyncGenerator<(string | number | null)[][]> {
+  const until = plan.weeks[plan.weeks.length - 1];
+  for (let i = 0; i < plan.orgs.length; i += MATRIX_SLICE) {
+    const slice = plan.orgs.slice(i, i + MATRIX_SLICE);
+    const percent = new Map((await repo.submissionsOfOrgs(db, plan.campaign.id, slice.map((o) => o.id), until)).map((s) => [`${s.week}:${s.org_id}`, percentOf(s.installed, s.headcount)]));
+    yield slice.map((o) => [o.name, ...plan.weeks.map((w) => percent.get(`${w}:${o.id}`) ?? null)]);
+  }
+}
+
+function csvCell(v: string | number | null): string {
   if (v == null) return '';
   const s = String(v);
   // A leading =, +, - or @ would run as a formula in a spreadsheet.
@@ -62,29 +87,87 @@ function lineCells(l: ExportLine): (string | number | null)[] {
   return [l.week, l.orgId, l.orgName, l.headcount, l.installed, l.percent, l.submittedAt, l.onTime == null ? null : l.onTime ? 'có' : 'không', l.revision];
 }
 
-/** UTF-8 with a byte-order mark, so spreadsheet programs read the Vietnamese correctly. */
-export function toCsv(lines: ExportLine[]): Buffer {
-  const rows = [EXPORT_HEADER, ...lines.map(lineCells)].map((r) => r.map(csvCell).join(','));
-  return Buffer.from('\ufeff' + rows.join('\r\n') + '\r\n', 'utf8');
+/** The reader went away (the response was closed): stop producing. */
+export class ExportAborted extends Error {}
+
+/** Waits while the output's buffer is full, so a slow reader slows the export instead of filling memory. */
+async function drained(out: Writable): Promise<void> {
+  if (out.destroyed) throw new ExportAborted('the export was closed by its reader');
+  if (!out.writableNeedDrain) return;
+  await new Promise<void>((resolve, reject) => {
+    const done = () => {
+      out.off('close', closed);
+      resolve();
+    };
+    const closed = () => {
+      out.off('drain', done);
+      reject(new ExportAborted('the export was closed by its reader'));
+    };
+    out.once('drain', done);
+    out.once('close', closed);
+  });
 }
 
-/** Two sheets: the long table (as the CSV) and a matrix of percentages, organisations down, weeks across. */
-export async function toXlsx(data: { campaign: repo.CampaignRow; weeks: string[]; orgs: repo.OrgBrief[]; lines: ExportLine[] }): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'Vận Động';
-  const ws = wb.addWorksheet('Số liệu');
-  ws.addRow(EXPORT_HEADER).font = { bold: true };
-  for (const l of data.lines) ws.addRow(lineCells(l));
-  ws.columns.forEach((col, i) => (col.width = [10, 10, 40, 12, 12, 10, 24, 10, 8][i] ?? 12));
-  ws.views = [{ state: 'frozen', ySplit: 1 }];
+const CSV_CHUNK = 64 * 1024;
 
-  const matrix = wb.addWorksheet('Tỷ lệ theo tuần');
-  matrix.addRow(['Đơn vị', ...data.weeks]).font = { bold: true };
-  const byKey = new Map(data.lines.map((l) => [`${l.week}:${l.orgId}`, l]));
-  for (const o of data.orgs) matrix.addRow([o.name, ...data.weeks.map((w) => byKey.get(`${w}:${o.id}`)?.percent ?? null)]);
-  matrix.getColumn(1).width = 40;
-  matrix.views = [{ state: 'frozen', xSplit: 1, ySplit: 1 }];
-  return Buffer.from(await wb.xlsx.writeBuffer());
+/** CSV, UTF-8 with a byte-order mark (so spreadsheet programs read the Vietnamese correctly), written as the rows are read. Ends `out`. */
+export async function writeCsv(db: Q, plan: ExportPlan, out: Writable): Promise<void> {
+  const row = (cells: (string | number | null)[]) => cells.map(csvCell).join(',') + '\r\n';
+  let buf = '\ufeff' + row(EXPORT_HEADER);
+  const flush = async () => {
+    if (out.destroyed) throw new ExportAborted('the export was closed by its reader');
+    out.write(buf, 'utf8');
+    buf = '';
+    await drained(out);
+  };
+  for await (const lines of exportLines(db, plan)) {
+    for (const l of lines) {
+      buf += row(lineCells(l));
+      if (buf.length >= CSV_CHUNK) await flush();
+    }
+  }
+  await flush();
+  out.end();
+}
+
+const LONG_WIDTHS = [10, 10, 40, 12, 12, 10, 24, 10, 8];
+
+/**
+ * XLSX through exceljs's streaming writer, straight into `out`: two sheets, the long table (as the CSV) and a matrix
+ * of percentages, organisations down, weeks across. Each row is committed (written to the zip) as it is made. Ends `out`.
+ */
+export async function writeXlsx(db: Q, plan: ExportPlan, out: Writable): Promise<void> {
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  wb.creator = 'Vận Động';
+  const ws = wb.addWorksheet('Số liệu', { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.columns = LONG_WIDTHS.map((width) => ({ width }));
+  const head = ws.addRow(EXPORT_HEADER);
+  head.font = { bold: true };
+  head.commit();
+  for await (const lines of exportLines(db, plan)) {
+    for (const l of lines) ws.addRow(lineCells(l)).commit();
+    await drained(out);
+  }
+  ws.commit();
+
+  const matrix = wb.addWorksheet('Tỷ lệ theo tuần', { views: [{ state: 'frozen', xSplit: 1, ySplit: 1 }] });
+  matrix.columns = [{ width: 40 }];
+  const top = matrix.addRow(['Đơn vị', ...plan.weeks]);
+  top.font = { bold: true };
+  top.commit();
+  for await (const rows of matrixRows(db, plan)) {
+    for (const r of rows) matrix.addRow(r).commit();
+    await drained(out);
+  }
+  matrix.commit();
+  await wb.commit();
+}
+
+/** Who signs the summary and under which symbol (defaults: the owner's short name, GIÁM ĐỐC). */
+export interface SummaryOptions {
+  symbol?: string;
+  signerTitle?: string;
+  signerName?: string;
 }
 
 const fmt = (n: number | null) => (n == null ? '' : new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(n));
@@ -93,14 +176,14 @@ const fmt = (n: number | null) => (n == null ? '' : new Intl.NumberFormat('vi-VN
  * The weekly báo cáo to the province People's Committee (the owner organisation's parent), as a công văn:
  * a few paragraphs with the week's totals and completeness, then the table of each organisation's figures.
  */
-export async function summaryDocument(db: Q, actor: Actor, campaignId: number, weekAsked: string | undefined, now: Date, opts: { symbol?: string; signerTitle?: string; signerName?: string } = {}): Promise<{ doc: LetterDocument; week: string }> {
-  const c = await loadManagedCampaign(db, actor, campaignId);
-  const d = await dashboard(db, actor, campaignId, weekAsked, now);
-  const owner = (await repo.findOrg(db, c.owner_org_id))!;
-  const parent = owner.parent_id ? await repo.findOrg(db, owner.parent_id) : undefined;
+export async function summaryDocument(ctx: Ctx, campaignId: number, weekAsked: string | undefined, opts: SummaryOptions = {}): Promise<{ doc: LetterDocument; week: string }> {
+  const c = await loadManagedCampaign(ctx, campaignId);
+  const d = await dashboard(ctx, campaignId, weekAsked);
+  const owner = (await findOrgById(ctx.db, c.ownerOrgId))!;
+  const parent = owner.parentId ? await findOrgById(ctx.db, owner.parentId) : undefined;
   const monday = mondayOfIsoWeek(d.week)!;
   const sunday = addDays(monday, 6);
-  const metric = c.metric_label ?? c.name;
+  const metric = c.metricLabel ?? c.name;
   const fromTo = `từ ${formatLegalDate(monday)} đến ${formatLegalDate(sunday)}`;
   const body: LetterDocument['body'] = [
     { type: 'paragraph', text: `Thực hiện chiến dịch "${c.name}", ${owner.name} báo cáo kết quả tuần ${d.week} (${fromTo}) như sau:` },
@@ -110,7 +193,7 @@ export async function summaryDocument(db: Q, actor: Actor, campaignId: number, w
     },
     {
       type: 'paragraph',
-      text: `2. Kết quả: ${metric}: ${fmt(d.totals.installed)}/${fmt(d.totals.headcount)}, đạt ${fmt(d.totals.percent)}% (chỉ tiêu ${fmt(Number(c.target_percent))}%)${d.population18 ? `; bằng ${fmt(d.percentOfPopulation18 ?? 0)}% dân số từ 18 tuổi trở lên (${fmt(d.population18)} người)` : ''}. Số liệu từng đơn vị tại bảng dưới đây.`,
+      text: `2. Kết quả: ${metric}: ${fmt(d.totals.installed)}/${fmt(d.totals.headcount)}, đạt ${fmt(d.totals.percent)}% (chỉ tiêu ${fmt(c.targetPercent)}%)${d.population18 ? `; bằng ${fmt(d.percentOfPopulation18 ?? 0)}% dân số từ 18 tuổi trở lên (${fmt(d.population18)} người)` : ''}. Số liệu từng đơn vị tại bảng dưới đây.`,
     },
     {
       type: 'table',
@@ -127,15 +210,15 @@ export async function summaryDocument(db: Q, actor: Actor, campaignId: number, w
     parentAgency: parent ? abbreviateParent(parent.name) : null,
     issuingAgency: owner.name,
     number: null,
-    symbol: opts.symbol ?? `${owner.short_name}-VP`,
+    symbol: opts.symbol ?? `${owner.shortName}-VP`,
     place: owner.place ?? parent?.place ?? '',
-    date: localDate(now),
+    date: localDate(ctx.clock()),
     subject: `báo cáo kết quả ${lowerFirst(metric)} tuần ${d.week}`,
     urgency: null,
     recipients: [parent?.name ?? 'Ủy ban nhân dân tỉnh'],
     body,
     signer: { authority: null, authorityTitle: null, title: opts.signerTitle ?? 'GIÁM ĐỐC', name: opts.signerName ?? '' },
-    distribution: ['Như trên', `Lưu: VT, ${owner.short_name}`],
+    distribution: ['Như trên', `Lưu: VT, ${owner.shortName}`],
   };
   return { doc, week: d.week };
 }
@@ -149,7 +232,7 @@ function lowerFirst(s: string): string {
   return s ? s.charAt(0).toLocaleLowerCase('vi') + s.slice(1) : s;
 }
 
-export async function summaryDocx(db: Q, actor: Actor, campaignId: number, weekAsked: string | undefined, now: Date, opts: { symbol?: string; signerTitle?: string; signerName?: string } = {}): Promise<{ buffer: Buffer; week: string }> {
-  const { doc, week } = await summaryDocument(db, actor, campaignId, weekAsked, now, opts);
+export async function summaryDocx(ctx: Ctx, campaignId: number, weekAsked: string | undefined, opts: SummaryOptions = {}): Promise<{ buffer: Buffer; week: string }> {
+  const { doc, week } = await summaryDocument(ctx, campaignId, weekAsked, opts);
   return { buffer: await renderLetterDocx(doc), week };
 }

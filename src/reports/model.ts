@@ -1,42 +1,6 @@
-import type { CampaignRow, ReminderRow, RevisionRow } from './repo';
+import type { ReminderRow, RevisionRow } from './repo';
 
-/** The wire shapes of the reports feature: the API promises these names, the tables may change. */
-
-export interface Campaign {
-  id: number;
-  ownerOrgId: number;
-  name: string;
-  description: string | null;
-  metricLabel: string | null;
-  targetPercent: number;
-  startDate: string;
-  endDate: string;
-  deadline: { weekday: number; time: string } | null;
-  reminderHoursBefore: number | null;
-  countsResidents: boolean;
-  groupId: number | null;
-  orgIds: number[];
-  createdAt: string;
-}
-
-export function toCampaign(row: CampaignRow, orgIds: number[]): Campaign {
-  return {
-    id: row.id,
-    ownerOrgId: row.owner_org_id,
-    name: row.name,
-    description: row.description,
-    metricLabel: row.metric_label,
-    targetPercent: Number(row.target_percent),
-    startDate: row.start_date,
-    endDate: row.end_date,
-    deadline: row.deadline_weekday && row.deadline_time ? { weekday: row.deadline_weekday, time: row.deadline_time } : null,
-    reminderHoursBefore: row.reminder_hours_before,
-    countsResidents: Boolean(row.counts_residents),
-    groupId: row.group_id,
-    orgIds,
-    createdAt: row.created_at,
-  };
-}
+/** The wire shapes of the reports feature: the API promises these names, the tables may change. (Campaign: src/campaigns.) */
 
 /** installed / headcount × 100, rounded to 2 decimals; null when there is nothing to divide by. */
 export function percentOf(installed: number | null | undefined, headcount: number | null | undefined): number | null {

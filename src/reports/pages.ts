@@ -1,82 +1,58 @@
 import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
-import { actorOf, formValues } from '../web/request';
-import { AppError } from '../shared/errors';
-import { errorMessage, formError, STATUS } from '../web/errors';
-import { t } from '../web/i18n';
-import { requireRole } from '../auth/policy';
-import { listOrgs, listGroups } from '../orgs/service';
-import * as reports from './service';
+import { AppError, invalid } from '../shared/errors';
+import { t } from '../shared/i18n';
+import { ctxOf } from '../web/request';
+import { safeRedirectPath } from '../web/redirect';
+import { field, formBody, parseForm, renderFormError, type FormBody } from '../web/forms';
+import { deadlineOf, getCampaign, parseOptionalWeek, parseWeek } from '../campaigns';
+import { myReports, submitOwnReport } from './service';
 import { dashboard, trend } from './dashboard';
 import { listReminders, remindMissingNow } from './reminders';
-import { CampaignCreate, SubmissionBody, Week, WeekQuery } from './schemas';
+import { RemindBody, SubmissionBody } from './schemas';
 import { trendSvg } from './chart';
-import { deadlineOf } from './weeks';
 
-/** A form sends strings; empty ones mean "not given". */
-function formToCampaign(body: Record<string, unknown>): Record<string, unknown> {
-  const pick = (k: string) => (typeof body[k] === 'string' && body[k] !== '' ? body[k] : undefined);
-  const orgIds = formValues(body.orgIds);
-  return {
-    name: pick('name') ?? '',
-    metricLabel: pick('metricLabel') ?? '',
-    description: pick('description'),
-    targetPercent: pick('targetPercent'),
-    startDate: pick('startDate') ?? '',
-    endDate: pick('endDate') ?? '',
-    deadline: { weekday: pick('deadlineWeekday') ?? '', time: pick('deadlineTime') ?? '' },
-    orgIds: orgIds.length && !pick('groupId') ? orgIds : undefined,
-    groupId: pick('groupId'),
-    reminderHoursBefore: pick('reminderHoursBefore'),
-    countsResidents: body.countsResidents === 'on' || body.countsResidents === 'true' ? true : undefined,
-  };
+/** The weekly report form as the API's body (no `orgId`: the reporter reports for its own organisation). */
+function formToSubmission(body: FormBody): unknown {
+  return { installed: field(body, 'installed'), headcount: field(body, 'headcount'), note: field(body, 'note') };
 }
 
-const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
+/**
+ * Reads the weekly report form: the week (a hidden field) and the figures. When both are wrong, one 400 names every
+ * field; otherwise the error is the one that failed (WEEK_INVALID, VALIDATION_FAILED).
+ */
+function parseReportForm(body: FormBody): { week: string; values: Omit<SubmissionBody, 'orgId'> } {
+  const failures: AppError[] = [];
+  const attempt = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (err) {
+      if (!(err instanceof AppError) || err.kind !== 'invalid') throw err;
+      failures.push(err);
+      return undefined;
+    }
+  };
+  const week = attempt(() => parseWeek(field(body, 'week')));
+  const values = attempt(() => parseForm(SubmissionBody, body, formToSubmission));
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw invalid('VALIDATION_FAILED', 'The request is not valid', Object.assign({}, ...failures.map((f) => f.fields ?? {})) as Record<string, string>);
+  return { week: week!, values: values! };
+}
 
-export function pageRouter(deps: Deps): Router {
+/** Server-rendered pages, mounted at /: a campaign's dashboard (`/campaigns/:id/reports`) and the reporter's form (`/my-reports`). */
+export function pageRouter(_deps: Deps): Router {
   const r = Router();
 
-  async function renderCampaigns(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
-    const actor = actorOf(req);
-    requireRole(actor, reports.MANAGERS);
-    res.status(status).render('campaigns/index', {
-      title: t(req.locale, 'reports.campaigns'),
-      campaigns: await reports.listCampaigns(deps.db, actor),
-      orgs: await listOrgs(deps.db, actor, {}),
-      groups: await listGroups(deps.db, actor),
-      weekdays: WEEKDAYS,
-      form: { targetPercent: 100, deadlineWeekday: '5', deadlineTime: '17:00', reminderHoursBefore: 24 },
-      ...extra,
-    });
-  }
-
-  r.get('/campaigns', (req, res) => renderCampaigns(req, res));
-
-  r.post('/campaigns', async (req, res) => {
-    try {
-      const c = await reports.createCampaign(deps.db, actorOf(req), parse(CampaignCreate, formToCampaign(req.body)));
-      res.locals.createdId = c.id;
-      res.redirect(303, `/campaigns/${c.id}/reports`);
-    } catch (err) {
-      const e = formError(err);
-      if (!e) throw err;
-      await renderCampaigns(req, res, { error: errorMessage(e, req.locale), fields: e.fields, form: req.body }, STATUS[e.kind]);
-    }
-  });
-
-  async function renderDashboard(req: Request, res: Response, extra: Record<string, unknown> = {}) {
-    const actor = actorOf(req);
+  async function renderDashboard(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
+    const ctx = ctxOf(req);
     const campaignId = parse(id(), req.params.id);
-    const q = parse(WeekQuery, req.query);
-    const now = deps.clock();
-    const campaign = await reports.getCampaign(deps.db, actor, campaignId);
-    const d = await dashboard(deps.db, actor, campaignId, q.week, now);
-    const tr = await trend(deps.db, actor, campaignId, d.week, now);
-    const row = await reports.loadCampaign(deps.db, campaignId);
-    const deadline = deadlineOf(row, d.week);
-    res.render('reports/dashboard', {
+    const week = parseOptionalWeek(req.query.week);
+    const campaign = await getCampaign(ctx, campaignId);
+    const d = await dashboard(ctx, campaignId, week);
+    const tr = await trend(ctx, campaignId, d.week);
+    const deadline = deadlineOf(campaign, d.week);
+    res.status(status).render('reports/dashboard', {
       title: campaign.name,
       campaign,
       d,
@@ -92,7 +68,7 @@ export function pageRouter(deps: Deps): Router {
         completeness: t(req.locale, 'reports.completeness'),
         target: t(req.locale, 'reports.target'),
       }),
-      reminders: await listReminders(deps.db, actor, campaignId),
+      reminders: await listReminders(ctx, campaignId),
       notice: typeof req.query.reminded === 'string' ? t(req.locale, 'reports.remindedNotice', { n: req.query.reminded }) : undefined,
       ...extra,
     });
@@ -100,30 +76,41 @@ export function pageRouter(deps: Deps): Router {
 
   r.get('/campaigns/:id/reports', (req, res) => renderDashboard(req, res));
 
+  // "Remind the missing now" (from the dashboard and from the campaign page, which sends `back`).
   r.post('/campaigns/:id/remind', async (req, res) => {
-    const actor = actorOf(req);
+    const ctx = ctxOf(req);
     const campaignId = parse(id(), req.params.id);
-    const week = typeof req.body.week === 'string' && req.body.week ? parse(Week, req.body.week) : undefined;
-    const out = await remindMissingNow(deps, actor, campaignId, week, deps.clock());
-    const back = typeof req.body.back === 'string' && req.body.back.startsWith('/') && !req.body.back.startsWith('//') ? req.body.back : `/campaigns/${campaignId}/reports`;
-    res.redirect(303, `${back}?week=${out.week}&reminded=${out.reminded}`);
+    const body = formBody(req);
+    try {
+      const { week } = parseForm(RemindBody, body, (b) => ({ week: field(b, 'week') }));
+      const out = await remindMissingNow(ctx, campaignId, parseOptionalWeek(week));
+      const back = safeRedirectPath(field(body, 'back'), `/campaigns/${campaignId}/reports`);
+      res.redirect(303, `${back}?week=${out.week}&reminded=${out.reminded}`);
+    } catch (err) {
+      await renderFormError(err, req, res, (view, status) => renderDashboard(req, res, view, status));
+    }
   });
 
-  async function renderMine(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
-    const actor = actorOf(req);
-    const items = await reports.myReports(deps.db, actor, deps.clock());
-    res.status(status).render('reports/mine', { title: t(req.locale, 'nav.myReports'), items, ...extra });
+  /** The reporter's form; after a failed save the failed campaign's inputs show what was sent, beside its messages. */
+  async function renderMine(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200, failed?: { campaignId: number; body: FormBody }) {
+    const items = (await myReports(ctxOf(req))).map((item) =>
+      failed && item.campaign.id === failed.campaignId
+        ? { ...item, headcount: field(failed.body, 'headcount') ?? '', installed: field(failed.body, 'installed') ?? '', note: field(failed.body, 'note') ?? '' }
+        : item,
+    );
+    res.status(status).render('reports/mine', { title: t(req.locale, 'nav.myReports'), items, failedCampaignId: failed?.campaignId, ...extra });
   }
 
   r.get('/my-reports', (req, res) => renderMine(req, res, req.query.saved ? { notice: t(req.locale, 'reports.saved') } : {}));
 
   r.post('/my-reports/:campaignId', async (req, res) => {
-    const actor = actorOf(req);
+    const ctx = ctxOf(req);
     const campaignId = parse(id(), req.params.campaignId);
+    const body = formBody(req);
     try {
-      const week = parse(Week, req.body.week);
-      const body = parse(SubmissionBody, { installed: req.body.installed ?? '', headcount: req.body.headcount || undefined, note: req.body.note || undefined });
-      const result = await reports.submitReport(deps.db, actor, campaignId, week, body, deps.clock());
+      const { week, values } = parseReportForm(body);
+      // Only a reporter, for its own organisation: authorised before anything is written.
+      const result = await submitOwnReport(ctx, campaignId, week, values);
       res.locals.audit = { entity: 'report', entityId: `${campaignId}/${result.orgId}/${week}` };
       if (result.warnings.length) {
         await renderMine(req, res, { notice: t(req.locale, 'reports.saved'), warning: t(req.locale, 'reports.warnDecreased', { previous: result.warnings[0].previousInstalled, week: result.warnings[0].previousWeek }) });
@@ -131,8 +118,7 @@ export function pageRouter(deps: Deps): Router {
       }
       res.redirect(303, '/my-reports?saved=1');
     } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      await renderMine(req, res, { error: errorMessage(err, req.locale), fields: err.fields, failedCampaignId: campaignId, form: req.body }, err.kind === 'forbidden' ? 403 : 400);
+      await renderFormError(err, req, res, (view, status) => renderMine(req, res, view, status, { campaignId, body }));
     }
   });
 

@@ -1,132 +1,18 @@
 import type { Q } from '../db';
-import { chunked, insertId } from '../db';
-
-/** Every query of the reports feature. Names say what they answer; nothing here reads a request. */
-
-export interface CampaignRow {
-  id: number;
-  owner_org_id: number;
-  name: string;
-  description: string | null;
-  metric_label: string | null;
-  target_percent: number | string;
-  start_date: string;
-  end_date: string;
-  deadline_weekday: number | null;
-  deadline_time: string | null;
-  reminder_hours_before: number | null;
-  counts_residents: boolean | number;
-  group_id: number | null;
-  created_by: number | null;
-  created_at: string;
-}
-
-export async function insertCampaign(q: Q, row: Omit<CampaignRow, 'id'>, orgIds: number[]): Promise<number> {
-  const id = await insertId(q, 'campaigns', row);
-  const unique = [...new Set(orgIds)];
-  // SQLite's multi-row insert is a compound SELECT, limited to 500 terms.
-  for (const part of chunked(unique)) {
-    await q('campaign_orgs').insert(part.map((org_id) => ({ campaign_id: id, org_id })));
-  }
-  return id;
-}
-
-export async function findCampaign(q: Q, id: number): Promise<CampaignRow | undefined> {
-  return q<CampaignRow>('campaigns').where({ id }).first();
-}
-
-/** Campaigns owned by one of `ownerOrgIds`, or (for reporters) in which `expectedOrgId` is expected; all when neither is given. */
-export async function listCampaigns(q: Q, filter: { ownerOrgId?: number; expectedOrgId?: number }): Promise<CampaignRow[]> {
-  const query = q<CampaignRow>('campaigns').select('campaigns.*').orderBy('campaigns.start_date', 'desc').orderBy('campaigns.id', 'desc');
-  if (filter.ownerOrgId !== undefined) query.where('campaigns.owner_org_id', filter.ownerOrgId);
-  if (filter.expectedOrgId !== undefined) {
-    query.whereExists((sub) => sub.select(q.raw('1')).from('campaign_orgs').whereRaw('campaign_orgs.campaign_id = campaigns.id').andWhere('campaign_orgs.org_id', filter.expectedOrgId!));
-  }
-  return query;
-}
-
-/** Campaigns running on a local date (or ended less than 8 days before it, so the last late notices still go out). */
-export async function campaignsRunningOn(q: Q, today: string, graceStart: string): Promise<CampaignRow[]> {
-  return q<CampaignRow>('campaigns').where('start_date', '<=', today).andWhere('end_date', '>=', graceStart).whereNotNull('deadline_weekday');
-}
-
-export async function countExpected(q: Q, campaignIds: number[]): Promise<Map<number, number>> {
-  const map = new Map<number, number>();
-  if (campaignIds.length === 0) return map;
-  const rows = (await q('campaign_orgs').whereIn('campaign_id', campaignIds).groupBy('campaign_id').select('campaign_id').count({ n: '*' })) as { campaign_id: number; n: number | string }[];
-  for (const r of rows) map.set(Number(r.campaign_id), Number(r.n));
-  return map;
-}
-
-/** The organisation's defaults (headcount, population) when it is expected in the campaign; undefined otherwise. */
-export async function expectedOrg(q: Q, campaignId: number, orgId: number): Promise<{ headcount: number | null; population18: number | null } | undefined> {
-  return q('campaign_orgs')
-    .join('orgs', 'orgs.id', 'campaign_orgs.org_id')
-    .where({ 'campaign_orgs.campaign_id': campaignId, 'campaign_orgs.org_id': orgId })
-    .first('orgs.headcount', 'orgs.population18');
-}
+import { insertId } from '../db';
 
 /**
- * The campaign and, when `orgId` is expected in it, that organisation's defaults: one query for the submission path.
- * undefined when there is no such campaign.
+ * Every query of the reports feature (report_submissions, report_revisions, report_reminders). Names say what they
+ * answer; nothing here reads a request. The dashboard and the reminders join the campaign's expected organisations
+ * (`campaign_orgs`) and `orgs` for their names in the same statement — read only, for speed at 10,000 organisations;
+ * those tables belong to src/campaigns and src/orgs.
  */
-export async function campaignWithExpectedOrg(q: Q, campaignId: number, orgId: number): Promise<{ campaign: CampaignRow; org: { headcount: number | null; population18: number | null } | undefined } | undefined> {
-  const row = await q('campaigns as c')
-    .leftJoin('campaign_orgs as co', (j) => j.on('co.campaign_id', 'c.id').andOn('co.org_id', q.raw('?', [orgId])))
-    .leftJoin('orgs as o', 'o.id', 'co.org_id')
-    .where('c.id', campaignId)
-    .first('c.*', 'co.org_id as expected_org_id', 'o.headcount as expected_org_headcount', 'o.population18 as expected_org_population18');
-  if (!row) return undefined;
-  const { expected_org_id, expected_org_headcount, expected_org_population18, ...campaign } = row as CampaignRow & { expected_org_id: number | null; expected_org_headcount: number | null; expected_org_population18: number | null };
-  return { campaign, org: expected_org_id == null ? undefined : { headcount: expected_org_headcount, population18: expected_org_population18 } };
-}
 
-export async function isExpected(q: Q, campaignId: number, orgId: number): Promise<boolean> {
-  return Boolean(await q('campaign_orgs').where({ campaign_id: campaignId, org_id: orgId }).first());
-}
-
+/** An organisation as the reminders address it. */
 export interface OrgBrief {
   id: number;
   name: string;
-  short_name: string;
   email: string | null;
-  headcount: number | null;
-  population18: number | null;
-  parent_id: number | null;
-  place: string | null;
-}
-
-export async function findOrg(q: Q, id: number): Promise<OrgBrief | undefined> {
-  return q<OrgBrief>('orgs').where({ id }).first('id', 'name', 'short_name', 'email', 'headcount', 'population18', 'parent_id', 'place');
-}
-
-export async function existingOrgIds(q: Q, ids: number[]): Promise<number[]> {
-  const out: number[] = [];
-  const unique = [...new Set(ids)];
-  for (let i = 0; i < unique.length; i += 500) {
-    const rows = await q('orgs').whereIn('id', unique.slice(i, i + 500)).select('id');
-    out.push(...rows.map((r: { id: number }) => Number(r.id)));
-  }
-  return out;
-}
-
-export async function groupExists(q: Q, groupId: number): Promise<boolean> {
-  return Boolean(await q('recipient_groups').where({ id: groupId }).first());
-}
-
-export async function groupMemberIds(q: Q, groupId: number): Promise<number[]> {
-  const rows = await q('recipient_group_members').where({ group_id: groupId }).select('org_id');
-  return rows.map((r: { org_id: number }) => Number(r.org_id));
-}
-
-/** The expected organisations of a campaign, by name. */
-export async function expectedOrgs(q: Q, campaignId: number): Promise<OrgBrief[]> {
-  return q<OrgBrief>('campaign_orgs')
-    .join('orgs', 'orgs.id', 'campaign_orgs.org_id')
-    .where('campaign_orgs.campaign_id', campaignId)
-    .orderBy('orgs.name')
-    .orderBy('orgs.id')
-    .select('orgs.id', 'orgs.name', 'orgs.short_name', 'orgs.email', 'orgs.headcount', 'orgs.population18', 'orgs.parent_id', 'orgs.place');
 }
 
 // ---- submissions ----
@@ -224,14 +110,16 @@ export interface DashboardRow {
 export async function dashboardRows(q: Q, campaignId: number, week: string): Promise<DashboardRow[]> {
   type Fig = { org_id: number; week: string; headcount: number; installed: number; submitted_at: string; on_time: boolean | number };
   const cols = ['org_id', 'week', 'headcount', 'installed', 'submitted_at', 'on_time'];
-  const base = (await q('campaign_orgs as co')
+  const baseRows: unknown = await q('campaign_orgs as co')
     .join('orgs as o', 'o.id', 'co.org_id')
     .where('co.campaign_id', campaignId)
-    .select('co.org_id', 'o.name', 'o.headcount as org_headcount', 'o.population18')) as { org_id: number; name: string; org_headcount: number | null; population18: number | null }[];
+    .select('co.org_id', 'o.name', 'o.headcount as org_headcount', 'o.population18');
+  const base = baseRows as { org_id: number; name: string; org_headcount: number | null; population18: number | null }[];
   const figures = new Map<number, Fig>();
-  for (const r of (await q('report_submissions').where({ campaign_id: campaignId, week }).select(cols)) as Fig[]) figures.set(Number(r.org_id), r);
+  const thisWeekRows: unknown = await q('report_submissions').where({ campaign_id: campaignId, week }).select(cols);
+  for (const r of thisWeekRows as Fig[]) figures.set(Number(r.org_id), r);
 
-  const earlier = (await q('campaign_orgs as co')
+  const earlierRows: unknown = await q('campaign_orgs as co')
     .where('co.campaign_id', campaignId)
     .whereNotExists((sub) => sub.select(q.raw('1')).from('report_submissions as s0').whereRaw('s0.campaign_id = co.campaign_id').whereRaw('s0.org_id = co.org_id').andWhere('s0.week', week))
     .select('co.org_id')
@@ -242,7 +130,8 @@ export async function dashboardRows(q: Q, campaignId: number, week: string): Pro
         .whereRaw('s1.org_id = co.org_id')
         .andWhere('s1.week', '<', week)
         .as('latest_week'),
-    )) as { org_id: number; latest_week: string | null }[];
+    );
+  const earlier = earlierRows as { org_id: number; latest_week: string | null }[];
 
   const latestOf = new Map<number, string>();
   const byWeek = new Map<string, number[]>();
@@ -271,8 +160,8 @@ export async function dashboardRows(q: Q, campaignId: number, week: string): Pro
       latest_week: f?.week ?? null,
       headcount: f ? f.headcount : null,
       installed: f ? f.installed : null,
-      this_submitted_at: thisWeek ? f!.submitted_at : null,
-      this_on_time: thisWeek ? f!.on_time : null,
+      this_submitted_at: thisWeek ? f.submitted_at : null,
+      this_on_time: thisWeek ? f.on_time : null,
     };
   });
 }
@@ -295,7 +184,7 @@ export async function receivedByWeek(q: Q, campaignId: number): Promise<{ week: 
  * the weeks gives "totals over the latest report of each organisation up to that week" for every week at once.
  */
 export async function totalsDeltasByWeek(q: Q, campaignId: number): Promise<{ week: string; headcount: number; installed: number }[]> {
-  const rows = await q.raw(
+  const rows: unknown = await q.raw(
     `WITH x AS (
        SELECT week, headcount, installed, LEAD(week) OVER (PARTITION BY org_id ORDER BY week) AS next_week
        FROM report_submissions WHERE campaign_id = ?
@@ -308,7 +197,8 @@ export async function totalsDeltasByWeek(q: Q, campaignId: number): Promise<{ we
      SELECT w AS week, SUM(dh) AS headcount, SUM(di) AS installed FROM d GROUP BY w ORDER BY w`,
     [campaignId],
   );
-  const list = (Array.isArray(rows) ? rows : rows.rows) as { week: string; headcount: number | string; installed: number | string }[];
+  // SQLite answers the rows, PostgreSQL a result with `.rows`.
+  const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as { week: string; headcount: number | string; installed: number | string }[];
   return list.map((r) => ({ week: r.week, headcount: Number(r.headcount), installed: Number(r.installed) }));
 }
 
@@ -319,12 +209,21 @@ export async function missingOrgs(q: Q, campaignId: number, week: string): Promi
     .where('co.campaign_id', campaignId)
     .whereNotExists((sub) => sub.select(q.raw('1')).from('report_submissions as s').whereRaw('s.campaign_id = co.campaign_id').whereRaw('s.org_id = co.org_id').andWhere('s.week', week))
     .orderBy('orgs.name')
-    .select('orgs.id', 'orgs.name', 'orgs.short_name', 'orgs.email', 'orgs.headcount', 'orgs.population18', 'orgs.parent_id', 'orgs.place');
+    .select('orgs.id', 'orgs.name', 'orgs.email');
 }
 
-/** Every report of a campaign with its organisation, for exports. */
-export async function allSubmissions(q: Q, campaignId: number): Promise<SubmissionRow[]> {
-  return q<SubmissionRow>('report_submissions').where({ campaign_id: campaignId }).orderBy('week').orderBy('org_id');
+export type ExportFigures = Pick<SubmissionRow, 'org_id' | 'week' | 'headcount' | 'installed' | 'submitted_at' | 'on_time' | 'revision'>;
+const EXPORT_COLS = ['org_id', 'week', 'headcount', 'installed', 'submitted_at', 'on_time', 'revision'];
+
+/** The reports of one week (by the (campaign_id, week) index), for exports that go week by week. */
+export async function submissionsOfWeek(q: Q, campaignId: number, week: string): Promise<ExportFigures[]> {
+  return q('report_submissions').where({ campaign_id: campaignId, week }).select(EXPORT_COLS);
+}
+
+/** The reports of some organisations up to `until` (by the UNIQUE(campaign_id, org_id, week) index), for exports that go organisation by organisation. */
+export async function submissionsOfOrgs(q: Q, campaignId: number, orgIds: number[], until: string): Promise<ExportFigures[]> {
+  if (orgIds.length === 0) return [];
+  return q('report_submissions').where({ campaign_id: campaignId }).whereIn('org_id', orgIds).andWhere('week', '<=', until).select(EXPORT_COLS);
 }
 
 // ---- reminders ----

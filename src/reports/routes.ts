@@ -1,44 +1,31 @@
 import { Router } from 'express';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
-import { actorOf } from '../web/request';
-import * as reports from './service';
+import { ctxOf } from '../web/request';
+import { parseOptionalWeek, parseWeek } from '../campaigns';
+import { getReport, submitReport } from './service';
 import { dashboard, trend } from './dashboard';
-import { CampaignCreate, SubmissionBody, Week, WeekQuery } from './schemas';
+import { SubmissionBody } from './schemas';
 import { pageRouter as pages } from './pages';
 import { exportRoutes } from './export-routes';
 
-/** JSON API, mounted at /api/v1. */
+/** JSON API, mounted at /api/v1: a campaign's reports, dashboard and trend (the campaign itself: src/campaigns). */
 export function apiRouter(deps: Deps): Router {
   const r = Router();
 
-  r.get('/campaigns', async (req, res) => {
-    res.json({ items: await reports.listCampaigns(deps.db, actorOf(req)) });
-  });
-
-  r.post('/campaigns', async (req, res) => {
-    const campaign = await reports.createCampaign(deps.db, actorOf(req), parse(CampaignCreate, req.body));
-    res.locals.createdId = campaign.id;
-    res.status(201).json(campaign);
-  });
-
-  r.get('/campaigns/:id', async (req, res) => {
-    res.json(await reports.getCampaign(deps.db, actorOf(req), parse(id(), req.params.id)));
-  });
-
   r.put('/campaigns/:id/reports/:week', async (req, res) => {
-    const actor = actorOf(req);
+    const ctx = ctxOf(req);
     const campaignId = parse(id(), req.params.id);
-    const week = parse(Week, req.params.week);
-    const result = await reports.submitReport(deps.db, actor, campaignId, week, parse(SubmissionBody, req.body), deps.clock());
+    const week = parseWeek(req.params.week);
+    const result = await submitReport(ctx, campaignId, week, parse(SubmissionBody, req.body));
     res.locals.audit = { entity: 'report', entityId: `${campaignId}/${result.orgId}/${week}`, detail: { revision: result.revision, installed: result.installed, headcount: result.headcount } };
     res.status(result.created ? 201 : 200).json({ revision: result.revision, onTime: result.onTime, orgId: result.orgId, week, headcount: result.headcount, installed: result.installed, warnings: result.warnings });
   });
 
   r.get('/campaigns/:id/reports/:week', async (req, res) => {
-    const actor = actorOf(req);
-    const orgId = req.query.orgId ? parse(id(), req.query.orgId) : actor.orgId;
-    const report = await reports.getReport(deps.db, actor, parse(id(), req.params.id), parse(Week, req.params.week), orgId);
+    const ctx = ctxOf(req);
+    const orgId = req.query.orgId ? parse(id(), req.query.orgId) : ctx.actor.orgId;
+    const report = await getReport(ctx, parse(id(), req.params.id), parseWeek(req.params.week), orgId);
     if (!report) {
       res.status(404).json({ error: { code: 'REPORT_NOT_FOUND', message: 'No report for this week yet' } });
       return;
@@ -47,13 +34,11 @@ export function apiRouter(deps: Deps): Router {
   });
 
   r.get('/campaigns/:id/dashboard', async (req, res) => {
-    const q = parse(WeekQuery, req.query);
-    res.json(await dashboard(deps.db, actorOf(req), parse(id(), req.params.id), q.week, deps.clock()));
+    res.json(await dashboard(ctxOf(req), parse(id(), req.params.id), parseOptionalWeek(req.query.week)));
   });
 
   r.get('/campaigns/:id/trend', async (req, res) => {
-    const q = parse(WeekQuery, req.query);
-    res.json(await trend(deps.db, actorOf(req), parse(id(), req.params.id), q.week, deps.clock()));
+    res.json(await trend(ctxOf(req), parse(id(), req.params.id), parseOptionalWeek(req.query.week)));
   });
 
   r.use(exportRoutes(deps));

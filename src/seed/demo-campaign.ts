@@ -9,25 +9,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Deps } from '../deps';
-import type { Actor } from '../auth/roles';
+import type { Actor } from '../auth';
 import { findUserByEmail, rolesOf, toActor } from '../auth/repo';
-import { createUser } from '../auth/service';
+import { createUser } from '../auth';
 import { listOrgs } from '../orgs/repo';
 import { parse } from '../shared/validate';
 import { addDays, isoWeekOf, localDate, localToUtc, mondayOfIsoWeek } from '../shared/time';
-import { CampaignCreate } from '../reports/schemas';
-import { createCampaign, submitReport } from '../reports/service';
-import { LetterCreate } from '../letters/schemas';
-import { approveLetter, createLetter, submitLetter } from '../letters/service';
-import { issueLetter } from '../letters/register';
-import { getDispatchPackage } from '../letters/dispatch-package';
-import { dispatchLetter } from '../dispatch/service';
-import { drainOutbox } from '../dispatch/worker';
-import { acknowledgeOnce, deliveriesOfLetter } from '../dispatch/repo';
-import { enqueueAudioJob, uploadAudio } from '../broadcasts/audio';
-import { resolveFfmpeg } from '../broadcasts/ffmpeg';
-import { createBroadcast, markMissed } from '../broadcasts/schedule';
-import { confirmOccurrence, itemsForCommune } from '../broadcasts/broadcaster';
+import { CampaignCreate, createCampaign } from '../campaigns';
+import { submitReport } from '../reports';
+import { LetterCreate } from '../letters';
+import { approveLetter, createLetter, listTemplates, submitLetter } from '../letters';
+import { issueLetter } from '../letters';
+import { acknowledgeDelivery, dispatchLetter, listDeliveries } from '../dispatch';
+import { drainOutbox } from '../dispatch';
+import { enqueueAudioJob, uploadAudio } from '../broadcasts';
+import { resolveFfmpeg } from '../broadcasts';
+import { createBroadcast, markMissed } from '../broadcasts';
+import { confirmOccurrence, itemsForCommune } from '../broadcasts';
 
 export const DEMO_CAMPAIGN = 'Cài đặt ứng dụng Sổ sức khỏe điện tử';
 
@@ -56,8 +54,7 @@ export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => v
   const start = addDays(mondayOfIsoWeek(thisWeek)!, -21);
   at(localToUtc(start, '08:00'));
   const campaign = await createCampaign(
-    deps.db,
-    drafter,
+    { ...deps, actor: drafter },
     parse(CampaignCreate, {
       name: DEMO_CAMPAIGN,
       metricLabel: 'Số cán bộ, công chức, viên chức đã cài đặt Sổ sức khỏe điện tử',
@@ -71,11 +68,10 @@ export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => v
   );
 
   // The directive, drafted from the shipped template, approved, issued and e-mailed on day two.
-  const template = await deps.db('letter_templates').where('name', 'like', '%cài đặt ứng dụng%').first();
+  const template = (await listTemplates({ ...deps, actor: drafter })).find((tpl) => tpl.name.includes('cài đặt ứng dụng'));
   at(localToUtc(addDays(start, 1), '08:30'));
   const letter = await createLetter(
-    deps.db,
-    drafter,
+    { ...deps, actor: drafter },
     parse(LetterCreate, {
       issuingOrgId: drafter.orgId,
       templateId: template?.id,
@@ -95,18 +91,19 @@ export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => v
       unitCode: 'TTBCXB',
       campaignId: campaign.id,
     }),
-    deps.clock(),
   );
-  await submitLetter(deps.db, drafter, letter.id, deps.clock());
+  await submitLetter({ ...deps, actor: drafter }, letter.id);
   at(localToUtc(addDays(start, 1), '10:00'));
   await approveLetter({ ...deps, actor: approver }, letter.id);
   at(localToUtc(addDays(start, 1), '14:00'));
   await issueLetter({ ...deps, actor: secretary }, letter.id);
-  await dispatchLetter(deps, secretary, await getDispatchPackage(deps, letter.id));
+  await dispatchLetter({ ...deps, actor: secretary }, letter.id);
   await drainOutbox(deps);
-  const deliveries = await deliveriesOfLetter(deps.db, letter.id);
+  const deliveries = (await listDeliveries({ ...deps, actor: secretary }, letter.id)).items;
   for (const [i, d] of deliveries.entries()) {
-    if (d.status === 'sent' && pick(i, 65)) await acknowledgeOnce(deps.db, d.id, localToUtc(addDays(start, 2 + (i % 3)), '09:15').toISOString());
+    if (d.status !== 'sent' || !pick(i, 65)) continue;
+    at(localToUtc(addDays(start, 2 + (i % 3)), '09:15'));
+    await acknowledgeDelivery(deps, d.id);
   }
 
   // Three weeks of reports and this week's early ones: figures grow each week; some are late, some never come.
@@ -120,7 +117,7 @@ export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => v
       const when = w < 3 ? localToUtc(addDays(monday, pick(i * 3 + w, 20) ? 5 : 3), pick(i * 3 + w, 20) ? '09:00' : '15:30') : localToUtc(monday, `${String(8 + (i % 9)).padStart(2, '0')}:00`); // Saturday = late
       if (when > realNow || (w === 3 && pick(i, 50))) continue;
       at(when);
-      await submitReport(deps.db, secretary, campaign.id, week, { orgId: org.id, headcount, installed }, deps.clock());
+      await submitReport({ ...deps, actor: secretary }, campaign.id, week, { orgId: org.id, headcount, installed });
     }
   }
 
@@ -140,9 +137,9 @@ export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => v
   execFileSync(resolveFfmpeg(process.env).path, ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=660:duration=12', '-ar', '44100', '-ac', '1', '-y', wav]);
   const weekAgo = addDays(localDate(realNow), -7);
   at(localToUtc(weekAgo, '00:05'));
-  const audio = await uploadAudio(deps, drafter, { path: wav, size: fs.statSync(wav).size, originalName: 'ban-tin-so-suc-khoe-dien-tu.wav' }, 'Bản tin: cài đặt Sổ sức khỏe điện tử');
+  const audio = await uploadAudio({ ...deps, actor: drafter }, { path: wav, size: fs.statSync(wav).size, originalName: 'ban-tin-so-suc-khoe-dien-tu.wav' }, 'Bản tin: cài đặt Sổ sức khỏe điện tử');
   await enqueueAudioJob(deps, audio.id);
-  const { broadcast } = await createBroadcast(deps, drafter, {
+  const { broadcast } = await createBroadcast({ ...deps, actor: drafter }, {
     audioId: audio.id,
     title: 'Tuyên truyền cài đặt Sổ sức khỏe điện tử',
     communeIds: communes.map((c) => c.id),
@@ -159,7 +156,7 @@ export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => v
         if (item.broadcastId !== broadcast.id || new Date(item.scheduledAt) > realNow || !pick(n++, 82)) continue;
         const playedAt = new Date(new Date(item.scheduledAt).getTime() + 20 * 60_000);
         at(playedAt);
-        await confirmOccurrence(deps, { actor: broadcasters.get(c.id)! }, item.occurrenceId, playedAt.toISOString());
+        await confirmOccurrence({ ...deps, actor: broadcasters.get(c.id)! }, item.occurrenceId, playedAt.toISOString());
       }
     }
   }

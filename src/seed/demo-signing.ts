@@ -7,11 +7,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Deps } from '../deps';
+import type { Ctx, Deps } from '../deps';
 import { findUserByEmail, rolesOf, toActor } from '../auth/repo';
 import { findOrgByCode } from '../orgs/repo';
 import { tmpDir } from '../shared/media';
-import { addTrustedRoot, DemoCa, demoSealPng, demoSignaturePng, getCertificate, uploadCertificate, uploadImage, type SigningCtx } from '../signing';
+import { addTrustedRoot, DemoCa, demoSealPng, demoSignaturePng, getCertificate, uploadCertificate, uploadImage } from '../signing';
 
 function tempFile(deps: Deps, data: Buffer): { path: string } {
   const file = path.join(tmpDir(deps.config.MEDIA_DIR), `seed-${crypto.randomBytes(8).toString('hex')}`);
@@ -26,16 +26,17 @@ export async function seedDemoSigning(deps: Deps, adminEmail: string, approverEm
   if (!adminUser || !approverUser || !org) return false;
   const admin = toActor(adminUser, await rolesOf(deps.db, adminUser.id));
   const approver = toActor(approverUser, await rolesOf(deps.db, approverUser.id));
-  const ctx = (actor: typeof admin): SigningCtx => ({ db: deps.db, clock: () => new Date(), config: deps.config, log: deps.log, actor });
+  const ctx = (actor: typeof admin): Ctx => ({ ...deps, actor });
   const has = await getCertificate(ctx(approver), { type: 'user', id: approver.id }).then(
     () => true,
     () => false,
   );
   if (has) return false;
 
-  const from = new Date(Date.now() - 365 * 86400_000);
-  const until = new Date(Date.now() + 3 * 365 * 86400_000);
-  const ca = DemoCa.create({ commonName: 'Vận Động Demo Root CA', notBefore: from, notAfter: new Date(Date.now() + 10 * 365 * 86400_000) });
+  const now = deps.clock().getTime();
+  const from = new Date(now - 365 * 86400_000);
+  const until = new Date(now + 3 * 365 * 86400_000);
+  const ca = DemoCa.create({ commonName: 'Vận Động Demo Root CA', notBefore: from, notAfter: new Date(now + 10 * 365 * 86400_000) });
   addTrustedRoot(deps.config, 'vandong-demo-root.pem', ca.root.certPem);
   const password = crypto.randomBytes(12).toString('base64url');
   const personal = ca.pkcs12({ commonName: approver.name, organisation: org.name, notBefore: from, notAfter: until }, password);

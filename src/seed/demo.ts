@@ -5,14 +5,14 @@
  */
 import { loadConfig } from '../config';
 import { createDb, migrate, nowIso, type Db } from '../db';
-import { bootstrapAdmin, createUser } from '../auth/service';
+import { bootstrapAdmin, createUser } from '../auth';
 import { findUserByEmail } from '../auth/repo';
-import type { Role } from '../auth/roles';
+import type { Role } from '../auth';
 import { findOrgByCode, insertOrg } from '../orgs/repo';
-import type { OrgKind } from '../orgs/schemas';
+import type { OrgKind } from '../orgs';
 import type { Deps } from '../deps';
 import { createLogger } from '../logger';
-import { installShippedTemplates } from '../letters/template-service';
+import { installShippedTemplates } from '../letters';
 import { DEMO_CAMPAIGN, seedDemoCampaign } from './demo-campaign';
 import { seedDemoSigning } from './demo-signing';
 
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   console.log(`Demo province loaded: ${result.orgs} new organisations.`);
   let now: Date | null = null;
   const deps: Deps = { db, config, log: createLogger('warn'), clock: () => now ?? new Date() };
-  await installShippedTemplates(db);
+  await installShippedTemplates(deps);
   if (await seedDemoSigning(deps, config.VANDONG_ADMIN_EMAIL, 'lanhdao@stttt.hatinh.demo', 'HT-STTTT')) {
     console.log('Demo digital signatures: a demo CA (trusted by this installation only), certificates, a signature image and a seal.');
   }

@@ -26,6 +26,25 @@ export function tmpDir(mediaDir: string): string {
   return dir;
 }
 
+/** A temp file untouched this long belongs to no upload or transcode still running (both write continuously). */
+export const TMP_STALE_MS = 60 * 60_000;
+
+/**
+ * Removes what a crash or a killed process left in MEDIA_DIR/tmp: files not modified for `olderThanMs` (younger
+ * ones may be uploads or transcodes of another instance sharing the directory). Returns how many were removed.
+ */
+export async function sweepTmp(mediaDir: string, olderThanMs = TMP_STALE_MS, now = Date.now()): Promise<number> {
+  const dir = tmpDir(mediaDir);
+  let removed = 0;
+  for (const name of await fs.promises.readdir(dir)) {
+    const file = path.join(dir, name);
+    const stat = await fs.promises.lstat(file).catch(() => null);
+    if (!stat || now - stat.mtimeMs < olderThanMs) continue;
+    await fs.promises.rm(file, { recursive: true, force: true }).then(() => removed++, () => undefined);
+  }
+  return removed;
+}
+
 export async function sha256File(file: string): Promise<string> {
   const hash = crypto.createHash('sha256');
   await pipeline(fs.createReadStream(file), hash);

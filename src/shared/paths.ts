@@ -15,4 +15,4 @@ function findRoot(start: string): string {
 export const ROOT = findRoot(__dirname);
 export const TEMPLATES_DIR = path.join(ROOT, 'templates');
 export const VIEWS_DIR = path.join(TEMPLATES_DIR, 'views');
-export const LOCALES_DIR = path.join(ROOT, 'src', 'web', 'locales');
+export const LOCALES_DIR = path.join(ROOT, 'src', 'shared', 'locales');

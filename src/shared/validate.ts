@@ -1,39 +1,89 @@
 import { z } from 'zod';
-import { invalid } from './errors';
+import { AppError, invalid } from './errors';
+import { isValidDate } from './time';
 
-/** Vietnamese text is stored as NFC: every string that enters through a schema is normalised. */
+const NUL = '\u0000';
+const noNul = (s: string) => !s.includes(NUL);
+const NO_NUL = 'must not contain NUL characters';
+
+/** Vietnamese text is stored as NFC: every string that enters through a schema is normalised. NUL is refused. */
 export const text = (max: number) =>
   z
     .string()
+    .refine(noNul, NO_NUL)
     .transform((s) => s.normalize('NFC').trim())
     .pipe(z.string().max(max, `at most ${max} characters`));
 
 export const requiredText = (max: number) =>
   z
     .string()
+    .refine(noNul, NO_NUL)
     .transform((s) => s.normalize('NFC').trim())
     .pipe(z.string().min(1, 'required').max(max, `at most ${max} characters`));
 
 export const email = () =>
   z
     .string()
+    .refine(noNul, NO_NUL)
     .transform((s) => s.normalize('NFC').trim().toLowerCase())
     .pipe(z.string().max(254).email('not a valid e-mail address'));
 
-const ID = z.coerce.number().int().positive();
+/** The largest id both databases store (a 32-bit signed integer column). */
+export const MAX_ID = 2_147_483_647;
+const ID = z.coerce.number().int().positive().max(MAX_ID, 'not a valid id');
 /** A positive integer id (from a path, query or body). Schemas are immutable: one instance serves every request. */
 export const id = () => ID;
 
-/** Recursively NFC-normalises every string in a parsed JSON body, before validation. */
-export function normalizeStrings<T>(value: T): T {
-  if (typeof value === 'string') return value.normalize('NFC') as T;
-  if (Array.isArray(value)) return value.map(normalizeStrings) as T;
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = normalizeStrings(v);
-    return out as T;
+/** Years a date of this application may fall in: anything else is a typo or a probe (year 9999, year 1000). */
+export const MIN_YEAR = 2000;
+export const MAX_YEAR = 2100;
+const CALENDAR_DATE = z
+  .string()
+  .refine((s) => isValidDate(s) && +s.slice(0, 4) >= MIN_YEAR && +s.slice(0, 4) <= MAX_YEAR, `a real date written YYYY-MM-DD, years ${MIN_YEAR}–${MAX_YEAR}`);
+/** A real calendar date written YYYY-MM-DD (no 2026-02-30) in a plausible year. */
+export const calendarDate = () => CALENDAR_DATE;
+
+/** Deepest nesting of arrays and objects a request body may have (the deepest real body has 3 levels). */
+export const MAX_DEPTH = 32;
+
+const tooDeep = () => invalid('JSON_TOO_DEEP', `The request body is nested more than ${MAX_DEPTH} levels deep`, undefined, { max: MAX_DEPTH });
+const nulAt = (where: string) =>
+  new AppError('invalid', 'NUL_CHARACTER', 'The request contains a NUL character', { [where || '_']: NO_NUL });
+
+/**
+ * Walks a parsed body without recursion (a hostile body can nest 100,000 levels): throws JSON_TOO_DEEP beyond
+ * MAX_DEPTH levels and NUL_CHARACTER for a NUL in any key or string, naming its path.
+ */
+export function checkInput(value: unknown, maxDepth = MAX_DEPTH): void {
+  const stack: [unknown, number, string][] = [[value, 0, '']];
+  while (stack.length) {
+    const [v, depth, where] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.includes(NUL)) throw nulAt(where);
+      continue;
+    }
+    if (!v || typeof v !== 'object') continue;
+    if (depth >= maxDepth) throw tooDeep();
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) stack.push([v[i], depth + 1, where ? `${where}.${i}` : String(i)]);
+    } else {
+      for (const [k, child] of Object.entries(v)) {
+        if (k.includes(NUL)) throw nulAt(where);
+        stack.push([child, depth + 1, where ? `${where}.${k}` : k]);
+      }
+    }
   }
-  return value;
+}
+
+/** Recursively NFC-normalises every string in a parsed JSON body, before validation (at most MAX_DEPTH levels). */
+export function normalizeStrings<T>(value: T, depth = 0): T {
+  if (typeof value === 'string') return value.normalize('NFC') as T;
+  if (!value || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) throw tooDeep();
+  if (Array.isArray(value)) return value.map((v) => normalizeStrings(v, depth + 1)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = normalizeStrings(v, depth + 1);
+  return out as T;
 }
 
 export function zodFields(error: z.ZodError): Record<string, string> {

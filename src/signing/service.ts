@@ -1,15 +1,13 @@
 /**
  * Certificates and images of organisations and signers, the signer of an owner, and verification.
- * Services take the request context `ctx = { db, clock, config, log, actor }` first.
+ * Entry points acting for a person take the request context `ctx = { db, clock, config, log, actor }` first;
+ * the workflow's reads (`signerOf`, `imageOf`) and the public verification take the Deps alone.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import type { Deps } from '../deps';
-import type { Q } from '../db';
-import type { Actor } from '../auth/roles';
-import { authorize, can } from '../auth/policy';
-import { findUserById } from '../auth/repo';
-import { findOrg } from '../orgs/repo';
+import type { Ctx, Deps } from '../deps';
+import { ADMIN_ROLES, authorize, can, findActorById } from '../auth';
+import { adminScope, findOrgById } from '../orgs';
 import { conflict, forbidden, invalid, notFound } from '../shared/errors';
 import { mediaPath, storeBuffer } from '../shared/media';
 import { readPkcs12 } from './pkcs12';
@@ -21,14 +19,6 @@ import { trustStore } from './trust';
 import { verifyPdf, type TrustStore, type VerifyReport } from './verify';
 import * as repo from './repo';
 import type { OwnerType } from './repo';
-
-export interface Ctx {
-  db: Q;
-  clock: () => Date;
-  config: Deps['config'];
-  log: Deps['log'];
-  actor?: Actor;
-}
 
 export interface Owner {
   type: OwnerType;
@@ -64,23 +54,21 @@ registerSignerKind('pkcs12', async (source) => {
 
 const norm = (s: string) => s.normalize('NFC').toLocaleLowerCase('vi').replace(/\s+/g, ' ').trim();
 
-function actorOf(ctx: Ctx): Actor {
-  if (!ctx.actor) throw forbidden();
-  return ctx.actor;
-}
-
-/** An organisation's certificate and seal: its admins. A signer's: the signer, or an admin. */
+/**
+ * An organisation's certificate and seal: the administrators of its tree. A signer's: the signer, or an
+ * administrator of the signer's organisation's tree.
+ */
 async function authorizeOwner(ctx: Ctx, owner: Owner): Promise<{ name: string; code: string | null }> {
-  const actor = actorOf(ctx);
+  const { actor } = ctx;
   if (owner.type === 'org') {
-    const org = await findOrg(ctx.db, owner.id);
+    const org = await findOrgById(ctx.db, owner.id);
     if (!org) throw notFound('Organisation', 'ORG_NOT_FOUND');
-    authorize(actor, ['admin'], owner.id);
-    return { name: org.name, code: org.code ?? null };
+    authorize(actor, ADMIN_ROLES, owner.id, await adminScope(ctx.db, actor));
+    return { name: org.name, code: org.code };
   }
-  const user = await findUserById(ctx.db, owner.id);
+  const user = await findActorById(ctx.db, owner.id);
   if (!user) throw notFound('User', 'USER_NOT_FOUND');
-  if (actor.id !== user.id && !can(actor, ['admin'], user.org_id)) throw forbidden();
+  if (actor.id !== user.id && !can(actor, ADMIN_ROLES, user.orgId, await adminScope(ctx.db, actor))) throw forbidden();
   return { name: user.name, code: null };
 }
 
@@ -148,7 +136,7 @@ export async function uploadCertificate(ctx: Ctx, owner: Owner, upload: { path: 
       material_rel_path: stored.relPath,
       secret_enc: encryptSecret(key, password),
       options: '{}',
-      created_by: ctx.actor?.id ?? null,
+      created_by: ctx.actor.id,
       created_at: ctx.clock().toISOString(),
     });
     return view((await repo.activeCertificate(ctx.db, owner.type, owner.id))!, trustStore(ctx.config));
@@ -182,7 +170,7 @@ export async function uploadImage(ctx: Ctx, owner: Owner, kind: ImageKind, uploa
       width: facts.width,
       height: facts.height,
       width_mm: widthMm,
-      created_by: ctx.actor?.id ?? null,
+      created_by: ctx.actor.id,
       created_at: ctx.clock().toISOString(),
     });
     return { kind, width: facts.width, height: facts.height, widthMm, sha256: stored.sha256 };
@@ -201,20 +189,20 @@ export interface OwnerSigner {
  * The signer of an owner, or null when the owner has no certificate. A certificate that is not valid at the
  * clock's time is a 409 (the owner meant to sign: silently not signing would be worse).
  */
-export async function signerOf(ctx: Ctx, owner: Owner): Promise<OwnerSigner | null> {
-  const row = await repo.activeCertificate(ctx.db, owner.type, owner.id);
+export async function signerOf(deps: Deps, owner: Owner): Promise<OwnerSigner | null> {
+  const row = await repo.activeCertificate(deps.db, owner.type, owner.id);
   if (!row) return null;
   const leaf = pemCertificates(row.chain_pem)[0];
-  const state = validAt(leaf, ctx.clock());
+  const state = validAt(leaf, deps.clock());
   if (state !== 'valid') {
     throw conflict(state === 'expired' ? 'CERTIFICATE_EXPIRED' : 'CERTIFICATE_NOT_YET_VALID', `The signing certificate of "${row.common_name}" is not valid now`);
   }
   const factory = signerFactory(row.kind);
   if (!factory) throw new Error(`no signer implementation for kind "${row.kind}"`);
-  const material = row.material_rel_path ? await fs.promises.readFile(mediaPath(ctx.config.MEDIA_DIR, row.material_rel_path)) : null;
-  const secret = row.secret_enc ? decryptSecret(signingKey(ctx.config, ctx.log), row.secret_enc) : null;
+  const material = row.material_rel_path ? await fs.promises.readFile(mediaPath(deps.config.MEDIA_DIR, row.material_rel_path)) : null;
+  const secret = row.secret_enc ? decryptSecret(signingKey(deps.config, deps.log), row.secret_enc) : null;
   const signer = await factory({ kind: row.kind, material, secret, chain: pemCertificates(row.chain_pem).map((c) => c.raw), options: JSON.parse(row.options) as Record<string, unknown> });
-  return { signer, certificateId: row.id, info: view(row, trustStore(ctx.config)) };
+  return { signer, certificateId: row.id, info: view(row, trustStore(deps.config)) };
 }
 
 export interface OwnerImage {
@@ -224,18 +212,18 @@ export interface OwnerImage {
   widthMm: number;
 }
 
-export async function imageOf(ctx: Ctx, owner: Owner, kind: ImageKind): Promise<OwnerImage | null> {
-  const row = await repo.activeImage(ctx.db, owner.type, owner.id, kind);
+export async function imageOf(deps: Deps, owner: Owner, kind: ImageKind): Promise<OwnerImage | null> {
+  const row = await repo.activeImage(deps.db, owner.type, owner.id, kind);
   if (!row) return null;
-  return { png: await fs.promises.readFile(mediaPath(ctx.config.MEDIA_DIR, row.rel_path)), width: row.width, height: row.height, widthMm: Number(row.width_mm) };
+  return { png: await fs.promises.readFile(mediaPath(deps.config.MEDIA_DIR, row.rel_path)), width: row.width, height: row.height, widthMm: Number(row.width_mm) };
 }
 
 /** Verifies any PDF against the installation's trust list (no sign-in needed). */
-export async function verifyUpload(ctx: Pick<Ctx, 'config'>, upload: { path: string }): Promise<VerifyReport> {
+export async function verifyUpload(deps: Pick<Deps, 'config' | 'clock'>, upload: { path: string }): Promise<VerifyReport> {
   try {
     const bytes = await fs.promises.readFile(upload.path);
     if (bytes.subarray(0, 1024).indexOf('%PDF-') < 0) throw invalid('PDF_UNREADABLE', 'The file is not a PDF', { file: 'not a PDF' });
-    return verifyPdf(bytes, trustStore(ctx.config));
+    return verifyPdf(bytes, trustStore(deps.config), deps.clock());
   } finally {
     await fs.promises.unlink(upload.path).catch(() => undefined);
   }

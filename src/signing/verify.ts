@@ -109,7 +109,8 @@ function chainTrusted(signer: crypto.X509Certificate, pool: crypto.X509Certifica
   return false;
 }
 
-export function verifyPdf(pdf: Buffer, trust: TrustStore): VerifyReport {
+/** `now`: the time a signature that names no signing time is checked at (the caller's clock). */
+export function verifyPdf(pdf: Buffer, trust: TrustStore, now: Date): VerifyReport {
   const signatures: SignatureReport[] = [];
   for (const found of findSignatures(pdf)) {
     const br = found.byteRange;
@@ -159,7 +160,7 @@ export function verifyPdf(pdf: Buffer, trust: TrustStore): VerifyReport {
     if (!digestOk) problems.push('DIGEST_MISMATCH');
     if (!cms.signatureValid) problems.push('SIGNATURE_INVALID');
     report.intact = digestOk && cms.signatureValid;
-    report.certificateTrusted = chainTrusted(cms.signer, cms.certificates, trust, signedAt ?? new Date(), problems);
+    report.certificateTrusted = chainTrusted(cms.signer, cms.certificates, trust, signedAt ?? now, problems);
   }
   return { signatures };
 }

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppError, type ErrorKind } from '../shared/errors';
 import { isApiRequest } from './request';
-import { hasKey, t } from './i18n';
+import { hasKey, t } from '../shared/i18n';
 
 /** The one place where an error kind becomes an HTTP status. */
 export const STATUS: Record<ErrorKind, number> = {
@@ -29,7 +29,7 @@ export function toAppError(err: unknown): AppError | null {
 
 export function errorMessage(err: AppError, locale: 'vi' | 'en'): string {
   const key = `errors.${err.code}`;
-  return hasKey(locale, key) ? t(locale, key) : err.message;
+  return hasKey(locale, key) ? t(locale, key, err.params) : err.message;
 }
 
 export function errorHandler(log: { error: (obj: unknown, msg: string) => void }) {
@@ -41,6 +41,7 @@ export function errorHandler(log: { error: (obj: unknown, msg: string) => void }
     const code = appErr?.code ?? 'INTERNAL';
     const message = appErr ? errorMessage(appErr, req.locale ?? 'vi') : t(req.locale ?? 'vi', 'errors.INTERNAL');
     if (res.headersSent) return;
+    if (appErr?.retryAfterSeconds) res.set('Retry-After', String(appErr.retryAfterSeconds));
     if (isApiRequest(req) || !req.accepts('html')) {
       res.status(status).json({ error: { code, message, ...(appErr?.fields ? { fields: appErr.fields } : {}) } });
       return;

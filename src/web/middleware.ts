@@ -2,14 +2,19 @@ import type { NextFunction, Request, Response } from 'express';
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db';
-import * as auth from '../auth/service';
-import { pickLocale } from './i18n';
-import { AppError } from '../shared/errors';
-import { isApiRequest } from './request';
-import { queueAudit } from '../audit/service';
+import * as auth from '../auth';
+import { pickLocale } from '../shared/i18n';
+import { AppError, invalid } from '../shared/errors';
+import { checkInput } from '../shared/validate';
+import { isApiRequest, tokensEqual } from './request';
+import { isUploadPath } from './upload';
+import { queueAudit } from '../audit';
+
+/** A caller's X-Request-Id is kept only when it is this short and plain (it goes into logs and the audit log). */
+export const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
- * Request id (X-Request-Id, echoed or generated) and one log line per finished request: id, method, path (feed
+ * Request id (X-Request-Id, echoed when it matches SAFE_REQUEST_ID, otherwise generated) and one log line per finished request: id, method, path (feed
  * and acknowledgement secrets masked), status, time, user. Headers are never logged (cookies, bearer tokens).
  * Does what pino-http did for us, without building a child logger and serialising the request for every
  * request even when the level is off (a fifth of the cost of a small API request).
@@ -17,7 +22,7 @@ import { queueAudit } from '../audit/service';
 export function requestLog(log: Logger, opts: { ignore?: (req: Request) => boolean } = {}) {
   return (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers['x-request-id'];
-    const id = (typeof header === 'string' && header) || crypto.randomUUID();
+    const id = typeof header === 'string' && SAFE_REQUEST_ID.test(header) ? header : crypto.randomUUID();
     req.id = id;
     res.setHeader('X-Request-Id', id);
     if (opts.ignore?.(req) || !log.isLevelEnabled('info')) return next();
@@ -58,7 +63,7 @@ export function locale() {
   };
 }
 
-/** Bearer token for the API, session cookie for pages. Sets req.actor when either is valid. */
+/** Bearer token for the API, session cookie for pages. Sets req.actor when either is valid, and then Cache-Control: no-store. */
 export function authenticate(db: Db, clock: () => Date) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
@@ -77,6 +82,10 @@ export function authenticate(db: Db, clock: () => Date) {
         if (typeof req.query.lang !== 'string' && !req.cookies?.[LANG_COOKIE]) req.locale = found.actor.locale;
       }
     }
+    // What a signed-in person sees is theirs: no browser or proxy keeps a copy (the back button after sign-out,
+    // a shared computer). Answers that are safe to keep — /static (mounted before this), the public
+    // content-addressed audio — set their own Cache-Control after this.
+    if (req.authKind) res.setHeader('Cache-Control', 'no-store');
     res.locals.actor = req.actor;
     res.locals.locale = req.locale;
     next();
@@ -89,6 +98,10 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
  * CSRF for cookie-authenticated writes: the form's `_csrf` field (or X-CSRF-Token header) must equal the
  * session's token. Before sign-in, a random cookie is mirrored into the login form (double submit).
  * Bearer-token calls carry no ambient credentials and need no token.
+ *
+ * A multipart body is read only by an upload route, so a multipart request without the header is let through to
+ * an upload route alone (anything else: 403), with its actor withheld until that route has checked the form's
+ * `_csrf` field, which the form places before the file (src/web/upload.ts). The token never travels in the URL.
  */
 export function csrf() {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -102,13 +115,34 @@ export function csrf() {
     res.locals.csrfToken = expected;
     if (SAFE.has(req.method)) return next();
     if (isApiRequest(req) && !req.cookies?.[SESSION_COOKIE]) return next(); // no ambient credential to abuse
-    // Multipart bodies are parsed later by the upload handler, so those forms carry the token in the query.
-    const multipart = req.is('multipart/form-data') ? req.query._csrf : undefined;
-    const sent = (req.body && typeof req.body === 'object' && (req.body as Record<string, unknown>)._csrf) || req.headers['x-csrf-token'] || multipart;
-    if (typeof sent !== 'string' || !expected || sent.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(sent), Buffer.from(expected))) {
-      return next(new AppError('forbidden', 'CSRF_FAILED', 'The form has expired; reload the page and try again'));
+    const header = req.headers['x-csrf-token'];
+    if (header === undefined && req.is('multipart/form-data')) {
+      if (!isUploadPath(req.path)) return next(csrfFailed());
+      req.csrfPending = true;
+      req.pendingActor = req.actor;
+      req.actor = undefined;
+      res.locals.actor = undefined;
+      return next();
     }
+    const sent = (req.body && typeof req.body === 'object' && (req.body as Record<string, unknown>)._csrf) || header;
+    if (!tokensEqual(sent, expected)) return next(csrfFailed());
     if (req.body && typeof req.body === 'object') delete (req.body as Record<string, unknown>)._csrf;
+    next();
+  };
+}
+
+const csrfFailed = () => new AppError('forbidden', 'CSRF_FAILED', 'The form has expired; reload the page and try again');
+
+/**
+ * Input no route should ever see, refused with a 400 before any route runs: JSON nested deeper than MAX_DEPTH
+ * (recursive code would overflow the stack: a 500, even at sign-in) and NUL characters in the body, the query or
+ * the path (PostgreSQL refuses them in text: another 500). Multipart fields are checked by their schemas.
+ */
+export function inputGuard() {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (/%00/.test(req.path)) return next(invalid('NUL_CHARACTER', 'The request contains a NUL character'));
+    checkInput(req.query);
+    if (req.body && typeof req.body === 'object') checkInput(req.body);
     next();
   };
 }

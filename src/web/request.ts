@@ -1,6 +1,8 @@
+import crypto from 'node:crypto';
 import type { Request } from 'express';
-import type { Actor } from '../auth/roles';
+import type { Actor } from '../auth';
 import { unauthenticated } from '../shared/errors';
+import type { Ctx, Deps } from '../deps';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace -- Express augments its Request this way
@@ -14,6 +16,18 @@ declare global {
       authKind?: 'session' | 'api';
       /** X-Request-Id (given or generated), set by requestLog(); the audit log records it. */
       id?: string;
+      /** What the app was given at start (set first thing by createApp), from which ctxOf builds the context. */
+      deps?: Deps;
+      /** The request context, built once by ctxOf. */
+      ctx?: Ctx;
+      /**
+       * A page session's multipart request whose CSRF token travels in the form: until the upload route has read
+       * and checked that field, the actor is held in `pendingActor` and `actor` is unset (see csrf()).
+       */
+      csrfPending?: boolean;
+      pendingActor?: Actor;
+      /** What kept an upload from arriving (413, malformed body…); uploadedFile() throws it. */
+      uploadError?: import('../shared/errors').AppError;
     }
   }
 }
@@ -22,6 +36,15 @@ declare global {
 export function actorOf(req: Request): Actor {
   if (!req.actor) throw unauthenticated();
   return req.actor;
+}
+
+/** The request context `{db, clock, config, log, actor}`, built once per request; a 401 when nobody is signed in. */
+export function ctxOf(req: Request): Ctx {
+  if (req.ctx) return req.ctx;
+  const actor = actorOf(req);
+  if (!req.deps) throw new Error('createApp did not attach its deps to the request');
+  req.ctx = { ...req.deps, actor };
+  return req.ctx;
 }
 
 export function isApiRequest(req: Request): boolean {
@@ -35,4 +58,11 @@ export function clientIp(req: Request): string {
 /** A form field that may repeat (checkboxes, multi-selects) arrives as one string or several: always a list, empties dropped. */
 export function formValues(value: unknown): string[] {
   return ([] as unknown[]).concat(value ?? []).map(String).filter((v) => v !== '');
+}
+
+/** Constant-time comparison of a token a client sent with the one expected. */
+export function tokensEqual(sent: unknown, expected: string | undefined): boolean {
+  if (typeof sent !== 'string' || !expected) return false;
+  const [a, b] = [Buffer.from(sent), Buffer.from(expected)]; // bytes: a non-ASCII token of the same length is no crash
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
 }

@@ -2,9 +2,9 @@ import { engine } from 'express-handlebars';
 import path from 'node:path';
 import type { Express } from 'express';
 import { VIEWS_DIR } from '../shared/paths';
-import { t, type Locale } from './i18n';
+import { t, type Locale } from '../shared/i18n';
 import { formatEnDate, formatVnDate, formatVnDateTime } from '../shared/time';
-import type { Actor, Role } from '../auth/roles';
+import type { Actor, Role } from '../auth';
 
 type HelperOptions = { data?: { root?: { locale?: Locale } }; hash?: Record<string, unknown> };
 

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createDb, migrate, type Db } from '../../src/db';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
 import { enqueueMail } from '../../src/dispatch/outbox';
 import { storeBuffer } from '../../src/shared/media';
 import { ROOT } from '../../src/shared/paths';
@@ -19,8 +21,8 @@ const CHILD = path.join(__dirname, 'fixtures', 'worker-child.ts');
 function startWorker(env: Record<string, string>): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (c) => (out += c));
-  child.stderr!.on('data', (c) => (out += c));
+  child.stdout.on('data', (c) => (out += c));
+  child.stderr.on('data', (c) => (out += c));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited, output: () => out };
 }
@@ -49,8 +51,9 @@ describe('outbox worker killed mid-dispatch', () => {
     sink = await startSmtpSink();
     env = { DATABASE_URL: url, MEDIA_DIR: mediaDir, SMTP_URL: sink.url, MAIL_POOL_SIZE: '3', MAIL_RATE_PER_SECOND: '1000', LOG_LEVEL: 'silent' };
     const docx = await storeBuffer(mediaDir, 'dispatch', crypto.randomBytes(60 * 1024), '.docx');
+    const deps = { db, config: loadConfig(env), log: createLogger('silent'), clock: () => new Date() };
     for (let i = 1; i <= 30; i++) {
-      await enqueueMail(db, {
+      await enqueueMail(deps, db, {
         kind: 'letter',
         dedupeKey: `crash:${i}`,
         to: `donvi${i}@hatinh.gov.vn`,

@@ -29,7 +29,7 @@ describeEachDb('mail outbox', (ctx) => {
     const guide = crypto.randomBytes(300 * 1024);
     const stored = await storeBuffer(ctx().mediaDir, 'test', guide, '.pdf');
     const small = Buffer.from('Danh sách đơn vị,Số\nXã Cẩm Bình,12\n', 'utf8');
-    const { id, created } = await enqueueMail(ctx().db, {
+    const { id, created } = await enqueueMail(ctx().deps, ctx().db, {
       kind: 'letter',
       dedupeKey: key('deliver'),
       to: 'vanthu@camxuyen.hatinh.gov.vn',
@@ -60,9 +60,9 @@ describeEachDb('mail outbox', (ctx) => {
   it('stores one message per dedupe key, also when enqueued inside a caller transaction, and sends it once', async () => {
     const k = key('dedupe');
     const req = { kind: 'reminder', dedupeKey: k, to: 'baocao@kyanh.gov.vn', subject: 'Nhắc báo cáo tuần 2021-W41', text: 'Hạn nộp: thứ Sáu 17:00' };
-    const first = await enqueueMail(ctx().db, req);
+    const first = await enqueueMail(ctx().deps, ctx().db, req);
     const again = await ctx().db.transaction(async (trx) => {
-      const inner = await enqueueMail(trx, req);
+      const inner = await enqueueMail(ctx().deps, trx, req);
       // the transaction is still usable after the duplicate (matters on PostgreSQL)
       await trx('mail_outbox').where({ id: inner.id }).first();
       return inner;
@@ -70,15 +70,29 @@ describeEachDb('mail outbox', (ctx) => {
     expect(again).toEqual({ id: first.id, created: false });
     expect(Number((await ctx().db('mail_outbox').where({ dedupe_key: k }).count({ n: '*' }))[0].n)).toBe(1);
     await drainOutbox(ctx().deps);
-    await enqueueMail(ctx().db, req);
+    await enqueueMail(ctx().deps, ctx().db, req);
     await drainOutbox(ctx().deps);
     expect(sink.received.filter((r) => r.envelopeTo.includes('baocao@kyanh.gov.vn'))).toHaveLength(1);
+  });
+
+  it('never runs two drains at once for one database, even when one is kicked with a request context', async () => {
+    const to = Array.from({ length: 12 }, (_, i) => `vanthu${i}.${seq}@overlap.hatinh.gov.vn`);
+    for (const address of to) await enqueueMail(ctx().deps, ctx().db, { kind: 'letter', dedupeKey: key('overlap'), to: address, subject: 'Công văn', text: 'Kính gửi' });
+    // A service acting for a person holds `{ ...deps, actor }`, a different object over the same database: a
+    // dispatch kicks the outbox with it while the job's drain (the app's deps) is in the middle of sending.
+    const requestCtx = { ...ctx().deps, actor: { id: ctx().admin.id, orgId: ctx().rootOrgId, roles: ['admin' as const], name: 'Quản trị', email: ctx().admin.email, locale: 'vi' as const } };
+    const kicked: Promise<unknown>[] = [];
+    sink.setOptions({ onRcpt: () => (kicked.length ? null : (kicked.push(drainOutbox(requestCtx)), null)) });
+    await drainOutbox(ctx().deps);
+    await Promise.all(kicked);
+    expect(kicked).toHaveLength(1);
+    expect(sink.received.filter((r) => to.includes(r.envelopeTo[0])).map((r) => r.envelopeTo[0]).sort()).toEqual([...to].sort());
   });
 
   it('retries a message the server defers with 451 and delivers it once after the backoff', async () => {
     let refused = 0;
     sink.setOptions({ onRcpt: () => (refused++ === 0 ? { code: 451, message: '4.3.0 Mailbox temporarily unavailable' } : null) });
-    const { id } = await enqueueMail(ctx().db, { kind: 'letter', dedupeKey: key('451'), to: 'tamthoi@huongson.gov.vn', subject: 'Thử lại', text: 'x' });
+    const { id } = await enqueueMail(ctx().deps, ctx().db, { kind: 'letter', dedupeKey: key('451'), to: 'tamthoi@huongson.gov.vn', subject: 'Thử lại', text: 'x' });
     const first = await drainOutbox(ctx().deps);
     expect(first).toMatchObject({ sent: 0, retried: 1 });
     let row = await outboxRow(id);
@@ -100,7 +114,7 @@ describeEachDb('mail outbox', (ctx) => {
 
   it('marks a message the server refuses with 550 as failed with the server reply, and does not retry it', async () => {
     sink.setOptions({ onRcpt: () => ({ code: 550, message: '5.1.1 User unknown' }) });
-    const { id } = await enqueueMail(ctx().db, { kind: 'letter', dedupeKey: key('550'), to: 'khongco@hatinh.gov.vn', subject: 'Không tồn tại', text: 'x' });
+    const { id } = await enqueueMail(ctx().deps, ctx().db, { kind: 'letter', dedupeKey: key('550'), to: 'khongco@hatinh.gov.vn', subject: 'Không tồn tại', text: 'x' });
     expect(await drainOutbox(ctx().deps)).toMatchObject({ failed: 1, sent: 0 });
     const row = await outboxRow(id);
     expect(row.status).toBe('failed');
@@ -112,7 +126,7 @@ describeEachDb('mail outbox', (ctx) => {
 
   it('treats a mail server that cannot be reached as temporary', async () => {
     await sink.close();
-    const { id } = await enqueueMail(ctx().db, { kind: 'letter', dedupeKey: key('down'), to: 'a@b.vn', subject: 'Máy chủ tắt', text: 'x' });
+    const { id } = await enqueueMail(ctx().deps, ctx().db, { kind: 'letter', dedupeKey: key('down'), to: 'a@b.vn', subject: 'Máy chủ tắt', text: 'x' });
     expect((await drainOutbox(ctx().deps)).retried).toBe(1);
     const row = await outboxRow(id);
     expect(row.status).toBe('queued');
@@ -128,7 +142,7 @@ describeEachDb('mail outbox', (ctx) => {
     ctx().config.SMTP_URL = undefined;
     const secretary = await ctx().createUser(['secretary'], ctx().rootOrgId);
     const pdf = crypto.randomBytes(20_000);
-    const { id } = await enqueueMail(ctx().db, {
+    const { id } = await enqueueMail(ctx().deps, ctx().db, {
       kind: 'letter',
       dedupeKey: key('file'),
       orgId: ctx().rootOrgId,
@@ -175,7 +189,7 @@ describeEachDb('mail outbox', (ctx) => {
     ctx().config.SMTP_URL = undefined;
     const otherOrg = await ctx().createOrg({ name: 'Sở Y tế', shortName: 'SYT', kind: 'department' });
     const secretary = await ctx().createUser(['secretary'], otherOrg);
-    const { id } = await enqueueMail(ctx().db, { kind: 'letter', dedupeKey: key('private'), orgId: ctx().rootOrgId, to: 'x@y.vn', subject: 'Của tỉnh', text: 'x' });
+    const { id } = await enqueueMail(ctx().deps, ctx().db, { kind: 'letter', dedupeKey: key('private'), orgId: ctx().rootOrgId, to: 'x@y.vn', subject: 'Của tỉnh', text: 'x' });
     const list = await ctx().as(secretary).get('/api/v1/outbox');
     expect(list.status).toBe(200);
     expect(list.body.items.map((i: { id: number }) => i.id)).not.toContain(id);
@@ -187,8 +201,8 @@ describeEachDb('mail outbox', (ctx) => {
 
   it('after a crash, a message left in "sending" by a dead process is reconciled by its Message-ID in the file outbox', async () => {
     ctx().config.SMTP_URL = undefined;
-    const written = await enqueueMail(ctx().db, { kind: 'letter', dedupeKey: key('crash-written'), to: 'a@x.vn', subject: 'Đã ghi trước khi sập', text: 'x' });
-    const notWritten = await enqueueMail(ctx().db, { kind: 'letter', dedupeKey: key('crash-unwritten'), to: 'b@x.vn', subject: 'Chưa ghi', text: 'x' });
+    const written = await enqueueMail(ctx().deps, ctx().db, { kind: 'letter', dedupeKey: key('crash-written'), to: 'a@x.vn', subject: 'Đã ghi trước khi sập', text: 'x' });
+    const notWritten = await enqueueMail(ctx().deps, ctx().db, { kind: 'letter', dedupeKey: key('crash-unwritten'), to: 'b@x.vn', subject: 'Chưa ghi', text: 'x' });
     // the first was written, then the process died before recording it; the second was claimed but never written
     await drainOutbox(ctx().deps);
     const writtenRow = await outboxRow(written.id);

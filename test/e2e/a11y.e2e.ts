@@ -25,7 +25,7 @@ describe('accessibility basics on every main page', () => {
     j = await startJourney();
     j.ctx.setNow('2021-10-13T01:00:00Z');
     const c = j.ctx;
-    await installShippedTemplates(c.db);
+    await installShippedTemplates(c.deps);
     const stttt = await c.createOrg({ name: 'Sở Thông tin và Truyền thông', shortName: 'STTTT', kind: 'department', email: 'stttt@a11y.e2e.vn' });
     const syt = await c.createOrg({ name: 'Sở Y tế', shortName: 'SYT', kind: 'department', email: 'syt@a11y.e2e.vn', headcount: 118 });
     const district = await c.createOrg({ name: 'UBND huyện Kỳ Anh', shortName: 'UBND', kind: 'district', email: 'kyanh@a11y.e2e.vn' });

@@ -23,7 +23,7 @@ describe('a secretary drafts, gets approval for, issues and dispatches a directi
 
   beforeAll(async () => {
     j = await startJourney();
-    await installShippedTemplates(j.ctx.db);
+    await installShippedTemplates(j.ctx.deps);
     const stttt = await j.ctx.createOrg({ name: 'Sở Thông tin và Truyền thông', shortName: 'STTTT', kind: 'department', email: 'stttt@hatinh.e2e.vn' });
     await j.ctx.createOrg({ name: recipients[0].name, shortName: 'SYT', kind: 'department', email: recipients[0].email });
     const district = await j.ctx.createOrg({ name: recipients[1].name, shortName: 'UBND', kind: 'district', email: recipients[1].email });

@@ -9,7 +9,7 @@ describeEachDb('signing in', (ctx) => {
     const res = await request(ctx().app).post('/api/v1/auth/login').send({ email: 'admin-1@test.vn', password: 'password-123' });
     expect(res.status).toBe(200);
     expect(res.body.token).toMatch(/^[A-Za-z0-9_-]{40,}$/);
-    expect(res.body.user).toMatchObject({ email: 'admin-1@test.vn', roles: ['admin'], orgId: ctx().rootOrgId });
+    expect(res.body.user).toMatchObject({ email: 'admin-1@test.vn', roles: ['admin', 'superadmin'], orgId: ctx().rootOrgId });
   });
 
   it('refuses a wrong password with 401 and no token', async () => {

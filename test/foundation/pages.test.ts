@@ -41,7 +41,7 @@ describeEachDb('pages for the administrator', (ctx) => {
     ws.addRow(['P-SNV', 'Sở Nội vụ', 'SNV', 'department', 'snv@test.vn', 74]);
     const file = Buffer.from(await wb.xlsx.writeBuffer());
     await s.refresh('/orgs');
-    const imported = await s.agent.post(`/orgs/import?_csrf=${s.csrf}`).attach('file', file, 'orgs.xlsx');
+    const imported = await s.agent.post('/orgs/import').field('_csrf', s.csrf).attach('file', file, 'orgs.xlsx');
     if (imported.status !== 200) throw new Error(imported.text.slice(imported.text.indexOf('<main'), imported.text.indexOf('<main') + 600));
     expect(imported.text).toMatch(/Đã nhập: 2 mới/);
     const syt = await ctx().db('orgs').where({ code: 'P-SYT' }).first();

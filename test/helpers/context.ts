@@ -35,6 +35,7 @@ export interface TestContext {
   mediaDir: string;
   /** Moves the clock used by services and jobs. */
   setNow(date: Date | string): void;
+  /** The installation's administrator (admin + superadmin) at the root organisation, admin-1@test.vn. */
   admin: TestUser;
   rootOrgId: number;
   createOrg(fields: { name: string; shortName: string; kind: string; parentId?: number | null; email?: string; headcount?: number; population18?: number }): Promise<number>;
@@ -57,6 +58,7 @@ export async function createTestContext(lane: string, env: Record<string, string
     LOG_LEVEL: 'silent',
     VANDONG_ADMIN_PASSWORD: 'admin-password',
     LOGIN_MAX_FAILURES: '1000',
+    LOGIN_MAX_FAILURES_PER_ADDRESS: '1000',
     ...env,
   });
   const db = createDb({ url, schema });
@@ -76,6 +78,13 @@ export async function createTestContext(lane: string, env: Record<string, string
   };
 
   let userSeq = 0;
+  const makeUser = async (roles: Role[], orgId: number, name?: string, emailPrefix = roles.join('-')): Promise<TestUser> => {
+    userSeq += 1;
+    const email = `${emailPrefix}-${userSeq}@test.vn`;
+    const password = 'password-123';
+    const actor = await createUser(db, null, { email, name: name ?? `${roles.join(' ')} ${userSeq}`, password, roles, orgId });
+    return { id: actor.id, email, password, orgId, token: await login(email, password) };
+  };
   const ctx: TestContext = {
     lane,
     db,
@@ -105,13 +114,7 @@ export async function createTestContext(lane: string, env: Record<string, string
         .returning('id');
       return Number(typeof row === 'object' ? row.id : row);
     },
-    createUser: async (roles, orgId, name) => {
-      userSeq += 1;
-      const email = `${roles.join('-')}-${userSeq}@test.vn`;
-      const password = 'password-123';
-      const actor = await createUser(db, null, { email, name: name ?? `${roles.join(' ')} ${userSeq}`, password, roles, orgId });
-      return { id: actor.id, email, password, orgId, token: await login(email, password) };
-    },
+    createUser: (roles, orgId, name) => makeUser(roles, orgId, name),
     as: (user) => {
       const auth = (t: request.Test) => t.set('Authorization', `Bearer ${user.token}`);
       return {
@@ -128,7 +131,8 @@ export async function createTestContext(lane: string, env: Record<string, string
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
-  ctx.admin = await ctx.createUser(['admin'], rootOrgId, 'Quản trị');
+  // The installation's administrator, as the first start creates it: admin and superadmin (manages every tree).
+  ctx.admin = await makeUser(['admin', 'superadmin'], rootOrgId, 'Quản trị', 'admin');
   return ctx;
 }
 

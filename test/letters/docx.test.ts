@@ -136,3 +136,27 @@ describe('the validator catches violations', () => {
     expect(rulesOf(r4.findings)).toEqual(['chu-ky']);
   });
 });
+
+describe('the validator checks the calendar and the page flow', () => {
+  it('an impossible date is not a real date: 30 tháng 02, 29 tháng 02 of a common year, 31 tháng 4; 29 tháng 02 of a leap year is', async () => {
+    const good = await renderLetterDocx(base);
+    const swap = async (to: string) => validateLetterDocx(await mutateDocx(good, 'word/document.xml', (x) => x.replace('ngày 02 tháng 8 năm 2021', to)));
+    for (const bad of ['ngày 30 tháng 02 năm 2026', 'ngày 29 tháng 02 năm 2021', 'ngày 31 tháng 4 năm 2021', 'ngày 29 tháng 02 năm 1900']) {
+      const r = await swap(bad);
+      expect(r.findings).toEqual([{ rule: 'ngay-thang', severity: 'error', message: `"Đồng Tháp, ${bad}" is not a real date` }]);
+    }
+    expect(await swap('ngày 29 tháng 02 năm 2024')).toEqual({ ok: true, findings: [] });
+    expect(await swap('ngày 29 tháng 02 năm 2000')).toEqual({ ok: true, findings: [] });
+  });
+
+  it('the signature block is kept with the last body paragraph (w:keepNext) and its row cannot split (w:cantSplit)', async () => {
+    for (const doc of [base, { ...base, body: [{ type: 'paragraph' as const, text: 'Nội dung.' }, base.body[1]] }]) {
+      const good = await renderLetterDocx(doc);
+      expect(await validateLetterDocx(good)).toEqual({ ok: true, findings: [] });
+      const loose = await validateLetterDocx(await mutateDocx(good, 'word/document.xml', (x) => x.replace(/<w:keepNext\/>/g, '')));
+      expect(loose.findings).toEqual([expect.objectContaining({ rule: 'chu-ky.keep', severity: 'error' })]);
+      const split = await validateLetterDocx(await mutateDocx(good, 'word/document.xml', (x) => x.replace(/<w:cantSplit\/>/g, '')));
+      expect(split.findings).toEqual([expect.objectContaining({ rule: 'chu-ky.keep', message: expect.stringContaining('w:cantSplit') })]);
+    }
+  });
+});

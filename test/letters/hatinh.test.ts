@@ -127,7 +127,7 @@ describeEachDb('the Hà Tĩnh letter of 21 October 2021, recreated', (ctx) => {
     expect(xlsx.status).toBe(200);
     const ExcelJS = (await import('exceljs')).default;
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(xlsx.body as unknown as ArrayBuffer);
+    await wb.xlsx.load(xlsx.body);
     const values = wb.worksheets[0].getSheetValues().flat().map(String);
     expect(values).toContain('01/STTTT-TTBCXB');
   });

@@ -49,7 +49,7 @@ let seq = 0;
 /** The Sở Thông tin và Truyền thông of Hà Tĩnh with its staff, some recipients and the shipped templates. */
 export async function setUpDepartment(ctx: TestContext, shortName = 'STTTT'): Promise<Department> {
   seq++;
-  await installShippedTemplates(ctx.db);
+  await installShippedTemplates(ctx.deps);
   const orgId = await ctx.createOrg({ name: 'Sở Thông tin và Truyền thông', shortName, kind: 'department', email: `stttt${seq}@hatinh.gov.vn` });
   const syt = await ctx.createOrg({ name: 'Sở Y tế', shortName: 'SYT', kind: 'department', email: `syt${seq}@hatinh.gov.vn` });
   const camXuyen = await ctx.createOrg({ name: 'UBND huyện Cẩm Xuyên', shortName: 'UBND', kind: 'district', email: `camxuyen${seq}@hatinh.gov.vn` });

@@ -92,7 +92,7 @@ describeEachDb('letter pages', (ctx) => {
     expect(preview.text).toContain('Xin chào [a]./.');
     const broken = await agent.post(`/letter-templates/${dep.templateId}`).type('form').send({ _csrf: csrfOf(editor.text), name: 'x', subject: 's', body: 'Một\n{{#if a}}', variables: '[]' });
     expect(broken.status).toBe(400);
-    expect(broken.text).toMatch(/line 2, column \d+/);
+    expect(broken.text).toMatch(/<span class="field-error" id="e-body-error">dòng 2, cột \d+: /);
     const drafter = await browser(ctx(), dep.drafter);
     expect((await drafter.agent.get('/letter-templates')).status).toBe(403);
   });

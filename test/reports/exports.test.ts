@@ -100,6 +100,18 @@ describeEachDb('exports of a campaign', (ctx) => {
     ]);
   });
 
+  it('exports up to a chosen week of the campaign (week=), as CSV and XLSX', async () => {
+    const csv = await get('export?format=csv&week=2021-W40');
+    expect(csv.status).toBe(200);
+    const lines = (csv.body as Buffer).toString('utf8').slice(1).trim().split('\r\n');
+    expect(lines.map((l) => l.split(',')[0])).toEqual(['Tuần', '2021-W40', '2021-W40', '2021-W40', '2021-W40']);
+    const xlsx = await get('export?format=xlsx&week=2021-W40');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.body as unknown as ArrayBuffer);
+    expect((wb.getWorksheet('Tỷ lệ theo tuần')!.getRow(1).values as unknown[]).slice(1)).toEqual(['Đơn vị', '2021-W40']);
+    expect(wb.getWorksheet('Số liệu')!.rowCount).toBe(5);
+  });
+
   it('refuses an unknown format', async () => {
     expect((await ctx().as(w.drafter).get(`/api/v1/campaigns/${w.campaignId}/export?format=pdf`)).status).toBe(400);
   });

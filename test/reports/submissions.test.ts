@@ -89,9 +89,9 @@ describeEachDb('submitting weekly figures', (ctx) => {
       ['2021-W41', { installed: 'many' }, 'VALIDATION_FAILED'],
       ['2021-W41', {}, 'VALIDATION_FAILED'],
       ['2021-W41', { installed: 1, extra: true }, 'VALIDATION_FAILED'],
-      ['2021-41', { installed: 1 }, 'VALIDATION_FAILED'],
-      ['2021-W54', { installed: 1 }, 'VALIDATION_FAILED'],
-      ['2021-W53', { installed: 1 }, 'VALIDATION_FAILED'], // 2021 has 52 ISO weeks
+      ['2021-41', { installed: 1 }, 'WEEK_INVALID'],
+      ['2021-W54', { installed: 1 }, 'WEEK_INVALID'],
+      ['2021-W53', { installed: 1 }, 'WEEK_INVALID'], // 2021 has 52 ISO weeks
       ['2021-W39', { installed: 1 }, 'WEEK_OUTSIDE_CAMPAIGN'], // before the start (2021-10-04)
       ['2022-W01', { installed: 1 }, 'WEEK_OUTSIDE_CAMPAIGN'], // after the end (2021-12-31)
       ['2021-W42', { installed: 1 }, 'WEEK_IN_FUTURE'],

@@ -149,7 +149,7 @@ describeEachDb('REQUIRE_DIGITAL_SIGNATURE=true: no approval or issue without cer
     const issued = await ctx().as(dep.secretary).post(`/api/v1/letters/${id}/issue`);
     expect(issued.status).toBe(200);
     const pdf = await ctx().as(dep.secretary).get(`/api/v1/letters/${id}/pdf`).buffer(true).parse(binary);
-    const report = verifyPdf(pdf.body, { anchors: [] });
+    const report = verifyPdf(pdf.body, { anchors: [] }, new Date());
     expect(report.signatures.map((s) => [s.subject, s.intact])).toEqual([
       ['Lãnh đạo Sở', true],
       ['Sở Thông tin và Truyền thông', true],
@@ -163,7 +163,7 @@ describeEachDb('a letter issued without certificates (allowed by default)', (ctx
     const id = await approvedLetter(ctx(), dep);
     expect((await ctx().as(dep.secretary).post(`/api/v1/letters/${id}/issue`)).status).toBe(200);
     const pdf = await ctx().as(dep.secretary).get(`/api/v1/letters/${id}/pdf`).buffer(true).parse(binary);
-    expect(verifyPdf(pdf.body, { anchors: [] }).signatures).toEqual([]);
+    expect(verifyPdf(pdf.body, { anchors: [] }, new Date()).signatures).toEqual([]);
     if (tools('pdftotext')) expect(pdftotext(pdf.body)).toContain('Số: 01/STTTT-TTBCXB');
     const letter = await ctx().as(dep.secretary).get(`/api/v1/letters/${id}`);
     expect(letter.body.signatures).toEqual([]);
@@ -185,16 +185,15 @@ describeEachDb('the public /verify page', (ctx) => {
     const agent = request.agent(ctx().app);
     const form = await agent.get('/verify');
     expect(form.status).toBe(200);
-    const csrf = /name="_csrf" value="([^"]+)"|_csrf=([^"&]+)/.exec(form.text)!;
-    const token = csrf[1] ?? csrf[2];
-    const res = await agent.post(`/verify?_csrf=${encodeURIComponent(token)}`).attach('file', signed, 'cong-van.pdf');
+    const token = /name="_csrf" value="([^"]+)"/.exec(form.text)![1];
+    const res = await agent.post('/verify').field('_csrf', token).attach('file', signed, 'cong-van.pdf');
     expect(res.status).toBe(200);
     expect(res.text).toContain('Sở Thông tin và Truyền thông');
     expect(res.text).toContain('Nội dung còn nguyên vẹn từ khi ký');
     expect(res.text).toContain('không thuộc danh sách tin cậy'); // this throwaway CA is not in the trust list
-    const none = await agent.post(`/verify?_csrf=${encodeURIComponent(token)}`).attach('file', plain, 'ban-nhap.pdf');
+    const none = await agent.post('/verify').field('_csrf', token).attach('file', plain, 'ban-nhap.pdf');
     expect(none.text).toContain('Tệp này không có chữ ký số.');
-    const notPdf = await agent.post(`/verify?_csrf=${encodeURIComponent(token)}`).attach('file', Buffer.from('hello'), 'x.pdf');
+    const notPdf = await agent.post('/verify').field('_csrf', token).attach('file', Buffer.from('hello'), 'x.pdf');
     expect(notPdf.status).toBe(400);
     expect(notPdf.text).toContain('Tệp không phải là PDF đọc được.');
   });
@@ -209,18 +208,18 @@ describeEachDb('the /signing page', (ctx) => {
     const page = await session.agent.get('/signing');
     expect(page.status).toBe(200);
     expect(page.text).toContain('Chưa có chứng thư số.');
-    const csrf = encodeURIComponent(/_csrf=([^"&]+)/.exec(page.text)![1]);
-    const wrong = await session.agent.post(`/signing/user-certificate?_csrf=${csrf}`).field('password', 'nope').attach('file', pki.approverP12, 'a.p12');
+    const wrong = await session.agent.post('/signing/user-certificate').field('_csrf', session.csrf).field('password', 'nope').attach('file', pki.approverP12, 'a.p12');
     expect(wrong.status).toBe(400);
     expect(wrong.text).toContain('Mật khẩu của tệp chứng thư số (PKCS#12) không đúng.');
-    const ok = await session.agent.post(`/signing/user-certificate?_csrf=${csrf}`).field('password', 'approver-pass').attach('file', pki.approverP12, 'a.p12');
+    const ok = await session.agent.post('/signing/user-certificate').field('_csrf', session.csrf).field('password', 'approver-pass').attach('file', pki.approverP12, 'a.p12');
     expect(ok.status).toBe(303);
-    const img = await session.agent.post(`/signing/signature-image?_csrf=${csrf}`).attach('file', (await import('../../src/signing')).demoSignaturePng(), 'sig.png');
+    const img = await session.agent.post('/signing/signature-image').field('_csrf', session.csrf).attach('file', (await import('../../src/signing')).demoSignaturePng(), 'sig.png');
     expect(img.status).toBe(303);
     const after = await session.agent.get('/signing');
     expect(after.text).toContain('Lãnh đạo Sở');
     expect(after.text).not.toContain('Chữ ký số của cơ quan'); // not an admin
-    expect((await session.agent.post('/signing/seal').attach('file', Buffer.from('x'), 'x.png')).status).toBe(403); // no CSRF token
+    expect((await session.agent.post('/signing/seal').field('_csrf', session.csrf).attach('file', Buffer.from('x'), 'x.png')).status).toBe(403); // not an admin
+    expect((await session.agent.post('/signing/signature-image').attach('file', Buffer.from('x'), 'x.png')).status).toBe(403); // no CSRF token
   });
 });
 
@@ -240,7 +239,7 @@ describeEachDb('sending an approved letter back', (ctx) => {
     expect((await ctx().as(deputy).post(`/api/v1/letters/${id}/approve`)).status).toBe(200);
     expect((await ctx().as(dep.secretary).post(`/api/v1/letters/${id}/issue`)).status).toBe(200);
     const pdf = await ctx().as(dep.secretary).get(`/api/v1/letters/${id}/pdf`).buffer(true).parse(binary);
-    expect(verifyPdf(pdf.body, { anchors: [] }).signatures).toEqual([]);
+    expect(verifyPdf(pdf.body, { anchors: [] }, new Date()).signatures).toEqual([]);
     if (tools('pdftotext')) {
       const text = pdftotext(pdf.body);
       expect(text).toContain('V/v nội dung mới');

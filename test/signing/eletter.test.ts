@@ -162,7 +162,7 @@ describeEachDb('electronic letters: signed at approval and issue, verified by pd
     expect(mail.attachments[0].content.equals(issued)).toBe(true);
     expect(mail.text).toContain('đã được ký số bởi người ký Lãnh đạo Sở và bởi cơ quan ban hành Sở Thông tin và Truyền thông');
     expect(mail.text).toContain('http://vandong.test/verify');
-    const att = verifyPdf(mail.attachments[2].content, { anchors: [] });
+    const att = verifyPdf(mail.attachments[2].content, { anchors: [] }, new Date());
     expect(att.signatures).toEqual([expect.objectContaining({ subject: 'Sở Thông tin và Truyền thông', intact: true })]);
   });
 });

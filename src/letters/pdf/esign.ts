@@ -8,9 +8,8 @@
  * Each signature is its own revision, so the earlier ones stay valid.
  */
 import fs from 'node:fs';
-import type { Deps } from '../../deps';
+import type { Ctx } from '../../deps';
 import type { Q } from '../../db';
-import type { Actor } from '../../auth/roles';
 import { conflict } from '../../shared/errors';
 import { mediaPath, storeBuffer } from '../../shared/media';
 import { formatIsoVn } from './time';
@@ -22,7 +21,6 @@ import {
   signPdf,
   type OwnerImage,
   type OwnerSigner,
-  type SigningCtx,
 } from '../../signing';
 import type { LetterDocument } from '../document';
 import { dateLine, numberLine } from '../docx';
@@ -31,14 +29,6 @@ import { Content } from './content';
 import { EmbeddedFonts, textWidth } from './fonts';
 import * as repo from './repo';
 import type { PDFDocument } from 'pdf-lib';
-
-export interface LettersCtx {
-  db: Q;
-  clock: () => Date;
-  config: Deps['config'];
-  log: Deps['log'];
-  actor: Actor;
-}
 
 type Rect = [number, number, number, number];
 
@@ -91,19 +81,17 @@ export interface SignedPdf {
   layout: StoredLayout;
 }
 
-const signingCtx = (ctx: LettersCtx): SigningCtx => ({ db: ctx.db, clock: ctx.clock, config: ctx.config, log: ctx.log, actor: ctx.actor });
-
 /**
  * The approver's signature on the approval PDF; null when the approver has no certificate and the installation
  * allows unsigned letters (409 SIGNER_CERTIFICATE_MISSING when it does not).
  */
-export async function signForApproval(ctx: LettersCtx, doc: LetterDocument): Promise<{ pdf: SignedPdf; signer: OwnerSigner } | null> {
-  const signer = await signerOf(signingCtx(ctx), { type: 'user', id: ctx.actor.id });
+export async function signForApproval(ctx: Ctx, doc: LetterDocument): Promise<{ pdf: SignedPdf; signer: OwnerSigner } | null> {
+  const signer = await signerOf(ctx, { type: 'user', id: ctx.actor.id });
   if (!signer) {
     if (ctx.config.REQUIRE_DIGITAL_SIGNATURE) throw conflict('SIGNER_CERTIFICATE_MISSING', 'The approver has no signing certificate, and this installation requires one');
     return null;
   }
-  const image = await imageOf(signingCtx(ctx), { type: 'user', id: ctx.actor.id }, 'signature');
+  const image = await imageOf(ctx, { type: 'user', id: ctx.actor.id }, 'signature');
   const rendered = await renderLetterPdf({ ...doc, number: null, date: null }, { blankNumberAndDate: true });
   const gap = rendered.marks.signatureGap;
   const box = rectOf(gap);
@@ -141,7 +129,7 @@ export async function stampNumberAndDate(pdfBytes: Buffer, marks: Record<string,
 }
 
 /** The organisation's signature with its seal over the left third of the signer's image. */
-async function organisationSignature(ctx: LettersCtx, bytes: Buffer, layout: StoredLayout, doc: LetterDocument, org: OwnerSigner, seal: OwnerImage | null, time: Date): Promise<Buffer> {
+async function organisationSignature(ctx: Ctx, bytes: Buffer, layout: StoredLayout, doc: LetterDocument, org: OwnerSigner, seal: OwnerImage | null, time: Date): Promise<Buffer> {
   const gap = layout.marks.signatureGap;
   const sig = layout.signatureRect ?? fit(rectOf(gap), 400, 110, 55 * MM);
   let rect: Rect;
@@ -212,19 +200,18 @@ export interface IssueSigners {
 }
 
 /** Before the issuing transaction: the organisation's signer and seal, the approval PDF; refusals when required. */
-export async function prepareIssue(ctx: LettersCtx, orgId: number, letterId: number): Promise<IssueSigners> {
-  const sctx = signingCtx(ctx);
-  const org = await signerOf(sctx, { type: 'org', id: orgId });
+export async function prepareIssue(ctx: Ctx, orgId: number, letterId: number): Promise<IssueSigners> {
+  const org = await signerOf(ctx, { type: 'org', id: orgId });
   const approved = await repo.latestPdf(ctx.db, letterId, 'approved');
   if (ctx.config.REQUIRE_DIGITAL_SIGNATURE) {
     if (!org) throw conflict('ORG_CERTIFICATE_MISSING', 'The organisation has no signing certificate, and this installation requires one');
     if (!approved) throw conflict('APPROVAL_NOT_SIGNED', 'The letter was approved without a digital signature');
   }
-  return { org, seal: org ? await imageOf(sctx, { type: 'org', id: orgId }, 'seal') : null, approved };
+  return { org, seal: org ? await imageOf(ctx, { type: 'org', id: orgId }, 'seal') : null, approved };
 }
 
 /** Inside the issuing transaction (`q`): the issued PDF and the signed attachments, stored and recorded. */
-export async function issuePdfs(ctx: LettersCtx, q: Q, input: IssueInput, s: IssueSigners): Promise<void> {
+export async function issuePdfs(ctx: Ctx, q: Q, input: IssueInput, s: IssueSigners): Promise<void> {
   const media = ctx.config.MEDIA_DIR;
   let base: Buffer;
   let layout: StoredLayout;
@@ -261,7 +248,7 @@ export async function issuePdfs(ctx: LettersCtx, q: Q, input: IssueInput, s: Iss
 }
 
 /** Records the approval PDF and the approver's signature (in the approving transaction). */
-export async function recordApproval(q: Q, ctx: LettersCtx, letterId: number, signed: { pdf: SignedPdf; signer: OwnerSigner }): Promise<void> {
+export async function recordApproval(ctx: Ctx, q: Q, letterId: number, signed: { pdf: SignedPdf; signer: OwnerSigner }): Promise<void> {
   const stored = await storeBuffer(ctx.config.MEDIA_DIR, 'letters-signed', signed.pdf.bytes, '.pdf');
   const now = ctx.clock().toISOString();
   await repo.clearApproval(q, letterId);

@@ -1,8 +1,7 @@
 /** The PDF of a stored letter, as served and dispatched: the signed one once approved or issued. */
 import fs from 'node:fs';
-import type { Deps } from '../../deps';
+import type { Ctx } from '../../deps';
 import type { Q } from '../../db';
-import type { Actor } from '../../auth/roles';
 import { mediaPath } from '../../shared/media';
 import { getLetter } from '../service';
 import { letterDocument } from '../build';
@@ -24,9 +23,9 @@ export async function currentPdf(q: Q, mediaDir: string, letterId: number): Prom
   return { filename: pdfFilename(row), content: rendered.bytes, stored: false };
 }
 
-export async function letterPdf(deps: Pick<Deps, 'db' | 'config'>, actor: Actor, letterId: number): Promise<{ filename: string; content: Buffer }> {
-  await getLetter(deps.db, actor, letterId); // authorises
-  return currentPdf(deps.db, deps.config.MEDIA_DIR, letterId);
+export async function letterPdf(ctx: Ctx, letterId: number): Promise<{ filename: string; content: Buffer }> {
+  await getLetter(ctx, letterId); // authorises
+  return currentPdf(ctx.db, ctx.config.MEDIA_DIR, letterId);
 }
 
 /** The signed copy of each PDF attachment of an issued letter, by attachment id. */

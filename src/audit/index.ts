@@ -1,0 +1,3 @@
+export { queueAudit } from './service';
+export { apiRouter, pageRouter } from './routes';
+export { auditIdle } from './service';

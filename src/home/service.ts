@@ -1,0 +1,83 @@
+import type { Ctx } from '../deps';
+import type { Role } from '../auth';
+import { hasRole } from '../auth';
+import { t, type Locale } from '../shared/i18n';
+import { formatVnDateTime, localDate, localTime } from '../shared/time';
+import { awaitingActor } from '../letters';
+import { myReports } from '../reports';
+import { itemsForCommune } from '../broadcasts';
+import { lettersAwaitingDispatch } from '../dispatch';
+
+export interface HomeItem {
+  label: string;
+  href: string;
+  detail?: string;
+}
+
+export interface HomePanel {
+  key: string;
+  title: string;
+  items: HomeItem[];
+  empty: string;
+}
+
+/** The role each panel is for (a panel is one role's work, so each set holds one role). */
+const APPROVERS = ['approver'] as const satisfies readonly Role[];
+const SECRETARIES = ['secretary'] as const satisfies readonly Role[];
+const REPORTERS = ['reporter'] as const satisfies readonly Role[];
+const BROADCASTERS = ['broadcaster'] as const satisfies readonly Role[];
+
+/**
+ * What each role sees first: the secretary the letters to issue and to dispatch, the approver the letters
+ * to approve, the reporter this week's report and its deadline, the broadcaster today's schedule.
+ * Each panel reads through its feature's service, so the same rules apply as on the feature's pages.
+ */
+export async function homeFor(ctx: Ctx, locale: Locale): Promise<{ panels: HomePanel[] }> {
+  const { db, actor, config } = ctx;
+  const panels: HomePanel[] = [];
+  const now = ctx.clock();
+
+  if (hasRole(actor, [...APPROVERS, ...SECRETARIES])) {
+    const { toApprove, toIssue } = await awaitingActor(ctx);
+    const letterItem = (l: { id: number; subject: string; updatedAt: string }) => ({ label: l.subject, href: `/letters/${l.id}`, detail: formatVnDateTime(l.updatedAt) });
+    if (hasRole(actor, APPROVERS)) panels.push({ key: 'toApprove', title: t(locale, 'home.toApprove'), items: toApprove.map(letterItem), empty: t(locale, 'home.noneToApprove') });
+    if (hasRole(actor, SECRETARIES)) {
+      panels.push({ key: 'toIssue', title: t(locale, 'home.toIssue'), items: toIssue.map(letterItem), empty: t(locale, 'home.noneToIssue') });
+      const toDispatch = await lettersAwaitingDispatch(ctx);
+      panels.push({
+        key: 'toDispatch',
+        title: t(locale, 'home.toDispatch'),
+        items: toDispatch.map((l) => ({ label: `${l.symbol} — ${l.subject}`, href: `/letters/${l.id}/deliveries` })),
+        empty: t(locale, 'home.noneToDispatch'),
+      });
+    }
+  }
+
+  if (hasRole(actor, REPORTERS)) {
+    const reports = await myReports(ctx);
+    panels.push({
+      key: 'myReport',
+      title: t(locale, 'home.myReport'),
+      items: reports.map((r) => ({
+        label: r.campaign.name,
+        href: '/my-reports',
+        detail: r.submitted
+          ? t(locale, 'home.reported', { week: r.week })
+          : t(locale, r.overdue ? 'home.overdue' : 'home.dueBy', { week: r.week, deadline: r.deadline ? formatVnDateTime(r.deadline) : '' }),
+      })),
+      empty: t(locale, 'home.noReportDue'),
+    });
+  }
+
+  if (hasRole(actor, BROADCASTERS)) {
+    const items = await itemsForCommune(ctx, actor.orgId, localDate(now));
+    panels.push({
+      key: 'today',
+      title: t(locale, 'home.today'),
+      items: items.map((i) => ({ label: `${localTime(new Date(i.scheduledAt))} — ${i.title}`, href: '/broadcaster', detail: t(locale, `home.occurrence.${i.status}`) })),
+      empty: t(locale, 'home.nothingToday'),
+    });
+  }
+
+  return { panels };
+}

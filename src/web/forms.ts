@@ -1,0 +1,124 @@
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import { parse } from '../shared/validate';
+import { hasKey, t, type Locale } from '../shared/i18n';
+import { errorMessage, formError, STATUS } from './errors';
+
+/**
+ * Page forms, one way: the body is read as strings (`formBody`), mapped to the API's input shape and parsed
+ * with the API's own zod schema (`parseForm`); a form error re-renders the page with the status from the one
+ * STATUS map and every field's message in the user's language beside the field (`renderFormError`).
+ */
+
+/** A urlencoded or multipart body as the browser sends it: strings, or lists of strings for repeated fields. */
+export type FormBody = Readonly<Record<string, string | string[] | undefined>>;
+
+/** The request body as a form (never `any`): anything that is not a string or a list of strings is dropped. */
+export function formBody(req: Request): FormBody {
+  const raw: unknown = req.body;
+  const out: Record<string, string | string[]> = {};
+  if (!raw || typeof raw !== 'object') return out;
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (typeof v === 'string') out[k] = v;
+    else if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === 'string');
+  }
+  return out;
+}
+
+/** One field's value, with "" (an empty input) meaning "not given". */
+export function field(body: FormBody, key: string): string | undefined {
+  const v = body[key];
+  const s = Array.isArray(v) ? v[0] : v;
+  return s === undefined || s === '' ? undefined : s;
+}
+
+/** A field that may repeat (checkboxes, multi-selects): always a list, empties dropped. */
+export function fieldList(body: FormBody, key: string): string[] {
+  return ([] as string[]).concat(body[key] ?? []).filter((v) => v !== '');
+}
+
+/** A checkbox: ticked or not. */
+export function checked(body: FormBody, key: string): boolean {
+  const v = field(body, key);
+  return v === 'on' || v === 'true' || v === '1';
+}
+
+/** Parses a form with the API's schema; `toInput` maps the form's strings to the API's shape. */
+export function parseForm<S extends z.ZodTypeAny>(schema: S, body: FormBody, toInput: (body: FormBody) => unknown = (b) => b): z.output<S> {
+  return parse(schema, toInput(body));
+}
+
+/** What a form page shows for an error: the message, each field's message in the user's language, the status. */
+export interface FormErrorView {
+  error: string;
+  fields?: Record<string, string>;
+  status: number;
+}
+
+/** The form error's view, or null when the error is not a form's (403, 404, 500…: the caller rethrows it). */
+export function formErrorView(err: unknown, locale: Locale): FormErrorView | null {
+  const e = formError(err);
+  if (!e) return null;
+  return { error: errorMessage(e, locale), fields: e.fields ? translateFields(e.fields, locale) : undefined, status: STATUS[e.kind] };
+}
+
+/**
+ * Renders the form page again with the error beside its fields: `render(view, status)` draws the page with
+ * `{ error, fields }` merged into its data. Errors that are not a form's are rethrown to the error handler.
+ */
+export async function renderFormError(
+  err: unknown,
+  req: Request,
+  _res: Response,
+  render: (view: { error: string; fields?: Record<string, string> }, status: number) => unknown,
+): Promise<void> {
+  const view = formErrorView(err, req.locale);
+  if (!view) throw err;
+  await render({ error: view.error, fields: view.fields }, view.status);
+}
+
+export function translateFields(fields: Record<string, string>, locale: Locale): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) out[k] = fieldMessage(v, locale);
+  return out;
+}
+
+/**
+ * Field messages come from the schemas in English (the API's `fields`, for machine clients). A page shows them
+ * in the user's language: a fixed message is looked up in the locale files under `validation.`, the few with a
+ * number in them (and zod's own defaults) are matched here; an unknown message shows as it is (and a test says so).
+ */
+const PATTERNS: { re: RegExp; key: string; vars: (m: RegExpMatchArray) => Record<string, string> }[] = [
+  { re: /^at most (\d+) characters$/, key: 'validation.maxChars', vars: (m) => ({ max: m[1] }) },
+  { re: /^at least (\d+) characters$/, key: 'validation.minChars', vars: (m) => ({ min: m[1] }) },
+  { re: /^at most (\d+)$/, key: 'validation.max', vars: (m) => ({ max: m[1] }) },
+  { re: /^unknown field\(s\): (.+)$/, key: 'validation.unknownFields', vars: (m) => ({ names: m[1] }) },
+  { re: /^Invalid input: expected \w+, received undefined$/, key: 'validation.required', vars: () => ({}) },
+  { re: /^Invalid input: expected (int|number), received .+$/, key: 'validation.number', vars: () => ({}) },
+  { re: /^Invalid input: expected (boolean|true|false).*$/, key: 'validation.choice', vars: () => ({}) },
+  { re: /^Invalid input: expected (array|object|string|date).*$/, key: 'validation.invalid', vars: () => ({}) },
+  { re: /^Invalid option: .+$/, key: 'validation.choice', vars: () => ({}) },
+  { re: /^Invalid email address$/, key: 'validation.not a valid e-mail address', vars: () => ({}) },
+  { re: /^Too small: expected (string|array) to have >=1 (characters|items)$/, key: 'validation.required', vars: () => ({}) },
+  { re: /^Too small: expected string to have >=(\d+) characters$/, key: 'validation.minChars', vars: (m) => ({ min: m[1] }) },
+  { re: /^Too big: expected string to have <=(\d+) characters$/, key: 'validation.maxChars', vars: (m) => ({ max: m[1] }) },
+  { re: /^Too small: expected array to have >=(\d+) items$/, key: 'validation.minItems', vars: (m) => ({ min: m[1] }) },
+  { re: /^Too big: expected array to have <=(\d+) items$/, key: 'validation.maxItems', vars: (m) => ({ max: m[1] }) },
+  { re: /^Too small: expected number to be >=?(-?[\d.]+)$/, key: 'validation.min', vars: (m) => ({ min: m[1] }) },
+  { re: /^Too small: expected number to be >(-?[\d.]+)$/, key: 'validation.above', vars: (m) => ({ min: m[1] }) },
+  { re: /^Too big: expected number to be <=?(-?[\d.]+)$/, key: 'validation.max', vars: (m) => ({ max: m[1] }) },
+  { re: /^not communes: (.+)$/, key: 'validation.notCommunes', vars: (m) => ({ ids: m[1] }) },
+  { re: /^outside your province: (.+)$/, key: 'validation.outsideProvince', vars: (m) => ({ ids: m[1] }) },
+  { re: /^Invalid string: must match pattern .+$/, key: 'validation.invalid', vars: () => ({}) },
+  { re: /^Invalid (input|value|date).*$/, key: 'validation.invalid', vars: () => ({}) },
+];
+
+export function fieldMessage(message: string, locale: Locale): string {
+  const fixed = `validation.${message}`;
+  if (hasKey(locale, fixed)) return t(locale, fixed);
+  for (const p of PATTERNS) {
+    const m = message.match(p.re);
+    if (m) return t(locale, p.key, p.vars(m));
+  }
+  return message;
+}
