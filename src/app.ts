@@ -7,7 +7,7 @@ import { ROOT } from './shared/paths';
 import { setupViews } from './web/views';
 import { audit, authenticate, csrf, inputGuard, locale, requestLog } from './web/middleware';
 import { apiNotFound, errorHandler } from './web/errors';
-import { actorOf } from './web/request';
+import { ctxOf } from './web/request';
 import { homeFor } from './web/home';
 import * as auth from './auth';
 import * as orgs from './orgs';
@@ -51,9 +51,9 @@ export function createApp(deps: Deps): Express {
   app.use(cookieParser());
   app.use(locale());
   app.use(inputGuard());
-  app.use(authenticate(deps.db, deps.clock));
+  app.use(authenticate(deps));
   app.use(csrf());
-  app.use(audit(deps.db, deps.log));
+  app.use(audit(deps));
   app.use((req, res, next) => {
     res.locals.path = req.path;
     res.locals.query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
@@ -67,7 +67,7 @@ export function createApp(deps: Deps): Express {
 
   app.get('/', async (req, res) => {
     if (!req.actor) return res.redirect('/login');
-    const home = await homeFor(deps, actorOf(req), req.locale);
+    const home = await homeFor(ctxOf(req), req.locale);
     res.render('home', { title: t(req.locale, 'nav.home'), ...home });
   });
   for (const f of FEATURES) app.use(f.pageRouter(deps));

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { listCampaigns } from '../reports';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
-import { actorOf, formValues } from '../web/request';
+import { actorOf, ctxOf, formValues } from '../web/request';
 import { notFound } from '../shared/errors';
 import { errorMessage, formError, STATUS } from '../web/errors';
 import { t } from '../shared/i18n';
@@ -112,9 +112,9 @@ export function pageRouter(deps: Deps): Router {
       audios,
       readyAudios: audios.filter((a) => a.status === 'ready'),
       broadcasts: broadcasts.map((b) => ({ ...b, communes: b.communeIds.length, audio: audios.find((a) => a.id === b.audioId)?.title })),
-      communes: await listOrgs(deps.db, actor, { kind: 'commune' }),
-      groups: await listGroups(deps.db, actor),
-      parents: (await listOrgs(deps.db, actor, {})).filter((o) => o.kind !== 'commune'),
+      communes: await listOrgs(ctxOf(req), { kind: 'commune' }),
+      groups: await listGroups(ctxOf(req)),
+      parents: (await listOrgs(ctxOf(req), {})).filter((o) => o.kind !== 'commune'),
       weekdays: WEEKDAYS,
       campaigns: await listCampaigns(deps.db, actor),
       form: { startDate: addDays(localDate(deps.clock()), 1), endDate: addDays(localDate(deps.clock()), 7), times: '06:00, 17:00', daysOfWeek: WEEKDAYS, target: 'communes', campaignId: typeof req.query.campaignId === 'string' ? req.query.campaignId : '' },

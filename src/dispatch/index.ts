@@ -1,6 +1,6 @@
 export type { DispatchPackage } from './contract';
 export { enqueueMail } from './outbox';
-export { deliveryOverview, dispatchLetter, lettersAwaitingDispatch } from './service';
+export { acknowledge, deliveryOverview, dispatchLetter, lettersAwaitingDispatch } from './service';
 export { drainOutbox, kickOutbox } from './worker';
 export { jobs } from './jobs';
 export { apiRouter, pageRouter } from './routes';

@@ -5,5 +5,5 @@ export type { Letter } from './model';
 export { issueLetter } from './register';
 export { LetterCreate } from './schemas';
 export { approveLetter, awaitingActor, createLetter, listLetters, submitLetter } from './service';
-export { installShippedTemplates } from './template-service';
+export { installShippedTemplates, listTemplates } from './template-service';
 export { apiRouter, pageRouter } from './routes';

@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { listCampaigns } from '../reports';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
-import { actorOf, formValues } from '../web/request';
+import { actorOf, ctxOf, formValues } from '../web/request';
 import { postUpload, uploadedFile } from '../web/upload';
 import { AppError, invalid } from '../shared/errors';
 import { errorMessage, formError, STATUS } from '../web/errors';
@@ -126,7 +126,7 @@ export function pageRouter(deps: Deps): Router {
     const form = opts.form ?? (opts.letter ? letterToForm(opts.letter) : {});
     const templateId = Number(req.query.templateId ?? form.templateId ?? 0) || null;
     const template = tplList.find((x) => x.id === templateId) ?? null;
-    const orgList = await orgs.listOrgs(db, actor, {});
+    const orgList = await orgs.listOrgs(ctxOf(req), {});
     const own = orgList.find((o) => o.id === actor.orgId);
     const selected = new Set(formValues(form.orgIds).map(Number));
     const selectedGroups = new Set(formValues(form.groupIds).map(Number));
@@ -139,7 +139,7 @@ export function pageRouter(deps: Deps): Router {
       template,
       variables: (template?.variables ?? []).map((v) => ({ ...v, value: vars[v.name] ?? '' })),
       orgs: orgList.filter((o) => o.id !== actor.orgId).map((o) => ({ ...o, selected: selected.has(o.id) })),
-      groups: (await orgs.listGroups(db, actor)).map((g) => ({ ...g, selected: selectedGroups.has(g.id) })),
+      groups: (await orgs.listGroups(ctxOf(req))).map((g) => ({ ...g, selected: selectedGroups.has(g.id) })),
       campaigns: await listCampaigns(db, actor),
       urgencies: URGENCIES.map((u) => ({ value: u, label: URGENCY_TEXT[u], selected: form.urgency === u })),
       authorities: AUTHORITIES.map((a) => ({ value: a, selected: form.signerAuthority === a })),

@@ -1,9 +1,9 @@
 import ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
-import type { Db, Q } from '../db';
-import { nowIso } from '../db';
+import type { Q } from '../db';
+import type { Ctx } from '../deps';
 import type { Actor, Role } from '../auth';
-import { authorize } from '../auth';
+import { ADMIN_ROLES, authorize } from '../auth';
 import { AppError, unsupportedType, invalid, tooLarge } from '../shared/errors';
 import { adminScope, authorizeOrgWrite } from './service';
 import { zodFields, normalizeStrings } from '../shared/validate';
@@ -22,7 +22,7 @@ import { normaliseZip, ZipRefused } from '../shared/zip';
  * is read as a stream, parents and existing rows are found in one map loaded once, and rows are written in
  * batches, one transaction each, yielding to other requests between batches.
  */
-export const IMPORTERS: readonly Role[] = ['admin'];
+export const IMPORTERS: readonly Role[] = ADMIN_ROLES;
 
 export interface ImportLimits {
   maxRows: number;
@@ -65,14 +65,18 @@ type Cell = string | number | null;
 const tooManyRows = (max: number) =>
   invalid('IMPORT_TOO_MANY_ROWS', `The file has more than ${max} rows; split it into files of at most ${max} rows`, { file: `at most ${max} rows` }, { max });
 
+/** A cell as text or number: rich text joined, hyperlinks by their text, formulas by their result, error cells by their code. */
 function cellValue(v: unknown): Cell {
   if (v == null) return null;
   if (typeof v === 'number') return v;
-  if (typeof v !== 'object') return String(v);
-  if ('richText' in v && Array.isArray((v as { richText: unknown }).richText)) return (v as { richText: { text?: string }[] }).richText.map((r) => r.text ?? '').join('');
-  if ('text' in v) return String((v as { text: unknown }).text);
-  if ('result' in v) return ((v as { result: Cell }).result ?? null);
-  return String(v);
+  if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (v instanceof Date) return v.toString();
+  if (typeof v !== 'object') return null;
+  if ('richText' in v && Array.isArray(v.richText)) return (v.richText as { text?: string }[]).map((r) => r.text ?? '').join('');
+  if ('text' in v) return cellValue(v.text);
+  if ('result' in v) return cellValue(v.result);
+  if ('error' in v) return cellValue(v.error);
+  return null;
 }
 
 const isBlank = (cells: Cell[] | undefined) => !cells || cells.every((c) => c == null || String(c).trim() === '');
@@ -145,7 +149,8 @@ function headerKey(header: string): string | undefined {
   return Object.keys(HEADER_ALIASES).find((k) => HEADER_ALIASES[k].includes(h));
 }
 
-export async function importOrgs(db: Db, actor: Actor, buffer: Buffer, filename: string, limits: ImportLimits = DEFAULT_LIMITS): Promise<ImportResult> {
+export async function importOrgs(ctx: Ctx, buffer: Buffer, filename: string, limits: ImportLimits = DEFAULT_LIMITS): Promise<ImportResult> {
+  const { db, actor } = ctx;
   authorize(actor, IMPORTERS, actor.orgId);
   // A provincial admin writes only inside their own tree. The set grows with the rows created under it, so a file
   // may list a new unit and then the units below it.
@@ -177,7 +182,7 @@ export async function importOrgs(db: Db, actor: Actor, buffer: Buffer, filename:
     const outcome: ImportResult = { created: 0, updated: 0, errors: [] };
     try {
       await db.transaction(async (tx) => {
-        for (const row of batch) await importRow(tx, index, actor, scope, row, outcome);
+        for (const row of batch) await importRow(tx, index, actor, scope, row, outcome, ctx.clock());
       });
     } catch {
       // A write the checks did not foresee (say a code taken meanwhile by another admin): the batch is rolled
@@ -187,7 +192,7 @@ export async function importOrgs(db: Db, actor: Actor, buffer: Buffer, filename:
       outcome.errors = [];
       for (const row of batch) {
         await db
-          .transaction((tx) => importRow(tx, index, actor, scope, row, outcome))
+          .transaction((tx) => importRow(tx, index, actor, scope, row, outcome, ctx.clock()))
           .catch(async (err) => {
             outcome.errors.push({ row: row.n, message: (err as Error).message });
             index = await OrgIndex.load(db);
@@ -259,7 +264,7 @@ class OrgIndex {
 }
 
 /** Checks one row against the map (no query) and writes it; a row that fails its checks is reported, not thrown. */
-async function importRow(tx: Q, index: OrgIndex, actor: Actor, scope: Set<number>, { n, raw }: { n: number; raw: Record<string, string> }, outcome: ImportResult): Promise<void> {
+async function importRow(tx: Q, index: OrgIndex, actor: Actor, scope: Set<number>, { n, raw }: { n: number; raw: Record<string, string> }, outcome: ImportResult, at: Date): Promise<void> {
   let prepared: ReturnType<typeof prepareRow>;
   try {
     prepared = prepareRow(index, actor, scope, raw);
@@ -268,7 +273,7 @@ async function importRow(tx: Q, index: OrgIndex, actor: Actor, scope: Set<number
     return;
   }
   const { row, existing } = prepared;
-  const now = nowIso();
+  const now = at.toISOString();
   if (existing) {
     await repo.updateOrg(tx, existing.id, { ...row, updated_at: now });
     index.update(existing, row);

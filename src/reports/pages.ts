@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
-import { actorOf, formValues } from '../web/request';
+import { actorOf, ctxOf, formValues } from '../web/request';
 import { AppError } from '../shared/errors';
 import { errorMessage, formError, STATUS } from '../web/errors';
 import { t } from '../shared/i18n';
@@ -45,8 +45,8 @@ export function pageRouter(deps: Deps): Router {
     res.status(status).render('campaigns/index', {
       title: t(req.locale, 'reports.campaigns'),
       campaigns: await reports.listCampaigns(deps.db, actor),
-      orgs: await listOrgs(deps.db, actor, {}),
-      groups: await listGroups(deps.db, actor),
+      orgs: await listOrgs(ctxOf(req), {}),
+      groups: await listGroups(ctxOf(req)),
       weekdays: WEEKDAYS,
       form: { targetPercent: 100, deadlineWeekday: '5', deadlineTime: '17:00', reminderHoursBefore: 24 },
       ...extra,

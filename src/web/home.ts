@@ -1,5 +1,5 @@
-import type { Deps } from '../deps';
-import type { Actor } from '../auth';
+import type { Ctx } from '../deps';
+import { hasRole } from '../auth';
 import { t, type Locale } from '../shared/i18n';
 import { formatVnDateTime, localDate, localTime } from '../shared/time';
 import { awaitingActor } from '../letters';
@@ -25,18 +25,19 @@ export interface HomePanel {
  * to approve, the reporter this week's report and its deadline, the broadcaster today's schedule.
  * Each panel reads through its feature's service, so the same rules apply as on the feature's pages.
  */
-export async function homeFor(deps: Deps, actor: Actor, locale: Locale): Promise<{ panels: HomePanel[] }> {
+export async function homeFor(ctx: Ctx, locale: Locale): Promise<{ panels: HomePanel[] }> {
+  const { actor } = ctx;
   const panels: HomePanel[] = [];
-  const has = (role: string) => actor.roles.some((r) => r === role);
-  const now = deps.clock();
+  const has = (role: 'approver' | 'secretary' | 'reporter' | 'broadcaster') => hasRole(actor, [role]);
+  const now = ctx.clock();
 
   if (has('approver') || has('secretary')) {
-    const { toApprove, toIssue } = await awaitingActor(deps.db, actor, { allowSelfApproval: deps.config.ALLOW_SELF_APPROVAL });
+    const { toApprove, toIssue } = await awaitingActor(ctx.db, actor, { allowSelfApproval: ctx.config.ALLOW_SELF_APPROVAL });
     const letterItem = (l: { id: number; subject: string; updatedAt: string }) => ({ label: l.subject, href: `/letters/${l.id}`, detail: formatVnDateTime(l.updatedAt) });
     if (has('approver')) panels.push({ key: 'toApprove', title: t(locale, 'home.toApprove'), items: toApprove.map(letterItem), empty: t(locale, 'home.noneToApprove') });
     if (has('secretary')) {
       panels.push({ key: 'toIssue', title: t(locale, 'home.toIssue'), items: toIssue.map(letterItem), empty: t(locale, 'home.noneToIssue') });
-      const toDispatch = await lettersAwaitingDispatch(deps.db, actor);
+      const toDispatch = await lettersAwaitingDispatch(ctx.db, actor);
       panels.push({
         key: 'toDispatch',
         title: t(locale, 'home.toDispatch'),
@@ -47,7 +48,7 @@ export async function homeFor(deps: Deps, actor: Actor, locale: Locale): Promise
   }
 
   if (has('reporter')) {
-    const reports = await myReports(deps.db, actor, now);
+    const reports = await myReports(ctx.db, actor, now);
     panels.push({
       key: 'myReport',
       title: t(locale, 'home.myReport'),
@@ -63,7 +64,7 @@ export async function homeFor(deps: Deps, actor: Actor, locale: Locale): Promise
   }
 
   if (has('broadcaster')) {
-    const items = await itemsForCommune(deps, actor.orgId, localDate(now));
+    const items = await itemsForCommune(ctx, actor.orgId, localDate(now));
     panels.push({
       key: 'today',
       title: t(locale, 'home.today'),

@@ -12,6 +12,7 @@ import { can } from '../../src/auth/policy';
 import type { Actor, Role } from '../../src/auth/roles';
 import { createDb, migrate } from '../../src/db';
 import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
 import { safeRedirectPath } from '../../src/web/redirect';
 import * as m006 from '../../migrations/006_superadmin';
 
@@ -407,7 +408,7 @@ describe('the installation’s superadmin', () => {
     try {
       await migrate(db);
       const config = loadConfig({ DATABASE_URL: url, MEDIA_DIR: dir, VANDONG_ADMIN_PASSWORD: 'first-admin-pass', LOG_LEVEL: 'silent' });
-      const made = await bootstrapAdmin(db, config);
+      const made = await bootstrapAdmin({ db, config, log: createLogger('silent'), clock: () => new Date() });
       expect(made?.email).toBe('admin@localhost');
       const user = await db('users').where({ email: 'admin@localhost' }).first();
       const roles = (await db('user_roles').where({ user_id: user.id }).orderBy('role')).map((r: { role: string }) => r.role);

@@ -136,7 +136,7 @@ describeEachDb('drafting and the approval workflow', (ctx) => {
     const waiting = (await ctx().as(dep.drafter).post('/api/v1/letters').send(plainLetter(dep, { subject: 'chờ duyệt' }))).body.id;
     await ctx().as(dep.drafter).post(`/api/v1/letters/${waiting}/submit`);
     const ready = await approvedLetter(ctx(), dep, { subject: 'chờ cấp số' });
-    const actorOf = async (u: TestUser) => (await authenticate(ctx().db, u.token, 'api'))!.actor;
+    const actorOf = async (u: TestUser) => (await authenticate(ctx().deps, u.token, 'api'))!.actor;
     const forApprover = await awaitingActor(ctx().db, await actorOf(dep.approver));
     expect(forApprover.toApprove.map((l) => l.id)).toContain(waiting);
     expect(forApprover.toIssue).toEqual([]);
