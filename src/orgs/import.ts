@@ -54,11 +54,41 @@ const KIND_ALIASES: Record<string, (typeof ORG_KINDS)[number]> = {
   'báo chí': 'press', 'doanh nghiệp': 'enterprise', khác: 'other',
 };
 
+/**
+ * A row left out. `message` is English (the API's, for machine clients); `code` (+ `params`, and the schema's
+ * field messages in `fields`) lets a page say it in the user's language (`orgs.importErrors.<code>`).
+ */
+export interface ImportRowError {
+  row: number;
+  code: ImportRowCode;
+  message: string;
+  params?: Record<string, string>;
+  fields?: Record<string, string>;
+}
+export type ImportRowCode = 'PARENT_CODE_NOT_FOUND' | 'PARENT_NOT_FOUND' | 'ROW_INVALID' | 'OUTSIDE_TREE' | 'PARENT_OUTSIDE_TREE' | 'ROW_NOT_WRITTEN';
+
 export interface ImportResult {
   created: number;
   updated: number;
-  errors: { row: number; message: string }[];
+  errors: ImportRowError[];
 }
+
+/** Why one row was left out (thrown inside the row's checks, reported as an ImportRowError). */
+class RowRefused extends Error {
+  constructor(
+    readonly code: ImportRowCode,
+    message: string,
+    readonly params?: Record<string, string>,
+    readonly fields?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+const rowError = (row: number, err: unknown): ImportRowError =>
+  err instanceof RowRefused
+    ? { row, code: err.code, message: err.message, ...(err.params ? { params: err.params } : {}), ...(err.fields ? { fields: err.fields } : {}) }
+    : { row, code: 'ROW_NOT_WRITTEN', message: err instanceof Error ? err.message : String(err) };
 
 type Cell = string | number | null;
 
@@ -194,7 +224,7 @@ export async function importOrgs(ctx: Ctx, buffer: Buffer, filename: string, lim
         await db
           .transaction((tx) => importRow(tx, index, actor, scope, row, outcome, ctx.clock()))
           .catch(async (err) => {
-            outcome.errors.push({ row: row.n, message: (err as Error).message });
+            outcome.errors.push(rowError(row.n, err));
             index = await OrgIndex.load(db);
           });
       }
@@ -269,7 +299,7 @@ async function importRow(tx: Q, index: OrgIndex, actor: Actor, scope: Set<number
   try {
     prepared = prepareRow(index, actor, scope, raw);
   } catch (err) {
-    outcome.errors.push({ row: n, message: (err as Error).message });
+    outcome.errors.push(rowError(n, err));
     return;
   }
   const { row, existing } = prepared;
@@ -290,11 +320,11 @@ function prepareRow(index: OrgIndex, actor: Actor, scope: Set<number>, raw: Reco
   let parentId: number | null = null;
   if (raw.parentCode) {
     const parent = index.code(raw.parentCode);
-    if (!parent) throw new Error(`parent code "${raw.parentCode}" not found (list parents before their units)`);
+    if (!parent) throw new RowRefused('PARENT_CODE_NOT_FOUND', `parent code "${raw.parentCode}" not found (list parents before their units)`, { parentCode: raw.parentCode });
     parentId = parent.id;
   } else if (raw.parent) {
     const parent = index.label(raw.parent);
-    if (!parent) throw new Error(`parent "${raw.parent}" not found`);
+    if (!parent) throw new RowRefused('PARENT_NOT_FOUND', `parent "${raw.parent}" not found`, { parent: raw.parent });
     parentId = parent.id;
   }
   const kind = raw.kind ? (KIND_ALIASES[raw.kind.toLowerCase()] ?? raw.kind.toLowerCase()) : 'other';
@@ -313,14 +343,16 @@ function prepareRow(index: OrgIndex, actor: Actor, scope: Set<number>, raw: Reco
   );
   if (!parsed.success) {
     const fields = zodFields(parsed.error);
-    throw new Error(Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; '));
+    throw new RowRefused('ROW_INVALID', Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; '), undefined, fields);
   }
   const o = parsed.data;
   const existing = o.code ? index.code(o.code) : index.nameUnder(o.name, parentId);
   try {
     authorizeOrgWrite(actor, scope, existing ?? null, parentId);
   } catch {
-    throw new Error(existing ? 'this organisation is outside your organisation tree' : 'the parent must be an organisation of your tree');
+    throw existing
+      ? new RowRefused('OUTSIDE_TREE', 'this organisation is outside your organisation tree')
+      : new RowRefused('PARENT_OUTSIDE_TREE', 'the parent must be an organisation of your tree');
   }
   const row = {
     name: o.name,

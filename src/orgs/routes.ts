@@ -2,14 +2,14 @@ import { Router, type Request, type Response } from 'express';
 import fs from 'node:fs';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
-import { t } from '../shared/i18n';
+import { hasKey, t, type Locale } from '../shared/i18n';
 import { ctxOf } from '../web/request';
 import { postUpload, uploadedFile } from '../web/upload';
-import { field, fieldList, formBody, parseForm, renderFormError, type FormBody } from '../web/forms';
+import { field, fieldList, formBody, parseForm, renderFormError, translateFields, type FormBody } from '../web/forms';
 import { ADMIN_ROLES, PREPARER_ROLES, authorize, hasRole, isSuperadmin } from '../auth';
 import type { Ctx } from '../deps';
 import * as orgs from './service';
-import { IMPORTERS, importOrgs, type ImportLimits } from './import';
+import { IMPORTERS, importOrgs, type ImportLimits, type ImportResult, type ImportRowError } from './import';
 import { GroupCreate, OrgCreate, OrgListQuery, OrgPatch, ORG_KINDS } from './schemas';
 import { buildTree, flattenTree } from './model';
 
@@ -98,6 +98,17 @@ const typedOrg = (b: FormBody) => {
 /** The recipient group form in the API's shape. */
 const toGroupCreate = (b: FormBody) => ({ name: field(b, 'name'), orgIds: fieldList(b, 'orgIds') });
 
+/** A left-out row as the import page says it, in the user's language: "Tên: bắt buộc; Viết tắt: …" for the schema's fields. */
+function importRowMessage(e: ImportRowError, locale: Locale): string {
+  const reason = t(locale, `orgs.importErrors.${e.code}`, e.params);
+  if (!e.fields) return reason;
+  const label = (key: string) => (key === 'parentId' ? t(locale, 'orgs.parent') : hasKey(locale, `orgs.${key}`) ? t(locale, `orgs.${key}`) : key);
+  const fields = Object.entries(translateFields(e.fields, locale)).map(([k, v]) => `${label(k)}: ${v}`);
+  return `${reason} ${fields.join('; ')}`;
+}
+
+const importView = (result: ImportResult, locale: Locale) => ({ ...result, errors: result.errors.map((e) => ({ row: e.row, message: importRowMessage(e, locale) })) });
+
 export function pageRouter(deps: Deps): Router {
   const r = Router();
   const importUpload = { roles: IMPORTERS, maxBytes: deps.config.UPLOAD_MAX_MB * 1024 * 1024 };
@@ -143,7 +154,7 @@ export function pageRouter(deps: Deps): Router {
     try {
       const file = uploadedFile(req);
       const result = await importOrgs(ctx, await readAndDrop(file), file.originalname, importLimits(deps));
-      await renderTree(req, res, { importResult: result });
+      await renderTree(req, res, { importResult: importView(result, req.locale) });
     } catch (err) {
       await renderFormError(err, req, res, (view, status) => renderTree(req, res, { ...view, importFields: view.fields, fields: undefined }, status));
     }

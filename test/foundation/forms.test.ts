@@ -164,6 +164,18 @@ describeEachDb('page forms submitted empty', (ctx) => {
     expect(fieldErrors(res.text)).toEqual({ 'import-file': 'thiếu cột Tên hoặc Viết tắt' });
   });
 
+  it('import organisations: the rows left out are explained in the user’s language', async () => {
+    const csv = 'Mã,Tên,Viết tắt,Loại,Mã cấp trên,Email\nF-OK,Sở Du lịch,SDL,department,,sdl@test.vn\nF-BAD,Đơn vị lỗi,UBND,commune,NO-SUCH,\nF-BAD2,,A-B,other,,not-mail\n';
+    const res = await admin.agent.post('/orgs/import').field('_csrf', admin.csrf).attach('file', Buffer.from(csv), 'don-vi.csv');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Đã nhập: 1 mới, 0 cập nhật, 2 dòng lỗi.');
+    expect(res.text).toContain('Dòng 3: không có đơn vị cấp trên mã &quot;NO-SUCH&quot;');
+    expect(res.text).toMatch(/Dòng 4: dữ liệu chưa hợp lệ: Tên cơ quan, đơn vị: bắt buộc; Viết tắt: chỉ gồm chữ in hoa và chữ số, ví dụ STTTT; Thư điện tử: địa chỉ thư điện tử không hợp lệ/);
+    expect(res.text).not.toMatch(/not found|not a valid/);
+    const en = await admin.agent.post('/orgs/import?lang=en').field('_csrf', admin.csrf).attach('file', Buffer.from(csv), 'don-vi.csv');
+    expect(en.text).toContain('Row 3: no parent with code &quot;NO-SUCH&quot;');
+  });
+
   it('create a recipient group: a name and at least one organisation', async () => {
     const before = await count('recipient_groups');
     const res = await admin.agent.post('/recipient-groups').type('form').send({ _csrf: admin.csrf, name: '' });
