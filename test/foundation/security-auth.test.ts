@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import request from 'supertest';
@@ -402,7 +403,7 @@ describeEachDb('provincial administrators', (ctx) => {
 
 describe('the installation’s superadmin', () => {
   it('is the administrator created at first start', async () => {
-    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'vandong-boot-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vandong-boot-'));
     const url = `sqlite://${path.join(dir, 'db.sqlite')}`;
     const db = createDb({ url });
     try {
