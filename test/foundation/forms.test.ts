@@ -172,7 +172,8 @@ describeEachDb('page forms submitted empty', (ctx) => {
     expect(res.text).toContain('Dòng 3: không có đơn vị cấp trên mã &quot;NO-SUCH&quot;');
     expect(res.text).toMatch(/Dòng 4: dữ liệu chưa hợp lệ: Tên cơ quan, đơn vị: bắt buộc; Viết tắt: chỉ gồm chữ in hoa và chữ số, ví dụ STTTT; Thư điện tử: địa chỉ thư điện tử không hợp lệ/);
     expect(res.text).not.toMatch(/not found|not a valid/);
-    const en = await admin.agent.post('/orgs/import?lang=en').field('_csrf', admin.csrf).attach('file', Buffer.from(csv), 'don-vi.csv');
+    const english = await signIn(ctx().app, ctx().admin.email, ctx().admin.password); // ?lang=en is remembered: a session of its own
+    const en = await english.agent.post('/orgs/import?lang=en').field('_csrf', english.csrf).attach('file', Buffer.from(csv), 'don-vi.csv');
     expect(en.text).toContain('Row 3: no parent with code &quot;NO-SUCH&quot;');
   });
 
