@@ -47,6 +47,14 @@ export function ctxOf(req: Request): Ctx {
   return req.ctx;
 }
 
+/** A cookie's value (cookie-parser's `req.cookies` is untyped): a string, or undefined. */
+export function cookieOf(req: Request, name: string): string | undefined {
+  const cookies: unknown = req.cookies;
+  if (!cookies || typeof cookies !== 'object') return undefined;
+  const value = (cookies as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
 export function isApiRequest(req: Request): boolean {
   return req.originalUrl.startsWith('/api/');
 }
