@@ -33,27 +33,6 @@ async function actorByEmail(deps: Deps, email: string): Promise<Actor> {
   return actor;
 }
 
-/** The file outbox (no SMTP_URL): one .eml per message, named by its Message-ID. */
-const outboxDir = (deps: Deps) => path.join(deps.config.MEDIA_DIR, 'outbox');
-const emlFiles = (deps: Deps): string[] => (fs.existsSync(outboxDir(deps)) ? fs.readdirSync(outboxDir(deps)).filter((f) => f.endsWith('.eml')) : []);
-
-/**
- * The acknowledgement link's token of an e-mail as its recipient reads it: the text part may be quoted-printable
- * (soft line breaks) or base64, so both readings are searched.
- */
-function ackTokenOf(eml: string): string | undefined {
-  const link = /\/ack\/([A-Za-z0-9_-]{20,100})/;
-  const found = link.exec(eml.replace(/=\r?\n/g, ''));
-  if (found) return found[1];
-  for (const block of eml.split(/\r?\n\r?\n/)) {
-    const compact = block.replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/]+=*$/.test(compact)) continue;
-    const decoded = link.exec(Buffer.from(compact, 'base64').toString('utf8'));
-    if (decoded) return decoded[1];
-  }
-  return undefined;
-}
-
 /** A deterministic "random" so the demo looks the same every time. */
 const pick = (i: number, percent: number) => (i * 37) % 100 < percent;
 

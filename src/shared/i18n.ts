@@ -16,7 +16,7 @@ function loadLocale(locale: Locale): Dict {
   const dict: Dict = {};
   if (!fs.existsSync(dir)) return dict;
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-    flatten(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')), '', dict);
+    flatten(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>, '', dict);
   }
   return dict;
 }
@@ -40,7 +40,7 @@ function dicts(): Record<Locale, Dict> {
 export function t(locale: Locale, key: string, vars?: Record<string, unknown>): string {
   const d = dicts();
   const template = d[locale][key] ?? d.vi[key] ?? key;
-  return vars ? template.replace(/\{(\w+)\}/g, (_, name) => (vars[name] == null ? '' : String(vars[name]))) : template;
+  return vars ? template.replace(/\{(\w+)\}/g, (_, name: string) => { const v = vars[name]; return v == null ? '' : String(v); }) : template;
 }
 
 export function hasKey(locale: Locale, key: string): boolean {
