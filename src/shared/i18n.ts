@@ -37,10 +37,16 @@ function dicts(): Record<Locale, Dict> {
 }
 
 /** Translates a key, filling {name} placeholders. Unknown keys come back as the key, which shows up in review. */
+/** A placeholder's value as text: numbers and strings as they are, anything else as JSON. */
+function placeholder(v: unknown): string {
+  if (v == null) return '';
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+}
+
 export function t(locale: Locale, key: string, vars?: Record<string, unknown>): string {
   const d = dicts();
   const template = d[locale][key] ?? d.vi[key] ?? key;
-  return vars ? template.replace(/\{(\w+)\}/g, (_, name: string) => { const v = vars[name]; return v == null ? '' : String(v); }) : template;
+  return vars ? template.replace(/\{(\w+)\}/g, (_, name: string) => placeholder(vars[name])) : template;
 }
 
 export function hasKey(locale: Locale, key: string): boolean {
