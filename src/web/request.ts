@@ -63,10 +63,6 @@ export function clientIp(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
-/** A form field that may repeat (checkboxes, multi-selects) arrives as one string or several: always a list, empties dropped. */
-export function formValues(value: unknown): string[] {
-  return ([] as unknown[]).concat(value ?? []).map(String).filter((v) => v !== '');
-}
 
 /** Constant-time comparison of a token a client sent with the one expected. */
 export function tokensEqual(sent: unknown, expected: string | undefined): boolean {
