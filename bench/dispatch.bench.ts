@@ -17,7 +17,7 @@ import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { createApp } from '../src/app';
 import type { Deps } from '../src/deps';
-import { createUser } from '../src/auth/service';
+import { provisionUser } from '../src/auth/service';
 import type { Role } from '../src/auth/roles';
 import { drainOutbox } from '../src/dispatch/worker';
 import { AttachmentCache, mailOptions, smtpPoolOptions } from '../src/dispatch/transport';
@@ -50,7 +50,7 @@ export async function run(): Promise<BenchRow[]> {
     }
     const token = async (roles: Role[], name: string) => {
       const email = `${name}@bench.vn`;
-      await createUser(db, null, { email, name, password: 'bench-password', roles, orgId: issuerId });
+      await provisionUser(deps, { email, name, password: 'bench-password', roles, orgId: issuerId });
       return (await request(app).post('/api/v1/auth/login').send({ email, password: 'bench-password' })).body.token as string;
     };
     const [drafter, approver, secretary] = [await token(['drafter'], 'drafter'), await token(['approver'], 'approver'), await token(['secretary'], 'secretary')];

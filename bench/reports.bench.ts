@@ -22,7 +22,7 @@ import { createDb, migrate, type Db } from '../src/db';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { createApp } from '../src/app';
-import { createUser, login, authSettings } from '../src/auth/service';
+import { login, provisionUser } from '../src/auth/service';
 import type { Actor } from '../src/auth/roles';
 import { dashboard, trend } from '../src/reports';
 import type { Ctx } from '../src/deps';
@@ -85,8 +85,8 @@ async function submissions(): Promise<BenchRow[]> {
     const [root] = await w.db('orgs').insert({ kind: 'province', name: 'UBND tỉnh', short_name: 'UBND', created_at: t0, updated_at: t0 }).returning('id');
     const rootId = Number(typeof root === 'object' ? root.id : root);
     const orgIds = await insertOrgs(w.db, 1000, rootId);
-    await createUser(w.db, null, { email: 'sec@bench.vn', name: 'Văn thư', password: 'bench-password', roles: ['secretary'], orgId: rootId });
-    const { token } = await login(w.db, authSettings(config), { email: 'sec@bench.vn', password: 'bench-password', ip: '127.0.0.1', kind: 'api' }, now);
+    await provisionUser(deps, { email: 'sec@bench.vn', name: 'Văn thư', password: 'bench-password', roles: ['secretary'], orgId: rootId });
+    const { token } = await login(deps, { email: 'sec@bench.vn', password: 'bench-password', ip: '127.0.0.1', kind: 'api' });
     const [c] = await w.db('campaigns')
       .insert({ owner_org_id: rootId, name: 'Bench', metric_label: 'Cài đặt', target_percent: 100, start_date: addDays(localDate(now), -14), end_date: addDays(localDate(now), 365), deadline_weekday: 5, deadline_time: '17:00', reminder_hours_before: 24, counts_residents: false, created_at: t0 })
       .returning('id');
@@ -156,8 +156,8 @@ async function submissionsPostgres(): Promise<BenchRow[]> {
     const [root] = await w.db('orgs').insert({ kind: 'province', name: 'UBND tỉnh', short_name: 'UBND', created_at: t0, updated_at: t0 }).returning('id');
     const rootId = Number(typeof root === 'object' ? root.id : root);
     const orgIds = await insertOrgs(w.db, 1000, rootId);
-    await createUser(w.db, null, { email: 'sec@bench.vn', name: 'Văn thư', password: 'bench-password', roles: ['secretary'], orgId: rootId });
-    const { token } = await login(w.db, authSettings(config), { email: 'sec@bench.vn', password: 'bench-password', ip: '127.0.0.1', kind: 'api' }, now);
+    await provisionUser(deps, { email: 'sec@bench.vn', name: 'Văn thư', password: 'bench-password', roles: ['secretary'], orgId: rootId });
+    const { token } = await login(deps, { email: 'sec@bench.vn', password: 'bench-password', ip: '127.0.0.1', kind: 'api' });
     const [c] = await w.db('campaigns')
       .insert({ owner_org_id: rootId, name: 'Bench', metric_label: 'Cài đặt', target_percent: 100, start_date: addDays(localDate(now), -14), end_date: addDays(localDate(now), 365), deadline_weekday: 5, deadline_time: '17:00', reminder_hours_before: 24, counts_residents: false, created_at: t0 })
       .returning('id');

@@ -52,9 +52,9 @@ export function createApp(deps: Deps): Express {
   app.use(cookieParser());
   app.use(locale());
   app.use(inputGuard());
-  app.use(authenticate(deps.db, deps.clock));
+  app.use(authenticate(deps));
   app.use(csrf());
-  app.use(audit(deps.db, deps.log));
+  app.use(audit(deps));
   app.use((req, res, next) => {
     res.locals.path = req.path;
     res.locals.query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';

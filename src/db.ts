@@ -138,10 +138,6 @@ export async function migrate(db: Db): Promise<void> {
   });
 }
 
-/** Timestamps are stored as ISO-8601 UTC strings on both engines, so they compare and sort the same way. */
-export function nowIso(): string {
-  return new Date().toISOString();
-}
 
 /** True when an error is a unique-constraint violation, on either engine. */
 export function isUniqueViolation(err: unknown): boolean {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { Db } from './db';
-import type { Actor } from './auth/roles';
+import type { Actor } from './auth';
 
 /** What the app, its services and its jobs are given at start. Tests build their own. */
 export interface Deps {

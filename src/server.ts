@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   await migrate(db);
   const deps: Deps = { db, config, log, clock: () => new Date() };
 
-  const admin = await bootstrapAdmin(db, config);
+  const admin = await bootstrapAdmin(deps);
   if (admin) {
     // Printed once, on the first start of an empty database, for the operator to sign in with.
     console.log(`\nAdministrator: ${admin.email}` + (admin.password ? `\nPassword (shown once): ${admin.password}\n` : ' (password from VANDONG_ADMIN_PASSWORD)\n'));
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     await closed;
     await scheduler?.stop();
     await outboxIdle(deps);
-    await auditIdle(db);
+    await auditIdle(deps);
     await db.destroy();
     log.info('stopped');
     process.exit(0);

@@ -2,9 +2,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
-import { actorOf } from '../web/request';
-import { listAudit } from './service';
 import { t } from '../shared/i18n';
+import { ctxOf } from '../web/request';
+import { listAudit } from './service';
 
 const AuditQuery = z.object({
   entity: z.string().max(40).optional(),
@@ -13,19 +13,21 @@ const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 
-export function apiRouter(deps: Deps): Router {
+export function apiRouter(_deps: Deps): Router {
   const r = Router();
   r.get('/audit', async (req, res) => {
-    res.json({ items: await listAudit(deps.db, actorOf(req), parse(AuditQuery, req.query)) });
+    const ctx = ctxOf(req);
+    res.json({ items: await listAudit(ctx, parse(AuditQuery, req.query)) });
   });
   return r;
 }
 
-export function pageRouter(deps: Deps): Router {
+export function pageRouter(_deps: Deps): Router {
   const r = Router();
   r.get('/audit', async (req, res) => {
+    const ctx = ctxOf(req);
     const q = parse(AuditQuery, req.query);
-    const items = await listAudit(deps.db, actorOf(req), { ...q, limit: 100 });
+    const items = await listAudit(ctx, { ...q, limit: 100 });
     res.render('audit/index', { title: t(req.locale, 'nav.audit'), items, q, nextBefore: items.length === 100 ? items[items.length - 1].id : null });
   });
   return r;

@@ -1,7 +1,8 @@
 import type { Q } from '../db';
-import { nowIso } from '../db';
-import type { Actor } from '../auth';
-import { requireRole } from '../auth';
+import type { Ctx, Deps } from '../deps';
+import { ADMIN_ROLES, requireRole } from '../auth';
+import * as repo from './repo';
+import type { AuditRow } from './repo';
 
 export interface AuditEntry {
   userId: number | null;
@@ -14,9 +15,9 @@ export interface AuditEntry {
   ip: string | null;
 }
 
-function auditRow(e: AuditEntry, at = nowIso()) {
+function auditRow(e: AuditEntry, at: Date): AuditRow {
   return {
-    at,
+    at: at.toISOString(),
     user_id: e.userId,
     org_id: e.orgId,
     action: e.action.slice(0, 60),
@@ -29,10 +30,6 @@ function auditRow(e: AuditEntry, at = nowIso()) {
   };
 }
 
-export async function recordAudit(q: Q, e: AuditEntry): Promise<void> {
-  await q('audit_log').insert(auditRow(e));
-}
-
 /** Rows per multi-row INSERT of queued entries (9 columns each: well inside SQLite's bound-variable limit). */
 const AUDIT_BATCH = 50;
 interface AuditQueue {
@@ -41,22 +38,20 @@ interface AuditQueue {
 }
 const queues = new WeakMap<object, AuditQueue>();
 
-type AuditRow = ReturnType<typeof auditRow>;
-
 /**
  * One INSERT for the batch; when the database refuses it, each row on its own, so one bad entry (say a user
  * deleted meanwhile) never costs the other users theirs. `onError` hears about each row that could not be written.
  */
 async function writeBatch(q: Q, rows: AuditRow[], onError: (err: unknown) => void): Promise<void> {
   try {
-    await q('audit_log').insert(rows);
+    await repo.insertAuditRows(q, rows);
     return;
   } catch (err) {
     if (rows.length === 1) return onError(Object.assign(asError(err), { auditEntry: rows[0] }));
   }
   for (const row of rows) {
-    await q('audit_log')
-      .insert(row)
+    await repo
+      .insertAuditRows(q, [row])
       .catch((err) => onError(Object.assign(asError(err), { auditEntry: row })));
   }
 }
@@ -64,14 +59,15 @@ async function writeBatch(q: Q, rows: AuditRow[], onError: (err: unknown) => voi
 const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
 /**
- * Queues an entry and writes it within the same turn of the event loop, together with every other entry queued
- * meanwhile (one INSERT instead of one per request under load). `onError` hears about each entry that could not
- * be written (the entry rides along as `err.auditEntry`, so the log keeps it).
+ * Queues an entry, stamped now, and writes it within the same turn of the event loop, together with every other
+ * entry queued meanwhile (one INSERT instead of one per request under load). `onError` hears about each entry that
+ * could not be written (the entry rides along as `err.auditEntry`); by default it is logged, so the log keeps it.
  */
-export function queueAudit(q: Q, e: AuditEntry, onError: (err: unknown) => void): void {
+export function queueAudit(deps: Deps, e: AuditEntry, onError: (err: unknown) => void = (err) => deps.log.error({ err }, 'audit write failed')): void {
+  const q = deps.db;
   let queue = queues.get(q);
   if (!queue) queues.set(q, (queue = { rows: [], flushing: null }));
-  queue.rows.push(auditRow(e));
+  queue.rows.push(auditRow(e, deps.clock()));
   if (queue.flushing) return;
   const qu = queue;
   qu.flushing = new Promise<void>((resolve) => setImmediate(resolve))
@@ -86,7 +82,8 @@ export function queueAudit(q: Q, e: AuditEntry, onError: (err: unknown) => void)
 }
 
 /** Resolves when every queued entry is written (graceful shutdown, before closing the database). */
-export async function auditIdle(q: Q): Promise<void> {
+export async function auditIdle(deps: Deps): Promise<void> {
+  const q = deps.db;
   while (queues.get(q)?.flushing) await queues.get(q)!.flushing;
 }
 
@@ -102,25 +99,17 @@ export interface AuditView {
 }
 
 /** Newest first, for the admins' audit page. */
-export async function listAudit(q: Q, actor: Actor, filter: { entity?: string; entityId?: string; limit?: number; beforeId?: number }): Promise<AuditView[]> {
-  requireRole(actor, ['admin']);
-  const query = q('audit_log as a')
-    .leftJoin('users as u', 'u.id', 'a.user_id')
-    .select('a.id', 'a.at', 'a.user_id', 'u.email', 'a.action', 'a.entity', 'a.entity_id', 'a.detail')
-    .orderBy('a.id', 'desc')
-    .limit(Math.min(filter.limit ?? 100, 500));
-  if (filter.entity) query.where('a.entity', filter.entity);
-  if (filter.entityId) query.where('a.entity_id', filter.entityId);
-  if (filter.beforeId) query.where('a.id', '<', filter.beforeId);
-  const rows = await query;
-  return rows.map((r: Record<string, unknown>) => ({
+export async function listAudit(ctx: Ctx, filter: { entity?: string; entityId?: string; limit?: number; beforeId?: number }): Promise<AuditView[]> {
+  requireRole(ctx.actor, ADMIN_ROLES);
+  const rows = await repo.listAudit(ctx.db, { ...filter, limit: Math.min(filter.limit ?? 100, 500) });
+  return rows.map((r) => ({
     id: Number(r.id),
     at: String(r.at),
-    userId: (r.user_id as number) ?? null,
-    userEmail: (r.email as string) ?? null,
-    action: String(r.action),
-    entity: String(r.entity),
-    entityId: (r.entity_id as string) ?? null,
-    detail: (r.detail as string) ?? null,
+    userId: r.user_id ?? null,
+    userEmail: r.email ?? null,
+    action: r.action,
+    entity: r.entity,
+    entityId: r.entity_id ?? null,
+    detail: r.detail ?? null,
   }));
 }

@@ -66,6 +66,15 @@ export async function listUsers(q: Q, filter: { orgId?: number; orgIds?: number[
   return query;
 }
 
+/** The first (oldest) active user holding `role`. */
+export async function firstActiveWithRole(q: Q, role: Role): Promise<UserRow | undefined> {
+  return q<UserRow>('users as u')
+    .join('user_roles as r', 'r.user_id', 'u.id')
+    .where({ 'r.role': role, 'u.active': true })
+    .orderBy('u.id')
+    .first('u.*');
+}
+
 export async function countUsers(q: Q): Promise<number> {
   const row = await q('users').count<{ n: number | string }[]>({ n: '*' }).first();
   return Number(row?.n ?? 0);
@@ -133,8 +142,8 @@ export async function accountFailures(q: Q, email: string, since: string): Promi
     .where('at', '>', since)
     .where('id', '>', Number(lastSuccess?.id ?? 0))
     .select(q.raw('count(*) as n'), q.raw('max(at) as last_at'))
-    .first();
-  return { count: Number(row?.n ?? 0), lastAt: (row?.last_at as string | null) ?? null };
+    .first<{ n: number | string; last_at: string | null } | undefined>();
+  return { count: Number(row?.n ?? 0), lastAt: row?.last_at ?? null };
 }
 
 /** The times of one address's failures since `since`, oldest first. */

@@ -1,30 +1,29 @@
 import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../deps';
-import { parse } from '../shared/validate';
-import { actorOf, clientIp, formValues } from '../web/request';
-import { SESSION_COOKIE } from '../web/middleware';
-import * as auth from './service';
-import { LoginBody, UserCreate, UserPatch } from './schemas';
-import { managedOrgs } from '../orgs';
-import { safeRedirectPath } from '../web/redirect';
-import { AppError, notFound } from '../shared/errors';
-import { errorMessage, formError } from '../web/errors';
-import { id } from '../shared/validate';
+import { id, parse } from '../shared/validate';
+import { AppError } from '../shared/errors';
 import { t } from '../shared/i18n';
+import { actorOf, clientIp, cookieOf, ctxOf } from '../web/request';
+import { LANG_COOKIE, SESSION_COOKIE } from '../web/middleware';
+import { safeRedirectPath } from '../web/redirect';
+import { errorMessage, STATUS } from '../web/errors';
+import { checked, field, fieldList, formBody, parseForm, renderFormError, type FormBody } from '../web/forms';
+import { managedOrgs } from '../orgs';
+import * as auth from './service';
+import { LocaleSwitch, LoginBody, UserCreate, UserEditForm, UserPatch } from './schemas';
 
 export function apiRouter(deps: Deps): Router {
   const r = Router();
-  const settings = auth.authSettings(deps.config);
 
   r.post('/auth/login', async (req, res) => {
     const body = parse(LoginBody, req.body);
-    const result = await auth.login(deps.db, settings, { ...body, ip: clientIp(req), kind: 'api' }, deps.clock());
+    const result = await auth.login(deps, { ...body, ip: clientIp(req), kind: 'api' });
     res.json({ token: result.token, user: result.actor });
   });
 
   r.post('/auth/logout', async (req, res) => {
     const header = req.headers.authorization;
-    if (header?.startsWith('Bearer ')) await auth.logout(deps.db, header.slice(7).trim());
+    if (header?.startsWith('Bearer ')) await auth.logout(deps, header.slice(7).trim());
     res.status(204).end();
   });
 
@@ -33,26 +32,48 @@ export function apiRouter(deps: Deps): Router {
   });
 
   r.get('/users', async (req, res) => {
+    const ctx = ctxOf(req);
     const orgId = req.query.orgId ? parse(id(), req.query.orgId) : undefined;
-    res.json({ items: await auth.listUsers(deps.db, actorOf(req), { orgId }) });
+    res.json({ items: await auth.listUsers(ctx, { orgId }) });
   });
 
   r.post('/users', async (req, res) => {
-    const user = await auth.createUser(deps.db, actorOf(req), parse(UserCreate, req.body));
+    const user = await auth.createUser(ctxOf(req), parse(UserCreate, req.body));
     res.locals.createdId = user.id;
     res.status(201).json(user);
   });
 
   r.patch('/users/:id', async (req, res) => {
-    res.json(await auth.updateUser(deps.db, actorOf(req), parse(id(), req.params.id), parse(UserPatch, req.body)));
+    const ctx = ctxOf(req);
+    res.json(await auth.updateUser(ctx, parse(id(), req.params.id), parse(UserPatch, req.body)));
   });
 
   return r;
 }
 
+/** The sign-in form's fields in the API's shape (an empty field is "not given": the schema says it is required). */
+const toLogin = (b: FormBody) => ({ email: field(b, 'email'), password: field(b, 'password') });
+
+/** The add-user form in the API's shape. */
+const toUserCreate = (b: FormBody) => ({
+  name: field(b, 'name'),
+  email: field(b, 'email'),
+  password: field(b, 'password'),
+  orgId: field(b, 'orgId'),
+  roles: fieldList(b, 'roles'),
+});
+
+/** The edit form: a cleared name stays "" (required), the password only when one is typed, unticked = inactive. */
+const toUserEdit = (b: FormBody) => ({
+  name: b.name === undefined ? undefined : (field(b, 'name') ?? ''),
+  orgId: field(b, 'orgId'),
+  roles: fieldList(b, 'roles'),
+  active: checked(b, 'active'),
+  password: field(b, 'password'),
+});
+
 export function pageRouter(deps: Deps): Router {
   const r = Router();
-  const settings = auth.authSettings(deps.config);
   const secure = deps.config.publicUrl.startsWith('https://');
 
   r.get('/login', (req, res) => {
@@ -63,10 +84,13 @@ export function pageRouter(deps: Deps): Router {
 
   r.post('/login', async (req, res) => {
     res.set('Cache-Control', 'no-store');
-    const next = safeRedirectPath(req.body?.next, '/');
+    const body = formBody(req);
+    const next = safeRedirectPath(field(body, 'next'), '/');
+    const render = (view: { error: string; fields?: Record<string, string> }, status: number) =>
+      res.status(status).render('auth/login', { title: t(req.locale, 'auth.signIn'), layout: 'bare', email: field(body, 'email'), next, ...view });
     try {
-      const body = parse(LoginBody, req.body);
-      const result = await auth.login(deps.db, settings, { email: body.email, password: body.password, ip: clientIp(req), kind: 'session' }, deps.clock());
+      const input = parseForm(LoginBody, body, toLogin);
+      const result = await auth.login(deps, { email: input.email, password: input.password, ip: clientIp(req), kind: 'session' });
       res.cookie(SESSION_COOKIE, result.token, {
         httpOnly: true,
         sameSite: 'lax',
@@ -75,83 +99,85 @@ export function pageRouter(deps: Deps): Router {
       });
       res.redirect(303, next);
     } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      if (err.retryAfterSeconds) res.set('Retry-After', String(err.retryAfterSeconds));
-      res.status(err.kind === 'too_many' ? 429 : err.kind === 'invalid' ? 400 : 401).render('auth/login', {
-        title: t(req.locale, 'auth.signIn'),
-        layout: 'bare',
-        error: errorMessage(err, req.locale),
-        email: req.body?.email,
-        next,
-      });
+      // A refused sign-in (401) or the throttle (429) is shown on the form itself, not as the error page.
+      if (err instanceof AppError && (err.kind === 'unauthenticated' || err.kind === 'too_many')) {
+        if (err.retryAfterSeconds) res.set('Retry-After', String(err.retryAfterSeconds));
+        return render({ error: errorMessage(err, req.locale) }, STATUS[err.kind]);
+      }
+      await renderFormError(err, req, res, render);
     }
   });
 
   r.post('/logout', async (req, res) => {
-    const token = req.cookies?.[SESSION_COOKIE];
-    if (token) await auth.logout(deps.db, token);
+    const token = cookieOf(req, SESSION_COOKIE);
+    if (token) await auth.logout(deps, token);
     res.clearCookie(SESSION_COOKIE);
     res.redirect(303, '/login');
   });
 
   r.post('/me/locale', async (req, res) => {
-    const locale = req.body?.locale === 'en' ? 'en' : 'vi';
-    await auth.setOwnLocale(deps.db, actorOf(req), locale);
-    res.cookie('vd_lang', locale, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 86400_000 });
-    res.redirect(303, safeRedirectPath(req.body?.back, '/'));
+    const ctx = ctxOf(req);
+    try {
+      const { locale, back } = parseForm(LocaleSwitch, formBody(req));
+      await auth.setOwnLocale(ctx, locale);
+      res.cookie(LANG_COOKIE, locale, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 86400_000 });
+      res.redirect(303, safeRedirectPath(back, '/'));
+    } catch (err) {
+      // The switch lives in the top bar of every page: its error is shown on the error page, with its field.
+      await renderFormError(err, req, res, (view, status) => res.status(status).render('error', { title: t(req.locale, 'common.error'), status, message: view.error, fields: view.fields }));
+    }
   });
 
   /** The users page: the admin's users, and the organisations and roles they may give (their tree only). */
   async function renderUsers(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
-    const actor = actorOf(req);
-    const users = await auth.listUsers(deps.db, actor, {});
-    const orgs = await managedOrgs(deps.db, actor);
+    const ctx = ctxOf(req);
+    const users = await auth.listUsers(ctx, {});
+    const orgs = await managedOrgs(ctx);
     const orgName = new Map(orgs.map((o) => [o.id, o.name]));
     res.status(status).render('auth/users', {
       title: t(req.locale, 'nav.users'),
       users: users.map((u) => ({ ...u, orgName: orgName.get(u.orgId) })),
       orgs,
-      roles: auth.grantableRoles(actor),
+      roles: auth.grantableRoles(ctx.actor),
       ...extra,
     });
   }
 
   r.get('/users', (req, res) => renderUsers(req, res));
 
-  async function renderUserEdit(req: Request, res: Response, userId: number, extra: Record<string, unknown> = {}, status = 200) {
-    const actor = actorOf(req);
-    const user = (await auth.listUsers(deps.db, actor, {})).find((u) => u.id === userId);
-    if (!user) throw notFound('User', 'USER_NOT_FOUND');
-    res.status(status).render('auth/user-edit', { title: user.name, user, orgs: await managedOrgs(deps.db, actor), roles: auth.grantableRoles(actor), ...extra });
+  /** The edit form of a user the admin manages; after an error it shows what was typed, beside the messages. */
+  async function renderUserEdit(req: Request, res: Response, userId: number, extra: Record<string, unknown> = {}, status = 200, typed: FormBody | null = null) {
+    const ctx = ctxOf(req);
+    const stored = await auth.getUser(ctx, userId);
+    const user = typed
+      ? { ...stored, name: typed.name === undefined ? stored.name : (field(typed, 'name') ?? ''), orgId: Number(field(typed, 'orgId') ?? stored.orgId), roles: fieldList(typed, 'roles'), active: checked(typed, 'active') }
+      : stored;
+    res.status(status).render('auth/user-edit', { title: stored.name, user, orgs: await managedOrgs(ctx), roles: auth.grantableRoles(ctx.actor), ...extra });
   }
 
   r.get('/users/:id/edit', (req, res) => renderUserEdit(req, res, parse(id(), req.params.id)));
 
   r.post('/users/:id', async (req, res) => {
+    const ctx = ctxOf(req);
     const userId = parse(id(), req.params.id);
-    const roles = formValues(req.body.roles);
-    const patch: Record<string, unknown> = { name: req.body.name, orgId: req.body.orgId, roles, active: req.body.active === '1' };
-    if (req.body.password) patch.password = req.body.password;
+    const body = formBody(req);
     try {
-      await auth.updateUser(deps.db, actorOf(req), userId, parse(UserPatch, patch));
+      await auth.updateUser(ctx, userId, parseForm(UserEditForm, body, toUserEdit));
       res.redirect(303, '/users');
     } catch (err) {
-      const e = formError(err);
-      if (!e) throw err;
-      await renderUserEdit(req, res, userId, { error: errorMessage(e, req.locale), fields: e.fields }, e.kind === 'conflict' ? 409 : 400);
+      await renderFormError(err, req, res, (view, status) => renderUserEdit(req, res, userId, view, status, body));
     }
   });
 
   r.post('/users', async (req, res) => {
-    const actor = actorOf(req);
-    const roles = formValues(req.body.roles);
+    const ctx = ctxOf(req);
+    const body = formBody(req);
     try {
-      await auth.createUser(deps.db, actor, parse(UserCreate, { ...req.body, roles }));
+      await auth.createUser(ctx, parseForm(UserCreate, body, toUserCreate));
       res.redirect(303, '/users');
     } catch (err) {
-      const e = formError(err);
-      if (!e) throw err;
-      await renderUsers(req, res, { error: errorMessage(e, req.locale), fields: e.fields, form: { ...req.body, roles } }, e.kind === 'conflict' ? 409 : 400);
+      const form = { name: field(body, 'name'), email: field(body, 'email'), orgId: field(body, 'orgId'), roles: fieldList(body, 'roles') };
+      await renderFormError(err, req, res, (view, status) => renderUsers(req, res, { ...view, form }, status));
     }
   });
 

@@ -27,3 +27,9 @@ export const UserPatch = z
     locale: z.enum(['vi', 'en']).optional(),
   })
   .strict();
+
+/** The user edit page always sends these (a cleared name, no role ticked: the form's errors, not "unchanged"). */
+export const UserEditForm = UserPatch.required({ name: true, orgId: true, roles: true });
+
+/** The language switch in the top bar: the language, and the page to go back to. */
+export const LocaleSwitch = z.object({ locale: z.enum(['vi', 'en']), back: z.string().max(2000).optional() }).strict();

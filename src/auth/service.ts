@@ -1,14 +1,14 @@
 import type { Db, Q } from '../db';
-import { nowIso } from '../db';
+import { isUniqueViolation } from '../db';
 import type { Config } from '../config';
-import { AppError, conflict, forbidden, invalid, notFound, tooMany, unauthenticated } from '../shared/errors';
+import type { Ctx, Deps } from '../deps';
+import { AppError, forbidden, invalid, notFound, tooMany, unauthenticated } from '../shared/errors';
 import { localTime } from '../shared/time';
 import { hashPassword, randomToken, sha256Hex, verifyPassword, generatePassword } from './password';
 import * as repo from './repo';
 import { ROLES, type Actor, type Role } from './roles';
-import { authorize, isSuperadmin } from './policy';
-import { adminScope } from '../orgs';
-import { isUniqueViolation } from '../db';
+import { ADMIN_ROLES, authorize, hasRole, isSuperadmin } from './policy';
+import { adminScope, ensureRootOrg, findOrgById } from '../orgs';
 
 export type TokenKind = 'session' | 'api';
 
@@ -31,7 +31,7 @@ export interface AuthSettings {
   delayMaxSeconds: number;
 }
 
-export function authSettings(config: Config): AuthSettings {
+function authSettings(config: Config): AuthSettings {
   return {
     sessionTtlHours: config.SESSION_TTL_HOURS,
     apiTokenTtlDays: config.API_TOKEN_TTL_DAYS,
@@ -95,7 +95,10 @@ function rateLimited(retryAt: Date, now: Date): AppError {
  * The attempt is reserved first (see reserveAttempt), so parallel guesses cannot outrun the count; past the
  * limits the answer is 429 with the time to retry, even for the right password.
  */
-export async function login(db: Db, s: AuthSettings, input: { email: string; password: string; ip: string; kind: TokenKind }, now = new Date()): Promise<LoginResult> {
+export async function login(deps: Deps, input: { email: string; password: string; ip: string; kind: TokenKind }): Promise<LoginResult> {
+  const { db } = deps;
+  const s = authSettings(deps.config);
+  const now = deps.clock();
   const email = input.email.normalize('NFC').trim().toLowerCase();
   const reservation = await reserveAttempt(db, s, email, input.ip, now);
   if ('retryAt' in reservation) throw rateLimited(reservation.retryAt, now);
@@ -146,8 +149,9 @@ const tokenCaches = new WeakMap<object, TokenCache>();
 
 function tokenCache(db: Q): TokenCache {
   // Keyed by the knex client, which a transaction shares with its database.
-  let cache = tokenCaches.get(db.client);
-  if (!cache) tokenCaches.set(db.client, (cache = { entries: new Map(), epoch: 0 }));
+  const client = db.client as object;
+  let cache = tokenCaches.get(client);
+  if (!cache) tokenCaches.set(client, (cache = { entries: new Map(), epoch: 0 }));
   return cache;
 }
 
@@ -160,7 +164,9 @@ function forgetUser(db: Q, userId: number): void {
 const copyOf = (a: Authenticated): Authenticated => ({ actor: { ...a.actor, roles: [...a.actor.roles] }, csrfToken: a.csrfToken });
 
 /** Resolves a bearer token or session cookie to its user; null when unknown, expired, revoked or the user is disabled. */
-export async function authenticate(db: Db, token: string, kind: TokenKind, now = new Date()): Promise<Authenticated | null> {
+export async function authenticate(deps: Deps, token: string, kind: TokenKind): Promise<Authenticated | null> {
+  const { db } = deps;
+  const now = deps.clock();
   const hash = sha256Hex(token);
   const key = `${kind}:${hash}`;
   const cache = tokenCache(db);
@@ -179,9 +185,10 @@ export async function authenticate(db: Db, token: string, kind: TokenKind, now =
   return copyOf(found);
 }
 
-export async function logout(db: Db, token: string): Promise<void> {
+export async function logout(deps: Deps, token: string): Promise<void> {
+  const { db } = deps;
   const hash = sha256Hex(token);
-  await repo.revokeToken(db, hash, nowIso());
+  await repo.revokeToken(db, hash, deps.clock().toISOString());
   const cache = tokenCache(db);
   cache.epoch += 1;
   cache.entries.delete(`api:${hash}`);
@@ -197,21 +204,29 @@ export interface NewUser {
   locale?: 'vi' | 'en';
 }
 
+/** An organisation's id that does not exist is a field error of the form (`orgId`). */
+const noSuchOrg = () => invalid('ORG_NOT_FOUND', 'Organisation does not exist', { orgId: 'no such organisation' });
+const emailTaken = () => new AppError('conflict', 'EMAIL_TAKEN', 'A user with this e-mail already exists', { email: 'already used by another user' });
+
 /**
- * Administrators manage the users of their own tree (orgs/service.ts `adminScope`): they create users only in
- * it, change and move them only inside it, and only the superadmin grants or takes 'superadmin' or changes
- * a superadmin's account. Without an actor (first start, seeds, tests) the user is created as given.
+ * Administrators manage the users of their own tree (orgs `adminScope`): they create users only in it, and only
+ * the superadmin grants 'superadmin'.
  */
-export async function createUser(db: Db, actor: Actor | null, input: NewUser): Promise<Actor> {
-  if (actor) {
-    authorize(actor, ['admin'], input.orgId, await adminScope(db, actor));
-    if (input.roles.includes('superadmin') && !isSuperadmin(actor)) throw forbidden('Only the superadmin grants the superadmin role', 'SUPERADMIN_ONLY');
-  }
-  const org = await db('orgs').where({ id: input.orgId }).first();
-  if (!org) throw invalid('ORG_NOT_FOUND', 'Organisation does not exist', { orgId: 'no such organisation' });
-  if (await repo.findUserByEmail(db, input.email)) {
-    throw conflict('EMAIL_TAKEN', 'A user with this e-mail already exists');
-  }
+export async function createUser(ctx: Ctx, input: NewUser): Promise<Actor> {
+  const { db, actor } = ctx;
+  authorize(actor, ADMIN_ROLES, input.orgId, await adminScope(db, actor));
+  if (input.roles.includes('superadmin') && !isSuperadmin(actor)) throw forbidden('Only the superadmin grants the superadmin role', 'SUPERADMIN_ONLY');
+  return provisionUser(ctx, input);
+}
+
+/**
+ * Creates a user as given, with no authorisation: for system work only — the administrator of the first start
+ * (`bootstrapAdmin`) and test fixtures. Not exported from the feature's index: people go through `createUser`.
+ */
+export async function provisionUser(deps: Deps, input: NewUser): Promise<Actor> {
+  const { db } = deps;
+  if (!(await findOrgById(db, input.orgId))) throw noSuchOrg();
+  if (await repo.findUserByEmail(db, input.email)) throw emailTaken();
   try {
     const id = await db.transaction(async (tx) =>
       repo.insertUser(
@@ -223,7 +238,7 @@ export async function createUser(db: Db, actor: Actor | null, input: NewUser): P
           org_id: input.orgId,
           locale: input.locale ?? 'vi',
           active: true,
-          created_at: nowIso(),
+          created_at: deps.clock().toISOString(),
         },
         uniqueRoles(input.roles),
       ),
@@ -231,7 +246,7 @@ export async function createUser(db: Db, actor: Actor | null, input: NewUser): P
     const user = await repo.findUserById(db, id);
     return repo.toActor(user!, await repo.rolesOf(db, id));
   } catch (err) {
-    if (isUniqueViolation(err)) throw conflict('EMAIL_TAKEN', 'A user with this e-mail already exists');
+    if (isUniqueViolation(err)) throw emailTaken();
     throw err;
   }
 }
@@ -245,22 +260,31 @@ export interface UserPatch {
   locale?: 'vi' | 'en';
 }
 
-export async function updateUser(db: Db, actor: Actor, userId: number, patch: UserPatch): Promise<Actor> {
+/** The roles whose loss would lock an administrator out of the users pages. */
+const ADMINISTERING: readonly Role[] = ['admin', 'superadmin'];
+
+/**
+ * An administrator changes, disables, re-roles and moves the users of their tree, only inside it; only the
+ * superadmin changes a superadmin or grants the role; nobody disables themselves or drops their own admin role.
+ * Disabling or a new password signs the user out everywhere.
+ */
+export async function updateUser(ctx: Ctx, userId: number, patch: UserPatch): Promise<Actor> {
+  const { db, actor } = ctx;
   const user = await repo.findUserById(db, userId);
   if (!user) throw notFound('User', 'USER_NOT_FOUND');
   const scope = await adminScope(db, actor);
-  authorize(actor, ['admin'], user.org_id, scope);
+  authorize(actor, ADMIN_ROLES, user.org_id, scope);
   const currentRoles = await repo.rolesOf(db, userId);
   const touchesSuperadmin = currentRoles.includes('superadmin') || Boolean(patch.roles?.includes('superadmin'));
   if (touchesSuperadmin && !isSuperadmin(actor)) throw forbidden('Only the superadmin changes a superadmin or grants the role', 'SUPERADMIN_ONLY');
-  if (patch.orgId !== undefined && patch.orgId !== user.org_id) authorize(actor, ['admin'], patch.orgId, scope);
-  if (patch.orgId !== undefined && !(await db('orgs').where({ id: patch.orgId }).first())) {
-    throw invalid('ORG_NOT_FOUND', 'Organisation does not exist', { orgId: 'no such organisation' });
-  }
-  const dropsOwnAdmin = patch.roles && currentRoles.some((r) => (r === 'admin' || r === 'superadmin') && !uniqueRoles(patch.roles!).includes(r));
+  if (patch.orgId !== undefined && patch.orgId !== user.org_id) authorize(actor, ADMIN_ROLES, patch.orgId, scope);
+  if (patch.orgId !== undefined && !(await findOrgById(db, patch.orgId))) throw noSuchOrg();
+  const nextRoles = patch.roles ? uniqueRoles(patch.roles) : currentRoles;
+  const dropsOwnAdmin = ADMINISTERING.some((r) => currentRoles.includes(r) && !nextRoles.includes(r));
   if (actor.id === userId && (patch.active === false || dropsOwnAdmin)) {
-    throw conflict('CANNOT_LOCK_SELF_OUT', 'You cannot disable yourself or remove your own admin role');
+    throw new AppError('conflict', 'CANNOT_LOCK_SELF_OUT', 'You cannot disable yourself or remove your own admin role', patch.active === false ? { active: 'you cannot disable yourself' } : { roles: 'you cannot remove your own admin role' });
   }
+  const now = ctx.clock().toISOString();
   await db.transaction(async (tx) => {
     const row: Partial<repo.UserRow> = {};
     if (patch.name !== undefined) row.name = patch.name;
@@ -269,8 +293,8 @@ export async function updateUser(db: Db, actor: Actor, userId: number, patch: Us
     if (patch.locale !== undefined) row.locale = patch.locale;
     if (patch.password !== undefined) row.password_hash = await hashPassword(patch.password);
     if (Object.keys(row).length) await repo.updateUser(tx, userId, row);
-    if (patch.roles) await repo.setRoles(tx, userId, uniqueRoles(patch.roles));
-    if (patch.active === false || patch.password !== undefined) await repo.revokeTokensOfUser(tx, userId, nowIso());
+    if (patch.roles) await repo.setRoles(tx, userId, nextRoles);
+    if (patch.active === false || patch.password !== undefined) await repo.revokeTokensOfUser(tx, userId, now);
   });
   forgetUser(db, userId);
   const updated = await repo.findUserById(db, userId);
@@ -278,20 +302,33 @@ export async function updateUser(db: Db, actor: Actor, userId: number, patch: Us
 }
 
 /** A user may change their own display language. */
-export async function setOwnLocale(db: Db, actor: Actor, locale: 'vi' | 'en'): Promise<void> {
-  await repo.updateUser(db, actor.id, { locale });
-  forgetUser(db, actor.id);
+export async function setOwnLocale(ctx: Ctx, locale: 'vi' | 'en'): Promise<void> {
+  await repo.updateUser(ctx.db, ctx.actor.id, { locale });
+  forgetUser(ctx.db, ctx.actor.id);
+}
+
+export interface ListedUser extends Actor {
+  active: boolean;
 }
 
 /** The users an administrator manages: those of their own tree (everyone for the superadmin). */
-export async function listUsers(db: Q, actor: Actor, filter: { orgId?: number }) {
-  if (!actor.roles.includes('admin')) {
-    throw new AppError('forbidden', 'FORBIDDEN', 'Only administrators list users');
-  }
+export async function listUsers(ctx: Ctx, filter: { orgId?: number }): Promise<ListedUser[]> {
+  const { db, actor } = ctx;
+  if (!hasRole(actor, ADMIN_ROLES)) throw forbidden('Only administrators list users');
   const orgIds = isSuperadmin(actor) ? undefined : [...(await adminScope(db, actor))];
   const users = await repo.listUsers(db, { ...filter, orgIds });
   const roles = await repo.rolesOfMany(db, users.map((u) => u.id));
   return users.map((u) => ({ ...repo.toActor(u, roles.get(u.id) ?? []), active: Boolean(u.active) }));
+}
+
+/** One user the administrator manages (their edit form); 404 outside their tree. */
+export async function getUser(ctx: Ctx, userId: number): Promise<ListedUser> {
+  if (!hasRole(ctx.actor, ADMIN_ROLES)) throw forbidden('Only administrators list users');
+  const user = await repo.findUserById(ctx.db, userId);
+  if (!user) throw notFound('User', 'USER_NOT_FOUND');
+  const found = (await listUsers(ctx, { orgId: user.org_id })).find((u) => u.id === userId);
+  if (!found) throw notFound('User', 'USER_NOT_FOUND');
+  return found;
 }
 
 /** The roles an administrator may hand out on the users pages: 'superadmin' only by the superadmin. */
@@ -307,32 +344,42 @@ function uniqueRoles(roles: Role[]): Role[] {
 }
 
 /**
- * First start with an empty database: creates the administrator, the installation's superadmin (and, if there is no organisation yet,
- * a root organisation to attach them to). Returns the generated password when the operator gave none,
- * so the caller can print it once.
+ * First start with an empty database: creates the administrator, the installation's superadmin, attached to
+ * the first root organisation (created if there is none yet). Returns the generated password when the operator
+ * gave none, so the caller can print it once.
  */
-export async function bootstrapAdmin(db: Db, config: Config): Promise<{ email: string; password: string | null } | null> {
+export async function bootstrapAdmin(deps: Deps): Promise<{ email: string; password: string | null } | null> {
+  const { db, config } = deps;
   if ((await repo.countUsers(db)) > 0) return null;
-  let org = await db('orgs').whereNull('parent_id').orderBy('id').first();
-  if (!org) {
-    const now = nowIso();
-    await db('orgs').insert({ kind: 'province', name: 'Ủy ban nhân dân tỉnh', short_name: 'UBND', created_at: now, updated_at: now });
-    org = await db('orgs').whereNull('parent_id').orderBy('id').first();
-  }
+  const orgId = await ensureRootOrg(deps);
   const generated = config.VANDONG_ADMIN_PASSWORD ? null : generatePassword();
-  await createUser(db, null, {
+  await provisionUser(deps, {
     email: config.VANDONG_ADMIN_EMAIL.toLowerCase(),
     name: 'Quản trị hệ thống',
     password: config.VANDONG_ADMIN_PASSWORD ?? generated!,
     roles: ['admin', 'superadmin'],
-    orgId: org.id,
+    orgId,
   });
   return { email: config.VANDONG_ADMIN_EMAIL.toLowerCase(), password: generated };
 }
 
+// ---- reads for other features and system work (no access rule: the caller has decided) ----
+
 /** The e-mail addresses of the active users holding `role` in each organisation (for reminders). */
 export async function activeEmailsByRole(db: Q, orgIds: number[], role: Role): Promise<Map<number, string[]>> {
   return repo.activeEmailsByRole(db, orgIds, role);
+}
+
+/** The user with this e-mail as services see them, or undefined (seeds act as the demo users). */
+export async function findActorByEmail(db: Q, email: string): Promise<Actor | undefined> {
+  const user = await repo.findUserByEmail(db, email.normalize('NFC').trim().toLowerCase());
+  return user ? repo.toActor(user, await repo.rolesOf(db, user.id)) : undefined;
+}
+
+/** The installation's administrator: the first active superadmin (seeds and system work act as them). */
+export async function installationAdmin(db: Q): Promise<Actor | undefined> {
+  const user = await repo.firstActiveWithRole(db, 'superadmin');
+  return user ? repo.toActor(user, await repo.rolesOf(db, user.id)) : undefined;
 }
 
 /** The user with this id as services see them, or undefined (no access rule: the signing feature names a certificate's owner). */

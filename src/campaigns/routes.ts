@@ -81,8 +81,8 @@ export function pageRouter(_deps: Deps): Router {
     res.status(status).render('campaigns/index', {
       title: t(req.locale, 'reports.campaigns'),
       campaigns: await listCampaigns(ctx),
-      orgs: (await listOrgs(ctx.db, ctx.actor, {})).map((o) => ({ ...o, selected: chosenOrgs.has(String(o.id)) })),
-      groups: (await listGroups(ctx.db, ctx.actor)).map((g) => ({ ...g, selected: chosenGroup === String(g.id) })),
+      orgs: (await listOrgs(ctx, {})).map((o) => ({ ...o, selected: chosenOrgs.has(String(o.id)) })),
+      groups: (await listGroups(ctx)).map((g) => ({ ...g, selected: chosenGroup === String(g.id) })),
       weekdays: WEEKDAYS,
       form: sent ?? { targetPercent: 100, deadlineWeekday: '5', deadlineTime: '17:00', reminderHoursBefore: 24 },
       ...extra,

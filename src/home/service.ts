@@ -33,7 +33,7 @@ const BROADCASTERS = ['broadcaster'] as const satisfies readonly Role[];
  * Each panel reads through its feature's service, so the same rules apply as on the feature's pages.
  */
 export async function homeFor(ctx: Ctx, locale: Locale): Promise<{ panels: HomePanel[] }> {
-  const { db, actor, config } = ctx;
+  const { actor } = ctx;
   const panels: HomePanel[] = [];
   const now = ctx.clock();
 

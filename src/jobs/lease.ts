@@ -1,19 +1,17 @@
-import type { Db } from '../db';
+import type { Deps } from '../deps';
 import { isUniqueViolation } from '../db';
+import * as repo from './repo';
 
 /**
  * A lease is a row per job name with an expiry. Taking it is one conditional write, so when several
- * instances fire the same cron tick only one of them runs the job.
+ * instances fire the same cron tick only one of them runs the job. Time is the deps' clock (tests move it).
  */
-export async function tryTakeLease(db: Db, name: string, holder: string, seconds: number, now = new Date()): Promise<boolean> {
-  const expires = new Date(now.getTime() + seconds * 1000).toISOString();
-  const taken = await db('job_leases')
-    .where({ name })
-    .andWhere((w) => w.where('expires_at', '<=', now.toISOString()).orWhere({ holder }))
-    .update({ holder, expires_at: expires });
-  if (taken > 0) return true;
+export async function tryTakeLease(deps: Deps, name: string, holder: string, seconds: number): Promise<boolean> {
+  const now = deps.clock();
+  const expiresAt = new Date(now.getTime() + seconds * 1000).toISOString();
+  if (await repo.takeLease(deps.db, name, holder, now.toISOString(), expiresAt)) return true;
   try {
-    await db('job_leases').insert({ name, holder, expires_at: expires });
+    await repo.insertLease(deps.db, name, holder, expiresAt);
     return true;
   } catch (err) {
     if (isUniqueViolation(err)) return false;
@@ -21,17 +19,13 @@ export async function tryTakeLease(db: Db, name: string, holder: string, seconds
   }
 }
 
-export async function releaseLease(db: Db, name: string, holder: string): Promise<void> {
-  await db('job_leases').where({ name, holder }).update({ expires_at: new Date(0).toISOString() });
-}
-
-/** Runs fn only if this holder gets the lease; returns whether it ran. */
-export async function withLease(db: Db, name: string, holder: string, seconds: number, fn: () => Promise<void>, now = new Date()): Promise<boolean> {
-  if (!(await tryTakeLease(db, name, holder, seconds, now))) return false;
+/** Runs fn only if this holder gets the lease; returns whether it ran. The lease is given back afterwards. */
+export async function withLease(deps: Deps, name: string, holder: string, seconds: number, fn: () => Promise<void>): Promise<boolean> {
+  if (!(await tryTakeLease(deps, name, holder, seconds))) return false;
   try {
     await fn();
   } finally {
-    await releaseLease(db, name, holder);
+    await repo.releaseLease(deps.db, name, holder);
   }
   return true;
 }

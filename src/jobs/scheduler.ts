@@ -19,7 +19,7 @@ export function startScheduler(deps: Deps, jobs: Job[]): Scheduler {
   const byName = new Map(jobs.map((j) => [j.name, j]));
 
   const tick = (job: Job): Promise<boolean> => {
-    const p = withLease(deps.db, job.name, holder, job.leaseSeconds, () => job.run(deps), deps.clock()).catch((err) => {
+    const p = withLease(deps, job.name, holder, job.leaseSeconds, () => job.run(deps)).catch((err) => {
       deps.log.error({ err, job: job.name }, 'job failed');
       return false;
     });

@@ -226,7 +226,7 @@ function bodyParagraph(text: string, keepNext = false): Paragraph {
 
 function bodyTable(block: Extract<BodyBlock, { type: 'table' }>, keepNext = false): Table {
   const cols = Math.max(block.header.length, ...block.rows.map((r) => r.length), 1);
-  const rel = block.widths && block.widths.length === cols ? block.widths : Array(cols).fill(1);
+  const rel = block.widths && block.widths.length === cols ? block.widths : Array.from({ length: cols }, () => 1);
   const total = rel.reduce((a, b) => a + b, 0) || 1;
   const widths = rel.map((w) => Math.floor((w / total) * TEXT_WIDTH));
   const cellBorder: IBorderOptions = { style: BorderStyle.SINGLE, size: BODY_TABLE.borderSize, color: TEXT_COLOR };

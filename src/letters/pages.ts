@@ -82,7 +82,7 @@ export function pageRouter(deps: Deps): Router {
     const form: FormBody = opts.form ?? (opts.letter ? letterToForm(opts.letter) : {});
     const templateId = Number((typeof req.query.templateId === 'string' ? req.query.templateId : undefined) ?? field(form, 'templateId') ?? 0) || null;
     const template = tplList.find((x) => x.id === templateId) ?? null;
-    const orgList = await listOrgs(ctx.db, ctx.actor, {});
+    const orgList = await listOrgs(ctx, {});
     const own = orgList.find((o) => o.id === ctx.actor.orgId);
     const selected = new Set(fieldList(form, 'orgIds').map(Number));
     const selectedGroups = new Set(fieldList(form, 'groupIds').map(Number));
@@ -94,7 +94,7 @@ export function pageRouter(deps: Deps): Router {
       template,
       variables: (template?.variables ?? []).map((v) => ({ ...v, value: raw(form, `var_${v.name}`) ?? '' })),
       orgs: orgList.filter((o) => o.id !== ctx.actor.orgId).map((o) => ({ ...o, selected: selected.has(o.id) })),
-      groups: (await listGroups(ctx.db, ctx.actor)).map((g) => ({ ...g, selected: selectedGroups.has(g.id) })),
+      groups: (await listGroups(ctx)).map((g) => ({ ...g, selected: selectedGroups.has(g.id) })),
       campaigns: await listCampaigns(ctx),
       urgencies: URGENCIES.map((u) => ({ value: u, label: URGENCY_TEXT[u], selected: field(form, 'urgency') === u })),
       authorities: AUTHORITIES.map((a) => ({ value: a, selected: field(form, 'signerAuthority') === a })),

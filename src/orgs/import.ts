@@ -1,9 +1,9 @@
 import ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
-import type { Db, Q } from '../db';
-import { nowIso } from '../db';
+import type { Q } from '../db';
+import type { Ctx } from '../deps';
 import type { Actor, Role } from '../auth';
-import { authorize } from '../auth';
+import { ADMIN_ROLES, authorize } from '../auth';
 import { AppError, unsupportedType, invalid, tooLarge } from '../shared/errors';
 import { adminScope, authorizeOrgWrite } from './service';
 import { zodFields, normalizeStrings } from '../shared/validate';
@@ -22,7 +22,7 @@ import { normaliseZip, ZipRefused } from '../shared/zip';
  * is read as a stream, parents and existing rows are found in one map loaded once, and rows are written in
  * batches, one transaction each, yielding to other requests between batches.
  */
-export const IMPORTERS: readonly Role[] = ['admin'];
+export const IMPORTERS: readonly Role[] = ADMIN_ROLES;
 
 export interface ImportLimits {
   maxRows: number;
@@ -54,25 +54,59 @@ const KIND_ALIASES: Record<string, (typeof ORG_KINDS)[number]> = {
   'báo chí': 'press', 'doanh nghiệp': 'enterprise', khác: 'other',
 };
 
+/**
+ * A row left out. `message` is English (the API's, for machine clients); `code` (+ `params`, and the schema's
+ * field messages in `fields`) lets a page say it in the user's language (`orgs.importErrors.<code>`).
+ */
+export interface ImportRowError {
+  row: number;
+  code: ImportRowCode;
+  message: string;
+  params?: Record<string, string>;
+  fields?: Record<string, string>;
+}
+export type ImportRowCode = 'PARENT_CODE_NOT_FOUND' | 'PARENT_NOT_FOUND' | 'ROW_INVALID' | 'OUTSIDE_TREE' | 'PARENT_OUTSIDE_TREE' | 'ROW_NOT_WRITTEN';
+
 export interface ImportResult {
   created: number;
   updated: number;
-  errors: { row: number; message: string }[];
+  errors: ImportRowError[];
 }
+
+/** Why one row was left out (thrown inside the row's checks, reported as an ImportRowError). */
+class RowRefused extends Error {
+  constructor(
+    readonly code: ImportRowCode,
+    message: string,
+    readonly params?: Record<string, string>,
+    readonly fields?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+const rowError = (row: number, err: unknown): ImportRowError =>
+  err instanceof RowRefused
+    ? { row, code: err.code, message: err.message, ...(err.params ? { params: err.params } : {}), ...(err.fields ? { fields: err.fields } : {}) }
+    : { row, code: 'ROW_NOT_WRITTEN', message: err instanceof Error ? err.message : String(err) };
 
 type Cell = string | number | null;
 
 const tooManyRows = (max: number) =>
   invalid('IMPORT_TOO_MANY_ROWS', `The file has more than ${max} rows; split it into files of at most ${max} rows`, { file: `at most ${max} rows` }, { max });
 
+/** A cell as text or number: rich text joined, hyperlinks by their text, formulas by their result, error cells by their code. */
 function cellValue(v: unknown): Cell {
   if (v == null) return null;
   if (typeof v === 'number') return v;
-  if (typeof v !== 'object') return String(v);
-  if ('richText' in v && Array.isArray((v as { richText: unknown }).richText)) return (v as { richText: { text?: string }[] }).richText.map((r) => r.text ?? '').join('');
-  if ('text' in v) return String((v as { text: unknown }).text);
-  if ('result' in v) return ((v as { result: Cell }).result ?? null);
-  return String(v);
+  if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (v instanceof Date) return v.toString();
+  if (typeof v !== 'object') return null;
+  if ('richText' in v && Array.isArray(v.richText)) return (v.richText as { text?: string }[]).map((r) => r.text ?? '').join('');
+  if ('text' in v) return cellValue(v.text);
+  if ('result' in v) return cellValue(v.result);
+  if ('error' in v) return cellValue(v.error);
+  return null;
 }
 
 const isBlank = (cells: Cell[] | undefined) => !cells || cells.every((c) => c == null || String(c).trim() === '');
@@ -145,7 +179,8 @@ function headerKey(header: string): string | undefined {
   return Object.keys(HEADER_ALIASES).find((k) => HEADER_ALIASES[k].includes(h));
 }
 
-export async function importOrgs(db: Db, actor: Actor, buffer: Buffer, filename: string, limits: ImportLimits = DEFAULT_LIMITS): Promise<ImportResult> {
+export async function importOrgs(ctx: Ctx, buffer: Buffer, filename: string, limits: ImportLimits = DEFAULT_LIMITS): Promise<ImportResult> {
+  const { db, actor } = ctx;
   authorize(actor, IMPORTERS, actor.orgId);
   // A provincial admin writes only inside their own tree. The set grows with the rows created under it, so a file
   // may list a new unit and then the units below it.
@@ -177,7 +212,7 @@ export async function importOrgs(db: Db, actor: Actor, buffer: Buffer, filename:
     const outcome: ImportResult = { created: 0, updated: 0, errors: [] };
     try {
       await db.transaction(async (tx) => {
-        for (const row of batch) await importRow(tx, index, actor, scope, row, outcome);
+        for (const row of batch) await importRow(tx, index, actor, scope, row, outcome, ctx.clock());
       });
     } catch {
       // A write the checks did not foresee (say a code taken meanwhile by another admin): the batch is rolled
@@ -187,9 +222,9 @@ export async function importOrgs(db: Db, actor: Actor, buffer: Buffer, filename:
       outcome.errors = [];
       for (const row of batch) {
         await db
-          .transaction((tx) => importRow(tx, index, actor, scope, row, outcome))
+          .transaction((tx) => importRow(tx, index, actor, scope, row, outcome, ctx.clock()))
           .catch(async (err) => {
-            outcome.errors.push({ row: row.n, message: (err as Error).message });
+            outcome.errors.push(rowError(row.n, err));
             index = await OrgIndex.load(db);
           });
       }
@@ -259,16 +294,16 @@ class OrgIndex {
 }
 
 /** Checks one row against the map (no query) and writes it; a row that fails its checks is reported, not thrown. */
-async function importRow(tx: Q, index: OrgIndex, actor: Actor, scope: Set<number>, { n, raw }: { n: number; raw: Record<string, string> }, outcome: ImportResult): Promise<void> {
+async function importRow(tx: Q, index: OrgIndex, actor: Actor, scope: Set<number>, { n, raw }: { n: number; raw: Record<string, string> }, outcome: ImportResult, at: Date): Promise<void> {
   let prepared: ReturnType<typeof prepareRow>;
   try {
     prepared = prepareRow(index, actor, scope, raw);
   } catch (err) {
-    outcome.errors.push({ row: n, message: (err as Error).message });
+    outcome.errors.push(rowError(n, err));
     return;
   }
   const { row, existing } = prepared;
-  const now = nowIso();
+  const now = at.toISOString();
   if (existing) {
     await repo.updateOrg(tx, existing.id, { ...row, updated_at: now });
     index.update(existing, row);
@@ -285,11 +320,11 @@ function prepareRow(index: OrgIndex, actor: Actor, scope: Set<number>, raw: Reco
   let parentId: number | null = null;
   if (raw.parentCode) {
     const parent = index.code(raw.parentCode);
-    if (!parent) throw new Error(`parent code "${raw.parentCode}" not found (list parents before their units)`);
+    if (!parent) throw new RowRefused('PARENT_CODE_NOT_FOUND', `parent code "${raw.parentCode}" not found (list parents before their units)`, { parentCode: raw.parentCode });
     parentId = parent.id;
   } else if (raw.parent) {
     const parent = index.label(raw.parent);
-    if (!parent) throw new Error(`parent "${raw.parent}" not found`);
+    if (!parent) throw new RowRefused('PARENT_NOT_FOUND', `parent "${raw.parent}" not found`, { parent: raw.parent });
     parentId = parent.id;
   }
   const kind = raw.kind ? (KIND_ALIASES[raw.kind.toLowerCase()] ?? raw.kind.toLowerCase()) : 'other';
@@ -308,14 +343,16 @@ function prepareRow(index: OrgIndex, actor: Actor, scope: Set<number>, raw: Reco
   );
   if (!parsed.success) {
     const fields = zodFields(parsed.error);
-    throw new Error(Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; '));
+    throw new RowRefused('ROW_INVALID', Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; '), undefined, fields);
   }
   const o = parsed.data;
   const existing = o.code ? index.code(o.code) : index.nameUnder(o.name, parentId);
   try {
     authorizeOrgWrite(actor, scope, existing ?? null, parentId);
   } catch {
-    throw new Error(existing ? 'this organisation is outside your organisation tree' : 'the parent must be an organisation of your tree');
+    throw existing
+      ? new RowRefused('OUTSIDE_TREE', 'this organisation is outside your organisation tree')
+      : new RowRefused('PARENT_OUTSIDE_TREE', 'the parent must be an organisation of your tree');
   }
   const row = {
     name: o.name,

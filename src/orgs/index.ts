@@ -1,4 +1,23 @@
+// The organisation directory's public entry point: other features import orgs only from here.
+
+// Wire shapes.
+export type { Org, RecipientGroup } from './model';
 export type { OrgKind } from './schemas';
-export { adminScope, ancestry, descendantIds, expandGroups, listGroups, listOrgs, managedOrgs, outsideProvince } from './service';
-export { findOrgById, findOrgsByIds, groupMembers } from './service';
+
+// The directory as a person sees it (request context: visibility by role) and the admin forms' choices.
+export { listGroups, listOrgs, managedOrgs } from './service';
+
+// Writes for a person (request context, the admin tree rule applies): the demo seed acts as the administrator.
+export { createOrg, updateOrg } from './service';
+
+// Reads with no access rule, for features that already decided who may see what (a query runner: db or transaction).
+export { findOrgByCode, findOrgById, findOrgsByIds, groupMembers } from './service';
+
+// The tree: units below, ancestors above, the province boundary, an administrator's tree, recipient groups resolved.
+export { adminScope, ancestry, descendantIds, expandGroups, outsideProvince } from './service';
+
+// System work: the root organisation the first start attaches its administrator to.
+export { ensureRootOrg } from './service';
+
+// HTTP.
 export { apiRouter, pageRouter } from './routes';

@@ -30,11 +30,8 @@ export async function findOrgByCode(q: Q, code: string): Promise<OrgRow | undefi
   return q<OrgRow>('orgs').where({ code }).first();
 }
 
-export async function findOrgByNameUnder(q: Q, name: string, parentId: number | null): Promise<OrgRow | undefined> {
-  const query = q<OrgRow>('orgs').where({ name });
-  if (parentId === null) query.whereNull('parent_id');
-  else query.where({ parent_id: parentId });
-  return query.first();
+export async function firstRootOrg(q: Q): Promise<OrgRow | undefined> {
+  return q<OrgRow>('orgs').whereNull('parent_id').orderBy('id').first();
 }
 
 export async function listOrgs(q: Q, filter: { kind?: OrgKind; parentId?: number; ids?: number[]; q?: string }): Promise<OrgRow[]> {

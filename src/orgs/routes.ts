@@ -1,16 +1,17 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import fs from 'node:fs';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
-import { actorOf, formValues } from '../web/request';
+import { hasKey, t, type Locale } from '../shared/i18n';
+import { ctxOf } from '../web/request';
 import { postUpload, uploadedFile } from '../web/upload';
+import { field, fieldList, formBody, parseForm, renderFormError, translateFields, type FormBody } from '../web/forms';
+import { ADMIN_ROLES, PREPARER_ROLES, authorize, hasRole, isSuperadmin } from '../auth';
+import type { Ctx } from '../deps';
 import * as orgs from './service';
-import { IMPORTERS, importOrgs, type ImportLimits } from './import';
+import { IMPORTERS, importOrgs, type ImportLimits, type ImportResult, type ImportRowError } from './import';
 import { GroupCreate, OrgCreate, OrgListQuery, OrgPatch, ORG_KINDS } from './schemas';
 import { buildTree, flattenTree } from './model';
-import { errorMessage, formError, STATUS } from '../web/errors';
-import { authorize, isSuperadmin } from '../auth';
-import { t } from '../shared/i18n';
 
 /** Import files are read in memory after upload; their size limit is the general upload limit. */
 async function readAndDrop(file: Express.Multer.File): Promise<Buffer> {
@@ -28,52 +29,85 @@ export function apiRouter(deps: Deps): Router {
   const importUpload = { roles: IMPORTERS, maxBytes: deps.config.UPLOAD_MAX_MB * 1024 * 1024 };
 
   r.get('/orgs', async (req, res) => {
-    res.json({ items: await orgs.listOrgs(deps.db, actorOf(req), parse(OrgListQuery, req.query)) });
+    const ctx = ctxOf(req);
+    res.json({ items: await orgs.listOrgs(ctx, parse(OrgListQuery, req.query)) });
   });
 
   r.post('/orgs', async (req, res) => {
-    const org = await orgs.createOrg(deps.db, actorOf(req), parse(OrgCreate, req.body));
+    const org = await orgs.createOrg(ctxOf(req), parse(OrgCreate, req.body));
     res.locals.createdId = org.id;
     res.status(201).json(org);
   });
 
   postUpload(r, '/orgs/import', deps.config.MEDIA_DIR, importUpload, async (req, res) => {
-    const actor = actorOf(req);
+    const ctx = ctxOf(req);
     const file = uploadedFile(req);
-    res.json(await importOrgs(deps.db, actor, await readAndDrop(file), file.originalname, importLimits(deps)));
+    res.json(await importOrgs(ctx, await readAndDrop(file), file.originalname, importLimits(deps)));
   });
 
   r.get('/orgs/:id', async (req, res) => {
-    res.json(await orgs.getOrg(deps.db, actorOf(req), parse(id(), req.params.id)));
+    const ctx = ctxOf(req);
+    res.json(await orgs.getOrg(ctx, parse(id(), req.params.id)));
   });
 
   r.patch('/orgs/:id', async (req, res) => {
-    res.json(await orgs.updateOrg(deps.db, actorOf(req), parse(id(), req.params.id), parse(OrgPatch, req.body)));
+    const ctx = ctxOf(req);
+    res.json(await orgs.updateOrg(ctx, parse(id(), req.params.id), parse(OrgPatch, req.body)));
   });
 
   r.get('/recipient-groups', async (req, res) => {
-    res.json({ items: await orgs.listGroups(deps.db, actorOf(req)) });
+    res.json({ items: await orgs.listGroups(ctxOf(req)) });
   });
 
   r.post('/recipient-groups', async (req, res) => {
-    const group = await orgs.createGroup(deps.db, actorOf(req), parse(GroupCreate, req.body));
+    const group = await orgs.createGroup(ctxOf(req), parse(GroupCreate, req.body));
     res.locals.createdId = group.id;
     res.status(201).json(group);
   });
 
   r.get('/recipient-groups/:id', async (req, res) => {
-    res.json(await orgs.getGroup(deps.db, actorOf(req), parse(id(), req.params.id)));
+    const ctx = ctxOf(req);
+    res.json(await orgs.getGroup(ctx, parse(id(), req.params.id)));
   });
 
   return r;
 }
 
-/** Empty form fields mean "not given". */
-function formToInput(body: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body)) if (v !== '' && v !== undefined) out[k] = v;
-  return out;
+const ORG_FIELDS = ['name', 'shortName', 'kind', 'parentId', 'code', 'email', 'headcount', 'population18', 'place'] as const;
+/** Fields an organisation must have: cleared in the edit form, they stay "" and the schema says they are required. */
+const REQUIRED_ORG_FIELDS: ReadonlySet<string> = new Set(['name', 'shortName', 'kind']);
+
+/** The create form in the API's shape: an empty field is "not given". */
+const toOrgCreate = (b: FormBody) => Object.fromEntries(ORG_FIELDS.map((k) => [k, field(b, k)]));
+
+/**
+ * The edit form in the API's shape: a field the form did not send is unchanged; a cleared required field stays ""
+ * (its error), a cleared optional one is emptied (null; for the parent: no parent, a root).
+ */
+const toOrgPatch = (b: FormBody) =>
+  Object.fromEntries(ORG_FIELDS.filter((k) => b[k] !== undefined).map((k) => [k, field(b, k) ?? (REQUIRED_ORG_FIELDS.has(k) ? '' : null)]));
+
+/** What the organisation form shows again after an error: the typed values (the parent as an id, to select it). */
+const typedOrg = (b: FormBody) => {
+  const values: Record<string, string | number | null | undefined> = toOrgCreate(b);
+  const parentId = field(b, 'parentId');
+  values.parentId = parentId === undefined ? null : Number(parentId);
+  return values;
+};
+
+/** The recipient group form in the API's shape. */
+const toGroupCreate = (b: FormBody) => ({ name: field(b, 'name'), orgIds: fieldList(b, 'orgIds') });
+
+/** A left-out row as the import page says it, in the user's language: "Tên: bắt buộc; Viết tắt: …" for the schema's fields. */
+function importRowMessage(e: ImportRowError, locale: Locale): string {
+  const reason = t(locale, `orgs.importErrors.${e.code}`, e.params);
+  if (!e.fields) return reason;
+  const label = (key: string) => (key === 'parentId' ? t(locale, 'orgs.parent') : hasKey(locale, `orgs.${key}`) ? t(locale, `orgs.${key}`) : key);
+  const fields = Object.entries(translateFields(e.fields, locale)).map(([k, v]) => `${label(k)}: ${v}`);
+  return `${reason} ${fields.join('; ')}`;
 }
+
+const importView = (result: ImportResult, locale: Locale) => ({ ...result, errors: result.errors.map((e) => ({ row: e.row, message: importRowMessage(e, locale) })) });
 
 export function pageRouter(deps: Deps): Router {
   const r = Router();
@@ -83,19 +117,21 @@ export function pageRouter(deps: Deps): Router {
    * The directory, with edit links on the organisations the admin manages; the create form offers only those as
    * parents, and "no parent" (a new root) only to the superadmin.
    */
-  async function renderTree(req: Parameters<Parameters<typeof r.get>[1]>[0], res: Parameters<Parameters<typeof r.get>[1]>[1], extra: Record<string, unknown> = {}, status = 200) {
-    const actor = actorOf(req);
-    const list = await orgs.listOrgs(deps.db, actor, {});
-    const managed = await orgs.managedOrgs(deps.db, actor);
+  async function renderTree(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
+    const ctx = ctxOf(req);
+    const list = await orgs.listOrgs(ctx, {});
+    const managed = await orgs.managedOrgs(ctx);
     const manages = new Set(managed.map((o) => o.id));
     res.status(status).render('orgs/index', {
       title: t(req.locale, 'nav.orgs'),
       rows: flattenTree(buildTree(list)).map((row) => ({ ...row, manageable: manages.has(row.id) })),
       parents: list,
       parentChoices: managed,
-      rootAllowed: isSuperadmin(actor),
+      rootAllowed: isSuperadmin(ctx.actor),
       kinds: ORG_KINDS,
-      groups: await orgs.listGroups(deps.db, actor),
+      groups: await orgs.listGroups(ctx),
+      canAdminister: hasRole(ctx.actor, ADMIN_ROLES),
+      canMakeGroups: hasRole(ctx.actor, PREPARER_ROLES),
       ...extra,
     });
   }
@@ -103,74 +139,66 @@ export function pageRouter(deps: Deps): Router {
   r.get('/orgs', (req, res) => renderTree(req, res));
 
   r.post('/orgs', async (req, res) => {
+    const ctx = ctxOf(req);
+    const body = formBody(req);
     try {
-      await orgs.createOrg(deps.db, actorOf(req), parse(OrgCreate, formToInput(req.body)));
+      await orgs.createOrg(ctx, parseForm(OrgCreate, body, toOrgCreate));
       res.redirect(303, '/orgs');
     } catch (err) {
-      const e = formError(err);
-      if (!e) throw err;
-      await renderTree(req, res, { error: errorMessage(e, req.locale), fields: e.fields, form: req.body }, 400);
+      await renderFormError(err, req, res, (view, status) => renderTree(req, res, { ...view, form: typedOrg(body) }, status));
     }
   });
 
   postUpload(r, '/orgs/import', deps.config.MEDIA_DIR, importUpload, async (req, res) => {
+    const ctx = ctxOf(req);
     try {
       const file = uploadedFile(req);
-      const result = await importOrgs(deps.db, actorOf(req), await readAndDrop(file), file.originalname, importLimits(deps));
-      await renderTree(req, res, { importResult: result });
+      const result = await importOrgs(ctx, await readAndDrop(file), file.originalname, importLimits(deps));
+      await renderTree(req, res, { importResult: importView(result, req.locale) });
     } catch (err) {
-      const e = formError(err);
-      if (!e) throw err;
-      await renderTree(req, res, { error: errorMessage(e, req.locale) }, STATUS[e.kind]);
+      await renderFormError(err, req, res, (view, status) => renderTree(req, res, { ...view, importFields: view.fields, fields: undefined }, status));
     }
   });
 
   /** The edit form of an organisation the admin manages; its parent choices are the admin's other organisations. */
-  async function editForm(actor: ReturnType<typeof actorOf>, orgId: number) {
-    const org = await orgs.getOrg(deps.db, actor, orgId);
-    authorize(actor, ['admin'], org.id, await orgs.adminScope(deps.db, actor));
-    const parentChoices = (await orgs.managedOrgs(deps.db, actor)).filter((o) => o.id !== org.id);
+  async function editForm(ctx: Ctx, orgId: number) {
+    const { actor } = ctx;
+    const org = await orgs.getOrg(ctx, orgId);
+    authorize(actor, ADMIN_ROLES, org.id, await orgs.adminScope(ctx.db, actor));
+    const parentChoices = (await orgs.managedOrgs(ctx)).filter((o) => o.id !== org.id);
     // The current parent stays selectable even when it is above the admin's tree (the admin's own organisation).
-    if (org.parentId !== null && !parentChoices.some((o) => o.id === org.parentId)) parentChoices.unshift(await orgs.getOrg(deps.db, actor, org.parentId));
+    if (org.parentId !== null && !parentChoices.some((o) => o.id === org.parentId)) parentChoices.unshift(await orgs.getOrg(ctx, org.parentId));
     return { org, kinds: ORG_KINDS, parentChoices, rootAllowed: isSuperadmin(actor) || org.parentId === null };
   }
 
   r.get('/orgs/:id/edit', async (req, res) => {
-    const form = await editForm(actorOf(req), parse(id(), req.params.id));
+    const form = await editForm(ctxOf(req), parse(id(), req.params.id));
     res.render('orgs/edit', { title: form.org.name, ...form });
   });
 
   r.post('/orgs/:id', async (req, res) => {
-    const actor = actorOf(req);
+    const ctx = ctxOf(req);
     const orgId = parse(id(), req.params.id);
+    const body = formBody(req);
     try {
-      const input = formToInput(req.body);
-      if (!input.parentId) input.parentId = null;
-      await orgs.updateOrg(deps.db, actor, orgId, parse(OrgPatch, input));
+      await orgs.updateOrg(ctx, orgId, parseForm(OrgPatch, body, toOrgPatch));
       res.redirect(303, '/orgs');
     } catch (err) {
-      const e = formError(err);
-      if (!e) throw err;
-      const form = await editForm(actor, orgId);
-      res.status(400).render('orgs/edit', {
-        title: form.org.name,
-        ...form,
-        org: { ...form.org, ...req.body },
-        error: errorMessage(e, req.locale),
-        fields: e.fields,
+      await renderFormError(err, req, res, async (view, status) => {
+        const form = await editForm(ctx, orgId);
+        res.status(status).render('orgs/edit', { title: form.org.name, ...form, org: { ...form.org, ...typedOrg(body) }, ...view });
       });
     }
   });
 
   r.post('/recipient-groups', async (req, res) => {
-    const orgIds = formValues(req.body.orgIds);
+    const ctx = ctxOf(req);
+    const body = formBody(req);
     try {
-      await orgs.createGroup(deps.db, actorOf(req), parse(GroupCreate, { name: req.body.name, orgIds }));
+      await orgs.createGroup(ctx, parseForm(GroupCreate, body, toGroupCreate));
       res.redirect(303, '/orgs');
     } catch (err) {
-      const e = formError(err);
-      if (!e) throw err;
-      await renderTree(req, res, { error: errorMessage(e, req.locale), fields: e.fields }, 400);
+      await renderFormError(err, req, res, (view, status) => renderTree(req, res, { ...view, groupForm: toGroupCreate(body), groupFields: view.fields, fields: undefined }, status));
     }
   });
 

@@ -1,25 +1,28 @@
-import type { Db, Q } from '../db';
-import { nowIso } from '../db';
+import type { Q } from '../db';
+import type { Ctx, Deps } from '../deps';
 import type { Actor } from '../auth';
-import { authorize, isSuperadmin, type AdminScope } from '../auth';
-import { conflict, invalid, notFound } from '../shared/errors';
+import { ADMIN_ROLES, PREPARER_ROLES, STAFF_ROLES, authorize, hasRole, isSuperadmin, type AdminScope } from '../auth';
+import { AppError, invalid, notFound } from '../shared/errors';
 import * as repo from './repo';
 import { toGroup, toOrg, type Org, type RecipientGroup } from './model';
 import type { GroupCreate, OrgCreate, OrgKind, OrgPatch } from './schemas';
 
 /** Staff of a department see the whole directory (they address letters and schedule communes); reporters and broadcasters see only their own organisation. */
-const DIRECTORY_ROLES = ['admin', 'drafter', 'approver', 'secretary'] as const;
-
-export function seesDirectory(actor: Actor): boolean {
-  return actor.roles.some((r) => (DIRECTORY_ROLES as readonly string[]).includes(r));
+function seesDirectory(actor: Actor): boolean {
+  return hasRole(actor, STAFF_ROLES);
 }
 
-export async function listOrgs(db: Q, actor: Actor, filter: { kind?: OrgKind; parentId?: number; q?: string }): Promise<Org[]> {
+const codeTaken = () => new AppError('conflict', 'ORG_CODE_TAKEN', 'Another organisation already has this code', { code: 'already used by another organisation' });
+
+/** The directory as the actor may see it (staff: all of it; others: their own organisation). */
+export async function listOrgs(ctx: Ctx, filter: { kind?: OrgKind; parentId?: number; q?: string }): Promise<Org[]> {
+  const { db, actor } = ctx;
   const rows = await repo.listOrgs(db, seesDirectory(actor) ? filter : { ...filter, ids: [actor.orgId] });
   return rows.map(toOrg);
 }
 
-export async function getOrg(db: Q, actor: Actor, id: number): Promise<Org> {
+export async function getOrg(ctx: Ctx, id: number): Promise<Org> {
+  const { db, actor } = ctx;
   const row = await repo.findOrg(db, id);
   if (!row || (!seesDirectory(actor) && row.id !== actor.orgId)) throw notFound('Organisation', 'ORG_NOT_FOUND');
   return toOrg(row);
@@ -30,13 +33,14 @@ export async function getOrg(db: Q, actor: Actor, id: number): Promise<Org> {
  * provincial admin acts only inside it; the superadmin (and anyone who is not an admin) needs no tree.
  */
 export async function adminScope(db: Q, actor: Actor): Promise<AdminScope> {
-  if (!actor.roles.includes('admin') || isSuperadmin(actor)) return new Set();
+  if (!hasRole(actor, ADMIN_ROLES) || isSuperadmin(actor)) return new Set();
   return new Set(await descendantIds(db, actor.orgId));
 }
 
 /** The organisations the actor administers (all of them for the superadmin): the choices of the admin forms. */
-export async function managedOrgs(db: Q, actor: Actor): Promise<Org[]> {
-  if (!actor.roles.includes('admin')) return [];
+export async function managedOrgs(ctx: Ctx): Promise<Org[]> {
+  const { db, actor } = ctx;
+  if (!hasRole(actor, ADMIN_ROLES)) return [];
   if (isSuperadmin(actor)) return (await repo.listOrgs(db, {})).map(toOrg);
   return (await repo.listOrgs(db, { ids: [...(await adminScope(db, actor))] })).map(toOrg);
 }
@@ -47,25 +51,25 @@ export async function managedOrgs(db: Q, actor: Actor): Promise<Org[]> {
  * `existing` is the organisation being changed, if any: it must itself be inside the tree.
  */
 export function authorizeOrgWrite(actor: Actor, scope: AdminScope, existing: Pick<repo.OrgRow, 'id' | 'parent_id'> | null, parentId: number | null | undefined): void {
-  if (existing) authorize(actor, ['admin'], existing.id, scope);
+  if (existing) authorize(actor, ADMIN_ROLES, existing.id, scope);
   const moves = existing ? parentId !== undefined && (parentId ?? null) !== existing.parent_id : true;
-  if (moves) authorize(actor, ['admin'], parentId ?? null, scope);
+  if (moves) authorize(actor, ADMIN_ROLES, parentId ?? null, scope);
 }
 
-export async function createOrg(db: Db, actor: Actor, input: OrgCreate): Promise<Org> {
+export async function createOrg(ctx: Ctx, input: OrgCreate): Promise<Org> {
+  const { db, actor } = ctx;
   authorizeOrgWrite(actor, await adminScope(db, actor), null, input.parentId);
   if (input.parentId && !(await repo.findOrg(db, input.parentId))) {
     throw invalid('PARENT_NOT_FOUND', 'Parent organisation does not exist', { parentId: 'no such organisation' });
   }
-  if (input.code && (await repo.findOrgByCode(db, input.code))) {
-    throw conflict('ORG_CODE_TAKEN', 'Another organisation already has this code');
-  }
-  const now = nowIso();
+  if (input.code && (await repo.findOrgByCode(db, input.code))) throw codeTaken();
+  const now = ctx.clock().toISOString();
   const id = await repo.insertOrg(db, { ...toRow(input), created_at: now, updated_at: now } as Omit<repo.OrgRow, 'id'>);
   return toOrg((await repo.findOrg(db, id))!);
 }
 
-export async function updateOrg(db: Db, actor: Actor, id: number, patch: OrgPatch): Promise<Org> {
+export async function updateOrg(ctx: Ctx, id: number, patch: OrgPatch): Promise<Org> {
+  const { db, actor } = ctx;
   const row = await repo.findOrg(db, id);
   if (!row) throw notFound('Organisation', 'ORG_NOT_FOUND');
   authorizeOrgWrite(actor, await adminScope(db, actor), row, patch.parentId);
@@ -81,9 +85,9 @@ export async function updateOrg(db: Db, actor: Actor, id: number, patch: OrgPatc
   }
   if (patch.code) {
     const other = await repo.findOrgByCode(db, patch.code);
-    if (other && other.id !== id) throw conflict('ORG_CODE_TAKEN', 'Another organisation already has this code');
+    if (other && other.id !== id) throw codeTaken();
   }
-  await repo.updateOrg(db, id, { ...toRow(patch), updated_at: nowIso() });
+  await repo.updateOrg(db, id, { ...toRow(patch), updated_at: ctx.clock().toISOString() });
   return toOrg((await repo.findOrg(db, id))!);
 }
 
@@ -101,7 +105,24 @@ function toRow(input: OrgPatch): Partial<repo.OrgRow> {
   return row;
 }
 
+/**
+ * The first root organisation's id, created as a placeholder province when the database has none (first start:
+ * the administrator is attached to it; the demo seed turns it into the demo province).
+ */
+export async function ensureRootOrg(deps: Deps): Promise<number> {
+  const existing = await repo.firstRootOrg(deps.db);
+  if (existing) return existing.id;
+  const now = deps.clock().toISOString();
+  return repo.insertOrg(deps.db, { kind: 'province', name: 'Ủy ban nhân dân tỉnh', short_name: 'UBND', parent_id: null, code: null, email: null, headcount: null, population18: null, place: null, created_at: now, updated_at: now });
+}
+
 // ---- reads for other features (they never reach orgs/repo): organisations as the API shows them ----
+
+/** The organisation with this code (the external key of imports and seeds), or undefined. */
+export async function findOrgByCode(db: Q, code: string): Promise<Org | undefined> {
+  const row = await repo.findOrgByCode(db, code);
+  return row ? toOrg(row) : undefined;
+}
 
 /** One organisation, or undefined (no access rule: for features that already decided who may see what). */
 export async function findOrgById(db: Q, id: number): Promise<Org | undefined> {
@@ -198,9 +219,10 @@ export async function ancestry(db: Q, orgId: number): Promise<Org[]> {
 
 // ---- recipient groups ----
 
-export async function createGroup(db: Db, actor: Actor, input: GroupCreate): Promise<RecipientGroup> {
+export async function createGroup(ctx: Ctx, input: GroupCreate): Promise<RecipientGroup> {
+  const { db, actor } = ctx;
   const ownerOrgId = input.ownerOrgId ?? actor.orgId;
-  authorize(actor, ['admin', 'drafter', 'secretary'], ownerOrgId, await adminScope(db, actor));
+  authorize(actor, PREPARER_ROLES, ownerOrgId, await adminScope(db, actor));
   const found = await repo.findOrgsByIds(db, [...new Set(input.orgIds)]);
   if (found.length !== new Set(input.orgIds).size) {
     const known = new Set(found.map((o) => o.id));
@@ -208,20 +230,22 @@ export async function createGroup(db: Db, actor: Actor, input: GroupCreate): Pro
     throw invalid('ORG_NOT_FOUND', `Unknown organisation(s): ${missing.join(', ')}`, { orgIds: `unknown: ${missing.join(', ')}` });
   }
   if ((await repo.listGroups(db, ownerOrgId)).some((g) => g.name === input.name)) {
-    throw conflict('GROUP_NAME_TAKEN', 'A group with this name already exists');
+    throw new AppError('conflict', 'GROUP_NAME_TAKEN', 'A group with this name already exists', { name: 'a group with this name already exists' });
   }
-  const id = await db.transaction((tx) => repo.insertGroup(tx, { owner_org_id: ownerOrgId, name: input.name, created_at: nowIso() }, input.orgIds));
-  return getGroup(db, actor, id);
+  const id = await db.transaction((tx) => repo.insertGroup(tx, { owner_org_id: ownerOrgId, name: input.name, created_at: ctx.clock().toISOString() }, input.orgIds));
+  return getGroup(ctx, id);
 }
 
-export async function getGroup(db: Q, actor: Actor, id: number): Promise<RecipientGroup> {
+export async function getGroup(ctx: Ctx, id: number): Promise<RecipientGroup> {
+  const { db, actor } = ctx;
   const row = await repo.findGroup(db, id);
   if (!row || !seesDirectory(actor)) throw notFound('Recipient group', 'GROUP_NOT_FOUND');
   return toGroup(row, (await repo.groupMemberIds(db, [id])).get(id) ?? []);
 }
 
 /** Groups are shared address books: every department's staff may use every group. */
-export async function listGroups(db: Q, actor: Actor): Promise<RecipientGroup[]> {
+export async function listGroups(ctx: Ctx): Promise<RecipientGroup[]> {
+  const { db, actor } = ctx;
   if (!seesDirectory(actor)) return [];
   const rows = await repo.listGroups(db);
   const members = await repo.groupMemberIds(db, rows.map((r) => r.id));

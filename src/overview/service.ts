@@ -68,7 +68,6 @@ const pct = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part
  * with a timeline and what needs chasing. Everything is read through the owning features' services.
  */
 export async function campaignOverview(ctx: Ctx, campaignId: number, week?: string): Promise<CampaignOverview> {
-  const { db, actor } = ctx;
   const row = await loadManagedCampaign(ctx, campaignId);
   const campaign = await getCampaign(ctx, row.id);
 

@@ -8,14 +8,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Deps } from '../deps';
-import type { Actor } from '../auth';
-import { findUserByEmail, rolesOf, toActor } from '../auth/repo';
-import { createUser } from '../auth';
-import { listOrgs } from '../orgs/repo';
+import type { Ctx, Deps } from '../deps';
+import { createUser, findActorByEmail, installationAdmin, type Actor } from '../auth';
+import { listOrgs } from '../orgs';
 import { parse } from '../shared/validate';
 import { addDays, isoWeekOf, localDate, localToUtc, mondayOfIsoWeek } from '../shared/time';
-import { CampaignCreate, createCampaign } from '../campaigns';
+import { CampaignCreate, createCampaign, listCampaigns } from '../campaigns';
 import { submitReport } from '../reports';
 import { LetterCreate } from '../letters';
 import { approveLetter, createLetter, listTemplates, submitLetter } from '../letters';
@@ -30,22 +28,25 @@ import { confirmOccurrence, itemsForCommune } from '../broadcasts';
 export const DEMO_CAMPAIGN = 'Cài đặt ứng dụng Sổ sức khỏe điện tử';
 
 async function actorByEmail(deps: Deps, email: string): Promise<Actor> {
-  const user = await findUserByEmail(deps.db, email);
-  if (!user) throw new Error(`demo user ${email} missing: run the organisation seed first`);
-  return toActor(user, await rolesOf(deps.db, user.id));
+  const actor = await findActorByEmail(deps.db, email);
+  if (!actor) throw new Error(`demo user ${email} missing: run the organisation seed first`);
+  return actor;
 }
 
 /** A deterministic "random" so the demo looks the same every time. */
 const pick = (i: number, percent: number) => (i * 37) % 100 < percent;
 
 export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => void, demoPassword: string): Promise<boolean> {
-  if (await deps.db('campaigns').where({ name: DEMO_CAMPAIGN }).first()) return false;
-  const realNow = new Date();
+  const realNow = deps.clock();
   const at = (iso: Date) => setNow(iso);
   const drafter = await actorByEmail(deps, 'chuyenvien@stttt.hatinh.demo');
   const approver = await actorByEmail(deps, 'lanhdao@stttt.hatinh.demo');
   const secretary = await actorByEmail(deps, 'vanthu@stttt.hatinh.demo');
-  const all = await listOrgs(deps.db, {});
+  if ((await listCampaigns({ ...deps, actor: drafter })).some((c) => c.name === DEMO_CAMPAIGN)) return false;
+  const admin = await installationAdmin(deps.db);
+  if (!admin) throw new Error('No administrator yet: the first start (bootstrapAdmin) creates one before the demo is loaded');
+  const adminCtx: Ctx = { ...deps, actor: admin };
+  const all = await listOrgs({ ...deps, actor: drafter }, {});
   const agencies = all.filter((o) => ['department', 'district', 'press'].includes(o.kind));
   const communes = all.filter((o) => o.kind === 'commune');
 
@@ -126,8 +127,8 @@ export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => v
   for (const c of communes) {
     const code = c.code ?? `org${c.id}`;
     const email = code === 'HT-CX-02' ? 'truyenthanh@cambinh.hatinh.demo' : `truyenthanh.${code.toLowerCase()}@hatinh.demo`;
-    if (!(await findUserByEmail(deps.db, email))) {
-      await createUser(deps.db, null, { email, name: `Đài truyền thanh ${c.name.replace(/^Ủy ban nhân dân /, '')}`, password: demoPassword, roles: ['broadcaster'], orgId: c.id });
+    if (!(await findActorByEmail(deps.db, email))) {
+      await createUser(adminCtx, { email, name: `Đài truyền thanh ${c.name.replace(/^Ủy ban nhân dân /, '')}`, password: demoPassword, roles: ['broadcaster'], orgId: c.id });
     }
     broadcasters.set(c.id, await actorByEmail(deps, email));
   }

@@ -8,8 +8,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Ctx, Deps } from '../deps';
-import { findUserByEmail, rolesOf, toActor } from '../auth/repo';
-import { findOrgByCode } from '../orgs/repo';
+import { findActorByEmail, installationAdmin, type Actor } from '../auth';
+import { findOrgByCode } from '../orgs';
 import { tmpDir } from '../shared/media';
 import { addTrustedRoot, DemoCa, demoSealPng, demoSignaturePng, getCertificate, uploadCertificate, uploadImage } from '../signing';
 
@@ -19,14 +19,13 @@ function tempFile(deps: Deps, data: Buffer): { path: string } {
   return { path: file };
 }
 
-export async function seedDemoSigning(deps: Deps, adminEmail: string, approverEmail: string, orgCode: string): Promise<boolean> {
-  const adminUser = await findUserByEmail(deps.db, adminEmail);
-  const approverUser = await findUserByEmail(deps.db, approverEmail);
+/** The installation's administrator uploads the organisation's certificate and seal; the approver their own. */
+export async function seedDemoSigning(deps: Deps, approverEmail: string, orgCode: string): Promise<boolean> {
+  const admin = await installationAdmin(deps.db);
+  const approver = await findActorByEmail(deps.db, approverEmail);
   const org = await findOrgByCode(deps.db, orgCode);
-  if (!adminUser || !approverUser || !org) return false;
-  const admin = toActor(adminUser, await rolesOf(deps.db, adminUser.id));
-  const approver = toActor(approverUser, await rolesOf(deps.db, approverUser.id));
-  const ctx = (actor: typeof admin): Ctx => ({ ...deps, actor });
+  if (!admin || !approver || !org) return false;
+  const ctx = (actor: Actor): Ctx => ({ ...deps, actor });
   const has = await getCertificate(ctx(approver), { type: 'user', id: approver.id }).then(
     () => true,
     () => false,

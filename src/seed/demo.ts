@@ -4,14 +4,11 @@
  * per role. Safe to run twice: organisations are matched by code, users by e-mail.
  */
 import { loadConfig } from '../config';
-import { createDb, migrate, nowIso, type Db } from '../db';
-import { bootstrapAdmin, createUser } from '../auth';
-import { findUserByEmail } from '../auth/repo';
-import type { Role } from '../auth';
-import { findOrgByCode, insertOrg } from '../orgs/repo';
-import type { OrgKind } from '../orgs';
-import type { Deps } from '../deps';
+import { createDb, migrate } from '../db';
+import type { Ctx, Deps } from '../deps';
 import { createLogger } from '../logger';
+import { bootstrapAdmin, createUser, findActorByEmail, installationAdmin, type Role } from '../auth';
+import { createOrg, findOrgByCode, findOrgById, updateOrg, type OrgKind } from '../orgs';
 import { installShippedTemplates } from '../letters';
 import { DEMO_CAMPAIGN, seedDemoCampaign } from './demo-campaign';
 import { seedDemoSigning } from './demo-signing';
@@ -73,38 +70,50 @@ function demoEmail(code: string): string {
   return `${code.toLowerCase()}@hatinh.demo`;
 }
 
-export async function seedDemo(db: Db): Promise<{ orgs: number; users: { email: string; roles: Role[] }[] }> {
+/**
+ * The seed acts as the installation's administrator (the superadmin of the first start), through the same
+ * services and rules as the pages: organisations and users are created and changed by `createOrg`, `updateOrg`
+ * and `createUser`.
+ */
+export async function adminContext(deps: Deps): Promise<Ctx> {
+  const admin = await installationAdmin(deps.db);
+  if (!admin) throw new Error('No administrator yet: the first start (bootstrapAdmin) creates one before the demo is loaded');
+  return { ...deps, actor: admin };
+}
+
+export async function seedDemo(deps: Deps): Promise<{ orgs: number; users: { email: string; roles: Role[] }[] }> {
+  const ctx = await adminContext(deps);
+  const { db } = deps;
   let created = 0;
   // The first start created a placeholder province for the administrator: the demo province becomes it.
-  const placeholder = await db('orgs').whereNull('parent_id').whereNull('code').where({ kind: 'province' }).orderBy('id').first();
-  if (placeholder && !(await findOrgByCode(db, PROVINCE))) {
-    const p = ORGS[0];
-    await db('orgs').where({ id: placeholder.id }).update({ code: p.code, name: p.name, short_name: p.shortName, headcount: p.headcount, population18: p.population18, place: p.place, email: demoEmail(p.code), updated_at: nowIso() });
+  if (!(await findOrgByCode(db, PROVINCE))) {
+    const home = await findOrgById(db, ctx.actor.orgId);
+    if (home && home.parentId === null && home.code === null && home.kind === 'province') {
+      const p = ORGS[0];
+      await updateOrg(ctx, home.id, { code: p.code, name: p.name.normalize('NFC'), shortName: p.shortName, headcount: p.headcount, population18: p.population18, place: p.place, email: demoEmail(p.code) });
+    }
   }
   for (const o of ORGS) {
     if (await findOrgByCode(db, o.code)) continue;
     const parent = o.parent ? await findOrgByCode(db, o.parent) : undefined;
-    const now = nowIso();
-    await insertOrg(db, {
+    await createOrg(ctx, {
       code: o.code,
       name: o.name.normalize('NFC'),
-      short_name: o.shortName.normalize('NFC'),
+      shortName: o.shortName.normalize('NFC'),
       kind: o.kind,
-      parent_id: parent?.id ?? null,
+      parentId: parent?.id ?? null,
       email: demoEmail(o.code),
       headcount: o.headcount ?? null,
       population18: o.population18 ?? null,
       place: o.place ?? null,
-      created_at: now,
-      updated_at: now,
     });
     created += 1;
   }
   const users = [];
   for (const u of USERS) {
     const org = (await findOrgByCode(db, u.org))!;
-    if (!(await findUserByEmail(db, u.email))) {
-      await createUser(db, null, { email: u.email, name: u.name, password: DEMO_PASSWORD, roles: u.roles, orgId: org.id });
+    if (!(await findActorByEmail(db, u.email))) {
+      await createUser(ctx, { email: u.email, name: u.name, password: DEMO_PASSWORD, roles: u.roles, orgId: org.id });
     }
     users.push({ email: u.email, roles: u.roles });
   }
@@ -115,13 +124,14 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const db = createDb({ url: config.DATABASE_URL });
   await migrate(db);
-  const admin = await bootstrapAdmin(db, config);
-  const result = await seedDemo(db);
-  console.log(`Demo province loaded: ${result.orgs} new organisations.`);
+  // The campaign seed sets the clock back to when each thing would have happened; null is the real time.
   let now: Date | null = null;
   const deps: Deps = { db, config, log: createLogger('warn'), clock: () => now ?? new Date() };
+  const admin = await bootstrapAdmin(deps);
+  const result = await seedDemo(deps);
+  console.log(`Demo province loaded: ${result.orgs} new organisations.`);
   await installShippedTemplates(deps);
-  if (await seedDemoSigning(deps, config.VANDONG_ADMIN_EMAIL, 'lanhdao@stttt.hatinh.demo', 'HT-STTTT')) {
+  if (await seedDemoSigning(deps, 'lanhdao@stttt.hatinh.demo', 'HT-STTTT')) {
     console.log('Demo digital signatures: a demo CA (trusted by this installation only), certificates, a signature image and a seal.');
   }
   if (await seedDemoCampaign(deps, (d) => (now = d), DEMO_PASSWORD)) console.log(`Demo campaign "${DEMO_CAMPAIGN}" loaded with letters, broadcasts and reports.`);

@@ -16,7 +16,7 @@ function loadLocale(locale: Locale): Dict {
   const dict: Dict = {};
   if (!fs.existsSync(dir)) return dict;
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-    flatten(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')), '', dict);
+    flatten(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>, '', dict);
   }
   return dict;
 }
@@ -37,10 +37,16 @@ function dicts(): Record<Locale, Dict> {
 }
 
 /** Translates a key, filling {name} placeholders. Unknown keys come back as the key, which shows up in review. */
+/** A placeholder's value as text: numbers and strings as they are, anything else as JSON. */
+function placeholder(v: unknown): string {
+  if (v == null) return '';
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+}
+
 export function t(locale: Locale, key: string, vars?: Record<string, unknown>): string {
   const d = dicts();
   const template = d[locale][key] ?? d.vi[key] ?? key;
-  return vars ? template.replace(/\{(\w+)\}/g, (_, name) => (vars[name] == null ? '' : String(vars[name]))) : template;
+  return vars ? template.replace(/\{(\w+)\}/g, (_, name: string) => placeholder(vars[name])) : template;
 }
 
 export function hasKey(locale: Locale, key: string): boolean {

@@ -80,7 +80,7 @@ export function normalizeStrings<T>(value: T, depth = 0): T {
   if (typeof value === 'string') return value.normalize('NFC') as T;
   if (!value || typeof value !== 'object') return value;
   if (depth >= MAX_DEPTH) throw tooDeep();
-  if (Array.isArray(value)) return value.map((v) => normalizeStrings(v, depth + 1)) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((v) => normalizeStrings(v, depth + 1)) as T;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = normalizeStrings(v, depth + 1);
   return out as T;

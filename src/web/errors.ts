@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { AppError, type ErrorKind } from '../shared/errors';
 import { isApiRequest } from './request';
 import { hasKey, t } from '../shared/i18n';
+import { translateFields } from './field-messages';
 
 /** The one place where an error kind becomes an HTTP status. */
 export const STATUS: Record<ErrorKind, number> = {
@@ -50,7 +51,8 @@ export function errorHandler(log: { error: (obj: unknown, msg: string) => void }
       res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
       return;
     }
-    res.status(status).render('error', { title: t(req.locale ?? 'vi', 'common.error'), status, message, fields: appErr?.fields });
+    const fields = appErr?.fields ? translateFields(appErr.fields, req.locale ?? 'vi') : undefined;
+    res.status(status).render('error', { title: t(req.locale ?? 'vi', 'common.error'), status, message, fields });
   };
 }
 

@@ -1,13 +1,14 @@
 import type { NextFunction, Request, Response } from 'express';
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Db } from '../db';
+import type { Deps } from '../deps';
 import * as auth from '../auth';
 import { pickLocale } from '../shared/i18n';
 import { AppError, invalid } from '../shared/errors';
 import { checkInput } from '../shared/validate';
-import { isApiRequest, tokensEqual } from './request';
+import { cookieOf, isApiRequest, tokensEqual } from './request';
 import { isUploadPath } from './upload';
+import { exposeActor } from './nav';
 import { queueAudit } from '../audit';
 
 /** A caller's X-Request-Id is kept only when it is this short and plain (it goes into logs and the audit log). */
@@ -58,35 +59,36 @@ export function locale() {
   return (req: Request, res: Response, next: NextFunction) => {
     const q = typeof req.query.lang === 'string' ? req.query.lang : undefined;
     if (q === 'vi' || q === 'en') res.cookie(LANG_COOKIE, q, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 86400_000 });
-    req.locale = pickLocale(q, req.cookies?.[LANG_COOKIE]);
+    req.locale = pickLocale(q, cookieOf(req, LANG_COOKIE));
     next();
   };
 }
 
 /** Bearer token for the API, session cookie for pages. Sets req.actor when either is valid, and then Cache-Control: no-store. */
-export function authenticate(db: Db, clock: () => Date) {
+export function authenticate(deps: Deps) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
+    const session = cookieOf(req, SESSION_COOKIE);
     if (header?.startsWith('Bearer ')) {
-      const found = await auth.authenticate(db, header.slice(7).trim(), 'api', clock());
+      const found = await auth.authenticate(deps, header.slice(7).trim(), 'api');
       if (found) {
         req.actor = found.actor;
         req.authKind = 'api';
       }
-    } else if (req.cookies?.[SESSION_COOKIE]) {
-      const found = await auth.authenticate(db, req.cookies[SESSION_COOKIE], 'session', clock());
+    } else if (session) {
+      const found = await auth.authenticate(deps, session, 'session');
       if (found) {
         req.actor = found.actor;
         req.authKind = 'session';
         req.csrfToken = found.csrfToken ?? undefined;
-        if (typeof req.query.lang !== 'string' && !req.cookies?.[LANG_COOKIE]) req.locale = found.actor.locale;
+        if (typeof req.query.lang !== 'string' && !cookieOf(req, LANG_COOKIE)) req.locale = found.actor.locale;
       }
     }
     // What a signed-in person sees is theirs: no browser or proxy keeps a copy (the back button after sign-out,
     // a shared computer). Answers that are safe to keep — /static (mounted before this), the public
     // content-addressed audio — set their own Cache-Control after this.
     if (req.authKind) res.setHeader('Cache-Control', 'no-store');
-    res.locals.actor = req.actor;
+    exposeActor(req, res);
     res.locals.locale = req.locale;
     next();
   };
@@ -106,7 +108,7 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function csrf() {
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.authKind === 'api') return next(); // no form to protect, no cookie to mint
-    let pre = req.cookies?.[PRE_CSRF_COOKIE] as string | undefined;
+    let pre = cookieOf(req, PRE_CSRF_COOKIE);
     if (!pre) {
       pre = crypto.randomBytes(18).toString('base64url');
       res.cookie(PRE_CSRF_COOKIE, pre, { httpOnly: true, sameSite: 'lax' });
@@ -114,19 +116,21 @@ export function csrf() {
     const expected = req.authKind === 'session' ? req.csrfToken : pre;
     res.locals.csrfToken = expected;
     if (SAFE.has(req.method)) return next();
-    if (isApiRequest(req) && !req.cookies?.[SESSION_COOKIE]) return next(); // no ambient credential to abuse
+    if (isApiRequest(req) && !cookieOf(req, SESSION_COOKIE)) return next(); // no ambient credential to abuse
     const header = req.headers['x-csrf-token'];
     if (header === undefined && req.is('multipart/form-data')) {
       if (!isUploadPath(req.path)) return next(csrfFailed());
       req.csrfPending = true;
       req.pendingActor = req.actor;
       req.actor = undefined;
-      res.locals.actor = undefined;
+      exposeActor(req, res);
       return next();
     }
-    const sent = (req.body && typeof req.body === 'object' && (req.body as Record<string, unknown>)._csrf) || header;
+    const body: unknown = req.body;
+    const fields = body && typeof body === 'object' ? (body as Record<string, unknown>) : undefined;
+    const sent = fields?._csrf || header;
     if (!tokensEqual(sent, expected)) return next(csrfFailed());
-    if (req.body && typeof req.body === 'object') delete (req.body as Record<string, unknown>)._csrf;
+    if (fields) delete fields._csrf;
     next();
   };
 }
@@ -142,7 +146,7 @@ export function inputGuard() {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (/%00/.test(req.path)) return next(invalid('NUL_CHARACTER', 'The request contains a NUL character'));
     checkInput(req.query);
-    if (req.body && typeof req.body === 'object') checkInput(req.body);
+    checkInput(req.body);
     next();
   };
 }
@@ -151,14 +155,14 @@ export function inputGuard() {
  * Every successful state-changing request is written to the audit log: who, what, which record, when.
  * Routes may name the record precisely through res.locals.audit; otherwise it is read from the path.
  */
-export function audit(db: Db, log: { error: (obj: unknown, msg: string) => void }) {
+export function audit(deps: Deps) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (SAFE.has(req.method)) return next();
     res.on('finish', () => {
       if (res.statusCode >= 400) return;
       const segments = req.originalUrl.split('?')[0].replace(/^\/api\/v1\//, '/').split('/').filter(Boolean);
       const explicit = res.locals.audit as { entity?: string; entityId?: string | number; detail?: unknown; orgId?: number } | undefined;
-      queueAudit(db, {
+      queueAudit(deps, {
         userId: req.actor?.id ?? null,
         orgId: explicit?.orgId ?? req.actor?.orgId ?? null,
         action: `${req.method} ${segments.map((s) => (/^\d+$/.test(s) ? ':id' : s)).join('/')}`,
@@ -167,7 +171,7 @@ export function audit(db: Db, log: { error: (obj: unknown, msg: string) => void 
         detail: explicit?.detail ?? null,
         requestId: String(req.id ?? ''),
         ip: req.ip ?? null,
-      }, (err) => log.error({ err }, 'audit write failed'));
+      });
     });
     next();
   };

@@ -47,6 +47,14 @@ export function ctxOf(req: Request): Ctx {
   return req.ctx;
 }
 
+/** A cookie's value (cookie-parser's `req.cookies` is untyped): a string, or undefined. */
+export function cookieOf(req: Request, name: string): string | undefined {
+  const cookies: unknown = req.cookies;
+  if (!cookies || typeof cookies !== 'object') return undefined;
+  const value = (cookies as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
 export function isApiRequest(req: Request): boolean {
   return req.originalUrl.startsWith('/api/');
 }
@@ -55,10 +63,6 @@ export function clientIp(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
-/** A form field that may repeat (checkboxes, multi-selects) arrives as one string or several: always a list, empties dropped. */
-export function formValues(value: unknown): string[] {
-  return ([] as unknown[]).concat(value ?? []).map(String).filter((v) => v !== '');
-}
 
 /** Constant-time comparison of a token a client sent with the one expected. */
 export function tokensEqual(sent: unknown, expected: string | undefined): boolean {

@@ -6,6 +6,7 @@ import { AppError, invalid, unauthenticated } from '../shared/errors';
 import { requireRole } from '../auth';
 import type { Role } from '../auth';
 import { tokensEqual } from './request';
+import { exposeActor } from './nav';
 
 /**
  * The one way a route receives a file. In this order, for every upload route of the API and the pages:
@@ -102,6 +103,7 @@ export function acceptUpload(mediaDir: string, opts: UploadOptions, handler: Upl
       if (parseError && isSystemError(parseError)) throw parseError;
       // No file part (or the body broke off before one): the token must have come among the fields read.
       if (req.csrfPending && !settleCsrf(req)) throw csrfFailed();
+      exposeActor(req, res); // the page the handler renders shows the person again (withheld until the token was checked)
       if (parseError) req.uploadError = bodyError(parseError);
       await handler(req, res);
     } catch (err) {

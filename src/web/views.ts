@@ -4,7 +4,6 @@ import type { Express } from 'express';
 import { VIEWS_DIR } from '../shared/paths';
 import { t, type Locale } from '../shared/i18n';
 import { formatEnDate, formatVnDate, formatVnDateTime } from '../shared/time';
-import type { Actor, Role } from '../auth';
 
 type HelperOptions = { data?: { root?: { locale?: Locale } }; hash?: Record<string, unknown> };
 
@@ -36,10 +35,6 @@ export const helpers = {
   percent(v: number | null | undefined, options: HelperOptions) {
     if (v == null) return '';
     return new Intl.NumberFormat(localeOf(options) === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: 2 }).format(v) + '%';
-  },
-  hasRole(actor: Actor | undefined, ...rest: unknown[]) {
-    const roles = rest.slice(0, -1) as Role[];
-    return Boolean(actor && actor.roles.some((r) => roles.includes(r)));
   },
   indent: (depth: number) => '\u00a0\u00a0\u00a0\u00a0'.repeat(depth),
   min: (a: number, b: number) => Math.min(a, b),

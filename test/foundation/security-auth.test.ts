@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import request from 'supertest';
@@ -12,6 +13,7 @@ import { can } from '../../src/auth/policy';
 import type { Actor, Role } from '../../src/auth/roles';
 import { createDb, migrate } from '../../src/db';
 import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
 import { safeRedirectPath } from '../../src/web/redirect';
 import * as m006 from '../../migrations/006_superadmin';
 
@@ -401,13 +403,13 @@ describeEachDb('provincial administrators', (ctx) => {
 
 describe('the installation’s superadmin', () => {
   it('is the administrator created at first start', async () => {
-    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'vandong-boot-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vandong-boot-'));
     const url = `sqlite://${path.join(dir, 'db.sqlite')}`;
     const db = createDb({ url });
     try {
       await migrate(db);
       const config = loadConfig({ DATABASE_URL: url, MEDIA_DIR: dir, VANDONG_ADMIN_PASSWORD: 'first-admin-pass', LOG_LEVEL: 'silent' });
-      const made = await bootstrapAdmin(db, config);
+      const made = await bootstrapAdmin({ db, config, log: createLogger('silent'), clock: () => new Date() });
       expect(made?.email).toBe('admin@localhost');
       const user = await db('users').where({ email: 'admin@localhost' }).first();
       const roles = (await db('user_roles').where({ user_id: user.id }).orderBy('role')).map((r: { role: string }) => r.role);

@@ -9,7 +9,7 @@ import { describeEachDb, type TestUser } from '../helpers/context';
 import { signIn } from '../helpers/browser-session';
 import { plainLetter, setUpDepartment, type Department } from '../letters/helpers';
 import { parseFreeRecipients } from '../../src/letters/draft-form';
-import { auditIdle, queueAudit } from '../../src/audit/service';
+import { auditIdle, queueAudit } from '../../src/audit';
 import { calendarDate, parse, text, requiredText } from '../../src/shared/validate';
 
 type Who = 'anon' | 'admin' | 'drafter' | 'broadcaster';
@@ -236,7 +236,7 @@ describeEachDb('security: hostile input answered with 400', (ctx) => {
       expect(a.headers['x-request-id']).toMatch(/^[A-Za-z0-9._-]{1,64}$/);
       expect(b.headers['x-request-id']).toBe('normal-request.1');
       const [idA, idB] = [await created(a), await created(b)];
-      await auditIdle(ctx().db);
+      await auditIdle(ctx().deps);
       const rows = await ctx().db('audit_log').where({ entity: 'orgs' }).whereIn('entity_id', [idA, idB]);
       expect(rows).toHaveLength(2);
       const byId = Object.fromEntries(rows.map((r: { entity_id: string; request_id: string }) => [r.entity_id, r.request_id]));
@@ -257,11 +257,11 @@ describeEachDb('security: hostile input answered with 400', (ctx) => {
     it('writes the good entries of a batch when one entry cannot be written, and reports the bad one', async () => {
       const errors: unknown[] = [];
       const entry = (n: string, userId: number | null) => ({ userId, orgId: null, action: 'POST test', entity: 'batch-test', entityId: n, detail: null, requestId: `batch-${n}`, ip: '127.0.0.1' });
-      queueAudit(ctx().db, entry('1', ctx().admin.id), (e) => errors.push(e));
-      queueAudit(ctx().db, entry('2', 2_000_000_000), (e) => errors.push(e)); // no such user: the foreign key refuses it
-      queueAudit(ctx().db, { ...entry('3', null), requestId: 'q'.repeat(300) }, (e) => errors.push(e));
-      queueAudit(ctx().db, entry('4', ctx().admin.id), (e) => errors.push(e));
-      await auditIdle(ctx().db);
+      queueAudit(ctx().deps, entry('1', ctx().admin.id), (e) => errors.push(e));
+      queueAudit(ctx().deps, entry('2', 2_000_000_000), (e) => errors.push(e)); // no such user: the foreign key refuses it
+      queueAudit(ctx().deps, { ...entry('3', null), requestId: 'q'.repeat(300) }, (e) => errors.push(e));
+      queueAudit(ctx().deps, entry('4', ctx().admin.id), (e) => errors.push(e));
+      await auditIdle(ctx().deps);
       const rows = await ctx().db('audit_log').where({ entity: 'batch-test' }).orderBy('entity_id');
       expect(rows.map((r: { entity_id: string }) => r.entity_id)).toEqual(['1', '3', '4']);
       expect(rows[1].request_id.length).toBeLessThanOrEqual(64);

@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createApp } from '../../src/app';
 import type { Deps } from '../../src/deps';
-import { createUser } from '../../src/auth/service';
+import { provisionUser } from '../../src/auth/service';
 import type { Role } from '../../src/auth/roles';
 
 /**
@@ -82,7 +82,7 @@ export async function createTestContext(lane: string, env: Record<string, string
     userSeq += 1;
     const email = `${emailPrefix}-${userSeq}@test.vn`;
     const password = 'password-123';
-    const actor = await createUser(db, null, { email, name: name ?? `${roles.join(' ')} ${userSeq}`, password, roles, orgId });
+    const actor = await provisionUser(deps, { email, name: name ?? `${roles.join(' ')} ${userSeq}`, password, roles, orgId });
     return { id: actor.id, email, password, orgId, token: await login(email, password) };
   };
   const ctx: TestContext = {

@@ -79,6 +79,9 @@ describeEachDb('letter pages', (ctx) => {
     expect(register.status).toBe(200);
     expect(register.text).toContain('format=xlsx');
     expect(register.text).toMatch(/0\d\/STTTT-TTBCXB/);
+    // The register's number column shows the number itself ("number" is also a view helper: it printed NaN).
+    expect(register.text).not.toContain('NaN');
+    expect(register.text).toMatch(/<td class="num">\d+<\/td>/);
   });
 
   it('an admin edits a template with a live preview; a broken one shows its line and column', async () => {

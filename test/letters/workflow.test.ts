@@ -136,7 +136,7 @@ describeEachDb('drafting and the approval workflow', (ctx) => {
     const waiting = (await ctx().as(dep.drafter).post('/api/v1/letters').send(plainLetter(dep, { subject: 'chờ duyệt' }))).body.id;
     await ctx().as(dep.drafter).post(`/api/v1/letters/${waiting}/submit`);
     const ready = await approvedLetter(ctx(), dep, { subject: 'chờ cấp số' });
-    const ctxOf = async (u: TestUser) => ({ ...ctx().deps, actor: (await authenticate(ctx().db, u.token, 'api'))!.actor });
+    const ctxOf = async (u: TestUser) => ({ ...ctx().deps, actor: (await authenticate(ctx().deps, u.token, 'api'))!.actor });
     const forApprover = await awaitingActor(await ctxOf(dep.approver));
     expect(forApprover.toApprove.map((l) => l.id)).toContain(waiting);
     expect(forApprover.toIssue).toEqual([]);

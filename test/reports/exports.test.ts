@@ -44,7 +44,7 @@ describeEachDb('exports of a campaign', (ctx) => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('spreadsheetml');
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(res.body as unknown as ArrayBuffer);
+    await wb.xlsx.load(res.body as ArrayBuffer);
     const ws = wb.getWorksheet('Số liệu')!;
     const rows: unknown[][] = [];
     ws.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
@@ -107,7 +107,7 @@ describeEachDb('exports of a campaign', (ctx) => {
     expect(lines.map((l) => l.split(',')[0])).toEqual(['Tuần', '2021-W40', '2021-W40', '2021-W40', '2021-W40']);
     const xlsx = await get('export?format=xlsx&week=2021-W40');
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(xlsx.body as unknown as ArrayBuffer);
+    await wb.xlsx.load(xlsx.body as ArrayBuffer);
     expect((wb.getWorksheet('Tỷ lệ theo tuần')!.getRow(1).values as unknown[]).slice(1)).toEqual(['Đơn vị', '2021-W40']);
     expect(wb.getWorksheet('Số liệu')!.rowCount).toBe(5);
   });

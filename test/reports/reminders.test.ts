@@ -1,6 +1,6 @@
 import { createTestContext, DB_LANES, type TestContext } from '../helpers/context';
 import { jobs } from '../../src/reports/jobs';
-import { withLease } from '../../src/jobs/lease';
+import { withLease } from '../../src/jobs';
 import { drainOutbox } from '../../src/dispatch/worker';
 import { campaignWorld, type CampaignWorld } from './fixtures';
 import { startInbox, type Inbox } from './smtp';
@@ -16,7 +16,7 @@ describe.each(DB_LANES)('report reminders reach a real SMTP server once each [%s
   const job = jobs.find((j) => j.name === 'reports.reminders')!;
   /** A cron tick: take the lease, run the job, then let the outbox worker send. */
   const tick = async (holder: string) => {
-    await withLease(ctx.db, job.name, holder, job.leaseSeconds, () => job.run(ctx.deps), ctx.deps.clock());
+    await withLease(ctx.deps, job.name, holder, job.leaseSeconds, () => job.run(ctx.deps));
     await drainOutbox(ctx.deps);
   };
   const to = (m: { to?: unknown }) => (Array.isArray(m.to) ? m.to : [m.to]).map((a) => (a as { text: string }).text).join(',');

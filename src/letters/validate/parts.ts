@@ -30,7 +30,7 @@ export function locateParts(paras: Para[]): Parts {
   // §3.7: "Kính gửi:" outside tables; one recipient on the line, or "- name" lines after it.
   const label = paras.find((p) => !p.cell && /^Kính gửi\s*:/.test(p.text.trim()));
   let kinhGui: Parts['kinhGui'] = null;
-  let bodyStart = -1;
+  let bodyStart: number;
   if (label) {
     const rest = label.text.trim().replace(/^Kính gửi\s*:\s*/, '');
     const items: Para[] = [];

@@ -164,7 +164,7 @@ export async function readLetterDocx(buf: Buffer): Promise<ReadResult> {
   const parse = async (name: string): Promise<XElement | null> => {
     const f = zip.file(name);
     if (!f) return null;
-    return parser.parseFromString(await f.async('string'), 'text/xml').documentElement as XElement | null;
+    return parser.parseFromString(await f.async('string'), 'text/xml').documentElement;
   };
   const body = child(await parse('word/document.xml'), 'body');
   if (!body) return unreadable('document has no body');

@@ -35,7 +35,7 @@ export const signatureKept: Rule = ({ parts: { noiNhan }, paragraphs }: Letter) 
   const looseSpacers = spacers.filter((p) => !p.keepNext).length;
   const also = looseSpacers ? ` and on the ${looseSpacers} empty paragraph(s) after it` : '';
   if (last?.cell) {
-    const lastRow = paragraphs.filter((x) => x.cell?.table === last!.cell!.table && x.cell.lastRow);
+    const lastRow = paragraphs.filter((x) => x.cell?.table === last.cell!.table && x.cell.lastRow);
     if (!lastRow.some((x) => x.keepNext) || looseSpacers) f.error(`the signature block is not kept with the table before it: set keep-with-next (w:keepNext) on its last row${also}`);
   } else if (last && (!last.keepNext || looseSpacers)) f.error(`the signature block is not kept with the last body paragraph ${quote(last)}: set keep-with-next (w:keepNext) on it${also}`);
   return f.out;
