@@ -75,31 +75,40 @@ function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => autocannon(opts, (err, res) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res))));
 }
 
+/**
+ * The submission scenario's world, the same on both databases: 1,000 agencies in a campaign, a secretary's token,
+ * the app listening, and the bare-Express baseline (an endpoint that parses JSON and answers, nothing else).
+ */
+async function submissionFixture(w: Awaited<ReturnType<typeof openDb>>, databaseUrl: string) {
+  const now = new Date();
+  const config = loadConfig({ DATABASE_URL: databaseUrl, MEDIA_DIR: path.join(w.dir, 'media'), LOG_LEVEL: 'silent', JOBS_ENABLED: 'false' });
+  const deps = { db: w.db, config, log: createLogger('silent'), clock: () => now };
+  const t0 = now.toISOString();
+  const [root] = await w.db('orgs').insert({ kind: 'province', name: 'UBND tỉnh', short_name: 'UBND', created_at: t0, updated_at: t0 }).returning('id');
+  const rootId = Number(typeof root === 'object' ? root.id : root);
+  const orgIds = await insertOrgs(w.db, 1000, rootId);
+  await provisionUser(deps, { email: 'sec@bench.vn', name: 'Văn thư', password: 'bench-password', roles: ['secretary'], orgId: rootId });
+  const { token } = await login(deps, { email: 'sec@bench.vn', password: 'bench-password', ip: '127.0.0.1', kind: 'api' });
+  const [c] = await w.db('campaigns')
+    .insert({ owner_org_id: rootId, name: 'Bench', metric_label: 'Cài đặt', target_percent: 100, start_date: addDays(localDate(now), -14), end_date: addDays(localDate(now), 365), deadline_weekday: 5, deadline_time: '17:00', reminder_hours_before: 24, counts_residents: false, created_at: t0 })
+    .returning('id');
+  const campaignId = Number(typeof c === 'object' ? c.id : c);
+  await w.db.batchInsert('campaign_orgs', orgIds.map((org_id) => ({ campaign_id: campaignId, org_id })), 400);
+
+  const app = await listen(createApp(deps));
+  const bare = express();
+  bare.use(express.json());
+  bare.put('/x/:week', (req, res) => {
+    res.status(200).json({ revision: 1, onTime: true, installed: req.body.installed });
+  });
+  const baseline = await listen(bare);
+  return { now, orgIds, token, campaignId, app, baseline };
+}
+
 async function submissions(): Promise<BenchRow[]> {
   const w = await openDb('sqlite');
   try {
-    const now = new Date();
-    const config = loadConfig({ DATABASE_URL: 'sqlite://unused', MEDIA_DIR: path.join(w.dir, 'media'), LOG_LEVEL: 'silent', JOBS_ENABLED: 'false' });
-    const deps = { db: w.db, config, log: createLogger('silent'), clock: () => now };
-    const t0 = now.toISOString();
-    const [root] = await w.db('orgs').insert({ kind: 'province', name: 'UBND tỉnh', short_name: 'UBND', created_at: t0, updated_at: t0 }).returning('id');
-    const rootId = Number(typeof root === 'object' ? root.id : root);
-    const orgIds = await insertOrgs(w.db, 1000, rootId);
-    await provisionUser(deps, { email: 'sec@bench.vn', name: 'Văn thư', password: 'bench-password', roles: ['secretary'], orgId: rootId });
-    const { token } = await login(deps, { email: 'sec@bench.vn', password: 'bench-password', ip: '127.0.0.1', kind: 'api' });
-    const [c] = await w.db('campaigns')
-      .insert({ owner_org_id: rootId, name: 'Bench', metric_label: 'Cài đặt', target_percent: 100, start_date: addDays(localDate(now), -14), end_date: addDays(localDate(now), 365), deadline_weekday: 5, deadline_time: '17:00', reminder_hours_before: 24, counts_residents: false, created_at: t0 })
-      .returning('id');
-    const campaignId = Number(typeof c === 'object' ? c.id : c);
-    await w.db.batchInsert('campaign_orgs', orgIds.map((org_id) => ({ campaign_id: campaignId, org_id })), 400);
-
-    const app = await listen(createApp(deps));
-    const bare = express();
-    bare.use(express.json());
-    bare.put('/x/:week', (req, res) => {
-      res.status(200).json({ revision: 1, onTime: true, installed: req.body.installed });
-    });
-    const baseline = await listen(bare);
+    const { now, orgIds, token, campaignId, app, baseline } = await submissionFixture(w, 'sqlite://unused');
     const week = isoWeekOf(now);
     let seq = 0;
     // Each request changes one organisation's figure, so every one writes a new revision (the expensive path).
@@ -149,28 +158,7 @@ const PG_CONNECTIONS = 50;
 async function submissionsPostgres(): Promise<BenchRow[]> {
   const w = await openDb('postgres');
   try {
-    const now = new Date();
-    const config = loadConfig({ DATABASE_URL: process.env.TEST_DATABASE_URL!, MEDIA_DIR: path.join(w.dir, 'media'), LOG_LEVEL: 'silent', JOBS_ENABLED: 'false' });
-    const deps = { db: w.db, config, log: createLogger('silent'), clock: () => now };
-    const t0 = now.toISOString();
-    const [root] = await w.db('orgs').insert({ kind: 'province', name: 'UBND tỉnh', short_name: 'UBND', created_at: t0, updated_at: t0 }).returning('id');
-    const rootId = Number(typeof root === 'object' ? root.id : root);
-    const orgIds = await insertOrgs(w.db, 1000, rootId);
-    await provisionUser(deps, { email: 'sec@bench.vn', name: 'Văn thư', password: 'bench-password', roles: ['secretary'], orgId: rootId });
-    const { token } = await login(deps, { email: 'sec@bench.vn', password: 'bench-password', ip: '127.0.0.1', kind: 'api' });
-    const [c] = await w.db('campaigns')
-      .insert({ owner_org_id: rootId, name: 'Bench', metric_label: 'Cài đặt', target_percent: 100, start_date: addDays(localDate(now), -14), end_date: addDays(localDate(now), 365), deadline_weekday: 5, deadline_time: '17:00', reminder_hours_before: 24, counts_residents: false, created_at: t0 })
-      .returning('id');
-    const campaignId = Number(typeof c === 'object' ? c.id : c);
-    await w.db.batchInsert('campaign_orgs', orgIds.map((org_id) => ({ campaign_id: campaignId, org_id })), 400);
-
-    const app = await listen(createApp(deps));
-    const bare = express();
-    bare.use(express.json());
-    bare.put('/x/:week', (req, res) => {
-      res.status(200).json({ revision: 1, onTime: true, installed: req.body.installed });
-    });
-    const baseline = await listen(bare);
+    const { now, orgIds, token, campaignId, app, baseline } = await submissionFixture(w, process.env.TEST_DATABASE_URL!);
     const week = isoWeekOf(now);
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
     // Every request sets its organisation's figure to a value that organisation has not had just before it, so each
