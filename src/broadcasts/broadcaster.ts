@@ -73,17 +73,20 @@ async function recordPlayed(deps: Deps, occ: repo.OccurrenceRow, who: { by: numb
 
 // ---- playlist and calendar formats ----
 
-/** Extended M3U: one entry per item, in time order. */
+/** Extended M3U: one entry per item, in feed order (emergency, priority, normal; each by time); the class in an #EXTVDCLASS line players ignore. */
 export function toM3u(items: FeedItem[]): string {
   const lines = ['#EXTM3U'];
   for (const i of items) {
     if (!i.audioUrl) continue;
     lines.push(`#EXTINF:${Math.round(i.durationSec ?? -1)},${localTime(new Date(i.scheduledAt))} ${i.title.replace(/[\r\n]+/g, ' ')}`);
+    lines.push(`#EXTVDCLASS:${i.class}`);
     lines.push(i.audioUrl);
   }
   return lines.join('\n') + '\n';
 }
 
+/** RFC 5545 PRIORITY: 1 highest, 9 lowest. */
+const ICS_PRIORITY = { emergency: 1, priority: 5, normal: 9 } as const;
 const icsDate = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 const icsText = (s: string) => s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
 
@@ -116,7 +119,9 @@ export function toIcs(items: FeedItem[], calendarName: string, host: string, now
       `DTSTAMP:${icsDate(now)}`,
       `DTSTART:${icsDate(start)}`,
       `DTEND:${icsDate(end)}`,
-      `SUMMARY:${icsText(i.title)}`,
+      `SUMMARY:${icsText(i.class === 'emergency' ? `[KHẨN CẤP] ${i.title}` : i.title)}`,
+      `CATEGORIES:${i.class.toUpperCase()}`,
+      `PRIORITY:${ICS_PRIORITY[i.class]}`,
       `STATUS:${i.status === 'cancelled' ? 'CANCELLED' : 'CONFIRMED'}`,
       ...(i.audioUrl ? [`URL:${i.audioUrl}`, `ATTACH;FMTTYPE=audio/mpeg:${i.audioUrl}`] : []),
       `DESCRIPTION:${icsText(`sha256: ${i.sha256 ?? ''}\nstatus: ${i.status}`)}`,

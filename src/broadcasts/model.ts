@@ -1,4 +1,4 @@
-import type { AudioRow, BroadcastRow, FeedItemRow } from './repo';
+import type { AudioRow, BroadcastRow, BulletinClass, FeedItemRow } from './repo';
 
 /** Wire shapes: the API promises these names (api.md, Broadcasts); the tables may change. */
 export interface Audio {
@@ -59,6 +59,8 @@ export interface Broadcast {
   times: string[];
   daysOfWeek: number[];
   communeIds: number[];
+  class: BulletinClass;
+  confirmWithinMinutes: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -75,6 +77,8 @@ export function toBroadcast(row: BroadcastRow, communeIds: number[]): Broadcast 
     times: JSON.parse(row.times) as string[],
     daysOfWeek: JSON.parse(row.days_of_week) as number[],
     communeIds,
+    class: row.class ?? 'normal',
+    confirmWithinMinutes: row.confirm_within_minutes ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -89,6 +93,7 @@ export interface FeedItem {
   durationSec: number | null;
   status: FeedItemRow['status'];
   broadcastId: number;
+  class: BulletinClass;
 }
 
 export function toFeedItem(row: FeedItemRow, publicUrl: string): FeedItem {
@@ -101,5 +106,6 @@ export function toFeedItem(row: FeedItemRow, publicUrl: string): FeedItem {
     durationSec: round2(row.duration_sec),
     status: row.status,
     broadcastId: row.broadcast_id,
+    class: row.class ?? 'normal',
   };
 }

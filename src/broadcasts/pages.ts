@@ -13,7 +13,9 @@ import * as audio from './audio';
 import * as schedule from './schedule';
 import { remindMissed } from './missed';
 import * as broadcaster from './broadcaster';
-import { BroadcastCreate, CalendarQuery, FeedTokenCreate, ScheduleQuery } from './schemas';
+import { pendingAlerts } from './emergency';
+import { listReceivers } from './receivers';
+import { BroadcastCreate, CalendarQuery, FeedTokenCreate, ReceiversQuery, ScheduleQuery } from './schemas';
 import { audioUpload, receiveAudio, sendMaster } from './http';
 import { postUpload } from '../web/upload';
 import { safeRedirectPath } from '../web/redirect';
@@ -104,6 +106,8 @@ export function pageRouter(deps: Deps): Router {
     const today = localDate(ctx.clock());
     const failed = extra.failedOccurrence;
     const { items } = await broadcaster.scheduleFor(ctx, { date: today }, 8);
+    // Emergencies waiting for "Đã phát" stand above the schedule; the page polls for new ones (public/app.js).
+    const alerts = (await pendingAlerts(ctx)).items.map((a) => ({ ...a, deadlineTime: localTime(new Date(a.deadline!)), failed: a.occurrenceId === failed }));
     const days = new Map<string, unknown[]>();
     for (const i of items) {
       const d = localDate(new Date(i.scheduledAt));
@@ -114,6 +118,8 @@ export function pageRouter(deps: Deps): Router {
       title: t(req.locale, 'nav.mySchedule'),
       commune: await broadcaster.communeName(ctx, ctx.actor.orgId),
       days: [...days.entries()].map(([date, list]) => ({ date, isToday: date === today, items: list })),
+      alerts,
+      alertIds: alerts.map((a) => a.occurrenceId).join(','),
       today,
       confirmed: req.query.confirmed === '1',
       ...extra,
@@ -121,6 +127,11 @@ export function pageRouter(deps: Deps): Router {
   }
 
   r.get('/broadcaster', (req, res) => renderBroadcaster(req, res));
+
+  // What the broadcaster's page polls every few seconds (the signed-in session; no receiver token).
+  r.get('/broadcaster/alerts.json', async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(await pendingAlerts(ctxOf(req)));
+  });
 
   r.post('/broadcaster/occurrences/:id/confirm', async (req, res) => {
     const ctx = ctxOf(req);
@@ -213,6 +224,14 @@ export function pageRouter(deps: Deps): Router {
       tokenError: tokenError && { rowOrgId: tokenRow, message: tokenError.message },
     });
   }
+
+  // The department's view of the communes' IP receivers: last heartbeat, up/down, what each holds, who is silent.
+  r.get('/broadcasts/receivers', async (req, res) => {
+    const ctx = ctxOf(req);
+    const orgId = parse(ReceiversQuery, req.query).orgId;
+    const { items, silent, silentMinutes } = await listReceivers(ctx, orgId);
+    res.render('broadcasts/receivers', { title: t(req.locale, 'broadcasts.receivers.title'), items: items.map((i) => ({ ...i, up: i.status === 'up', fileCount: i.files.length })), silent, silentMinutes });
+  });
 
   r.get('/broadcasts/:id', (req, res) => renderDetail(req, res));
 

@@ -1,13 +1,13 @@
 import type { Ctx, Deps } from '../deps';
 import type { Q } from '../db';
 import { ADMIN_ROLES, PREPARER_ROLES, STAFF_ROLES, authorize, can, hasRole } from '../auth';
-import { AppError, invalid, notFound } from '../shared/errors';
+import { AppError, conflict, invalid, notFound } from '../shared/errors';
 import { addDays, isoWeekOf, localDate, localToUtc, mondayOfIsoWeek, weekdayOf, localTime } from '../shared/time';
 import { descendantIds, findOrgById, findOrgsByIds, groupMembers, outsideProvince } from '../orgs';
 import * as repo from './repo';
 import { checkCampaignLink } from '../reports';
 import { toBroadcast, type Broadcast } from './model';
-import type { BroadcastCreate, BroadcastPatch } from './schemas';
+import type { BroadcastCreate, BroadcastPatch, EmergencyCreate } from './schemas';
 
 /** More slots than this in one schedule is a mistake, not a plan. */
 const MAX_OCCURRENCES = 100_000;
@@ -86,16 +86,22 @@ function checkPlan(plan: Plan, communes: number): void {
   }
 }
 
-export async function createBroadcast(ctx: Ctx, input: BroadcastCreate): Promise<{ broadcast: Broadcast; occurrences: number }> {
-  const { actor } = ctx;
-  const audio = await repo.findAudio(ctx.db, input.audioId);
+/** The audio a preparer of its owner org schedules: it must be converted (an emergency without audio ready is refused too). */
+async function readyAudio(ctx: Ctx, audioId: number): Promise<repo.AudioRow> {
+  const audio = await repo.findAudio(ctx.db, audioId);
   if (!audio) throw invalid('AUDIO_NOT_FOUND', 'No such audio', { audioId: 'no such audio' });
-  authorize(actor, PREPARER_ROLES, [audio.owner_org_id]);
+  authorize(ctx.actor, PREPARER_ROLES, [audio.owner_org_id]);
   if (audio.status !== 'ready') {
     const failed = audio.status === 'failed';
     const message = failed ? 'The audio failed to convert and cannot be scheduled' : 'The audio is still being converted; schedule it when it is ready';
     throw new AppError('conflict', 'AUDIO_NOT_READY', message, { audioId: failed ? 'failed to convert' : 'still being converted' });
   }
+  return audio;
+}
+
+export async function createBroadcast(ctx: Ctx, input: BroadcastCreate): Promise<{ broadcast: Broadcast; occurrences: number }> {
+  const { actor } = ctx;
+  const audio = await readyAudio(ctx, input.audioId);
   const communes = await resolveCommunes(ctx.db, input, audio.owner_org_id);
   const plan: Plan = { startDate: input.startDate, endDate: input.endDate, times: input.times, daysOfWeek: input.daysOfWeek ?? ALL_DAYS };
   checkPlan(plan, communes.length);
@@ -116,6 +122,8 @@ export async function createBroadcast(ctx: Ctx, input: BroadcastCreate): Promise
         end_date: plan.endDate,
         times: JSON.stringify([...new Set(plan.times)].sort()),
         days_of_week: JSON.stringify([...new Set(plan.daysOfWeek)].sort()),
+        class: input.class ?? 'normal',
+        confirm_within_minutes: null,
         created_by: actor.id,
         created_at: now,
         updated_at: now,
@@ -126,6 +134,46 @@ export async function createBroadcast(ctx: Ctx, input: BroadcastCreate): Promise
     return bid;
   });
   return { broadcast: await loadBroadcast(ctx, id), occurrences: communes.length * slots.length };
+}
+
+/**
+ * An emergency bulletin (disaster, fire, epidemic): one occurrence per commune at this instant, so it is at the
+ * top of every targeted commune's feed at once; each commune confirms within `confirmWithinMinutes`
+ * (EMERGENCY_CONFIRM_MINUTES by default) or the escalation job writes to the commune and the department.
+ */
+export async function createEmergency(ctx: Ctx, input: EmergencyCreate): Promise<{ broadcast: Broadcast; occurrences: number }> {
+  const { actor } = ctx;
+  const audio = await readyAudio(ctx, input.audioId);
+  const communes = await resolveCommunes(ctx.db, input, audio.owner_org_id);
+  if (communes.length > MAX_OCCURRENCES) throw invalid('SCHEDULE_TOO_LARGE', `A schedule makes at most ${MAX_OCCURRENCES} broadcasts`, { communeIds: `at most ${MAX_OCCURRENCES} communes` });
+  await checkCampaignLink(ctx.db, actor, input.campaignId);
+  const at = ctx.clock();
+  const now = at.toISOString();
+  const day = localDate(at);
+  const id = await ctx.db.transaction(async (tx) => {
+    const bid = await repo.insertBroadcast(
+      tx,
+      {
+        owner_org_id: audio.owner_org_id,
+        audio_id: audio.id,
+        title: input.title,
+        campaign_id: input.campaignId ?? null,
+        start_date: day,
+        end_date: day,
+        times: JSON.stringify([localTime(at)]),
+        days_of_week: JSON.stringify([weekdayOf(day)]),
+        class: 'emergency',
+        confirm_within_minutes: input.confirmWithinMinutes ?? ctx.config.EMERGENCY_CONFIRM_MINUTES,
+        created_by: actor.id,
+        created_at: now,
+        updated_at: now,
+      },
+      communes,
+    );
+    await repo.insertOccurrences(tx, occurrenceRows(bid, communes, [now], now));
+    return bid;
+  });
+  return { broadcast: await loadBroadcast(ctx, id), occurrences: communes.length };
 }
 
 function occurrenceRows(broadcastId: number, communes: number[], slots: string[], now: string): Omit<repo.OccurrenceRow, 'id'>[] {
@@ -145,6 +193,7 @@ export async function patchBroadcast(ctx: Ctx, id: number, patch: BroadcastPatch
   const row = await repo.findBroadcast(db, id);
   if (!row) throw notFound('Broadcast', 'BROADCAST_NOT_FOUND');
   authorize(actor, PREPARER_ROLES, [row.owner_org_id]);
+  if (row.class === 'emergency') throw conflict('BROADCAST_EMERGENCY', 'An emergency bulletin plays once, now; it has no schedule to change');
   await checkCampaignLink(db, actor, patch.campaignId);
   const current = toBroadcast(row, await repo.targetIds(db, id));
   const plan: Plan = {

@@ -26,12 +26,15 @@ const scheduleFields = {
   campaignId: id().nullable().optional(),
 };
 
+/** A bulletin placed in the schedule: the commune's own (normal) or one that goes first (priority). */
+const scheduledClass = z.enum(['normal', 'priority']).optional();
+
 /** Exactly one way of naming the communes: a list, a recipient group, or every commune under an organisation. */
 const oneTarget = (v: { communeIds?: unknown; groupId?: unknown; underOrgId?: unknown }) =>
   [v.communeIds, v.groupId, v.underOrgId].filter((x) => x !== undefined).length === 1;
 
 export const BroadcastCreate = z
-  .object({ audioId: requiredId(), ...scheduleFields })
+  .object({ audioId: requiredId(), ...scheduleFields, class: scheduledClass })
   .strict()
   .refine(oneTarget, { message: 'give exactly one of communeIds, groupId or underOrgId', path: ['communeIds'] })
   .refine((v) => v.endDate >= v.startDate, { message: 'the schedule ends before it starts', path: ['endDate'] });
@@ -57,3 +60,33 @@ export const ConfirmBody = z
 
 export const FeedTokenCreate = z.object({ orgId: requiredId(), label: requiredText(100).optional() }).strict();
 export const FeedTokenListQuery = z.object({ orgId: id().optional() });
+
+/** An emergency (disaster, fire, epidemic) plays now: no dates or times, a deadline for the communes to confirm. */
+export const EmergencyCreate = z
+  .object({
+    audioId: requiredId(),
+    title: requiredText(300),
+    class: z.literal('emergency'),
+    communeIds: scheduleFields.communeIds,
+    groupId: scheduleFields.groupId,
+    underOrgId: scheduleFields.underOrgId,
+    campaignId: scheduleFields.campaignId,
+    confirmWithinMinutes: z.coerce.number().int().min(1).max(24 * 60).optional(),
+  })
+  .strict()
+  .refine(oneTarget, { message: 'give exactly one of communeIds, groupId or underOrgId', path: ['communeIds'] });
+export type EmergencyCreate = z.infer<typeof EmergencyCreate>;
+
+export const HeartbeatBody = z
+  .object({
+    version: z.string().max(100).optional(),
+    freeBytes: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    files: z.array(z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in hex')).max(10_000).optional(),
+  })
+  .strict();
+
+export const ReceiversQuery = z.object({ orgId: id().optional() });
+
+export const ActivityQuery = z
+  .object({ from: date(), to: date(), orgId: id().optional(), format: z.enum(['json', 'xlsx', 'docx']).optional() })
+  .refine((v) => v.to >= v.from, { message: 'the period ends before it starts', path: ['to'] });

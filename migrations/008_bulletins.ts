@@ -1,0 +1,25 @@
+import type { Knex } from 'knex';
+
+/**
+ * Bulletin classes (Thông tư 39/2020/TT-BTTTT): normal, priority, emergency; an emergency's confirmation deadline
+ * and when its escalation mail went out; receivers' heartbeats on their feed tokens.
+ */
+export async function up(knex: Knex): Promise<void> {
+  await knex.schema.alterTable('broadcasts', (t) => {
+    t.string('class', 20).notNullable().defaultTo('normal'); // normal | priority | emergency
+    t.integer('confirm_within_minutes').nullable();
+  });
+  await knex.schema.alterTable('occurrences', (t) => {
+    t.string('escalated_at', 30).nullable();
+  });
+  await knex.schema.alterTable('feed_tokens', (t) => {
+    t.string('heartbeat_at', 30).nullable();
+    t.string('player_version', 100).nullable();
+    t.bigInteger('free_bytes').nullable();
+    t.text('files').nullable(); // JSON [sha256]
+  });
+}
+
+export async function down(): Promise<void> {
+  throw new Error('forward-only migrations');
+}
