@@ -2,12 +2,14 @@ import type { Knex } from 'knex';
 
 /**
  * Bulletin classes (Thông tư 39/2020/TT-BTTTT): normal, priority, emergency; an emergency's confirmation deadline
- * and when its escalation mail went out; receivers' heartbeats on their feed tokens.
+ * and when its escalation mail went out; recurrence exceptions and monthly rules; receivers' heartbeats on their feed tokens.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('broadcasts', (t) => {
     t.string('class', 20).notNullable().defaultTo('normal'); // normal | priority | emergency
     t.integer('confirm_within_minutes').nullable();
+    t.text('except_dates').nullable(); // JSON ["YYYY-MM-DD"]: days left out (holidays)
+    t.text('monthly_on').nullable(); // JSON [{week: 1..5 | -1, weekday: 1..7}]: "first Monday of the month" instead of weekdays
   });
   await knex.schema.alterTable('occurrences', (t) => {
     t.string('escalated_at', 30).nullable();

@@ -61,6 +61,8 @@ export interface Broadcast {
   communeIds: number[];
   class: BulletinClass;
   confirmWithinMinutes: number | null;
+  exceptDates: string[];
+  monthlyOn: { week: number; weekday: number }[] | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -79,6 +81,8 @@ export function toBroadcast(row: BroadcastRow, communeIds: number[]): Broadcast 
     communeIds,
     class: row.class ?? 'normal',
     confirmWithinMinutes: row.confirm_within_minutes ?? null,
+    exceptDates: row.except_dates ? (JSON.parse(row.except_dates) as string[]) : [],
+    monthlyOn: row.monthly_on ? (JSON.parse(row.monthly_on) as { week: number; weekday: number }[]) : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -42,6 +42,8 @@ export interface BroadcastRow {
   days_of_week: string;
   class: BulletinClass;
   confirm_within_minutes: number | null;
+  except_dates: string | null;
+  monthly_on: string | null;
   created_by: number | null;
   created_at: string;
   updated_at: string;

@@ -8,7 +8,7 @@ import * as audio from './audio';
 import * as schedule from './schedule';
 import { remindMissed } from './missed';
 import * as broadcaster from './broadcaster';
-import { ActivityQuery, BroadcastCreate, BroadcastPatch, CalendarQuery, ConfirmBody, EmergencyCreate, FeedTokenCreate, FeedTokenListQuery, HeartbeatBody, ReceiversQuery, ScheduleQuery } from './schemas';
+import { ActivityQuery, BroadcastCreate, BroadcastPatch, CalendarQuery, ConfirmBody, EmergencyCreate, FeedTokenCreate, FeedTokenListQuery, HeartbeatBody, PlanPreview, ReceiversQuery, ScheduleQuery } from './schemas';
 import { pendingAlerts } from './emergency';
 import { listReceivers, recordHeartbeat } from './receivers';
 import { activityReport } from './activity';
@@ -52,6 +52,11 @@ export function apiRouter(deps: Deps): Router {
       : await schedule.createBroadcast(ctxOf(req), parse(BroadcastCreate, req.body));
     res.locals.createdId = broadcast.id;
     res.status(201).json({ id: broadcast.id, occurrences, broadcast });
+  });
+
+  r.post('/broadcasts/preview', async (req, res) => {
+    const p = parse(PlanPreview, req.body);
+    res.json(schedule.previewPlan(ctxOf(req), { ...p, daysOfWeek: p.daysOfWeek ?? [1, 2, 3, 4, 5, 6, 7] }));
   });
 
   r.get('/broadcasts', async (req, res) => {

@@ -57,24 +57,77 @@ async function resolveCommunes(q: Q, target: Target, homeOrgId: number): Promise
   return (await insideProvince(communes)).sort((a, b) => a - b);
 }
 
+export interface MonthlyRule {
+  /** 1 … 5: the first … fifth such weekday of the month; -1: the last. */
+  week: number;
+  weekday: number;
+}
+
 export interface Plan {
   startDate: string;
   endDate: string;
   times: string[];
   daysOfWeek: number[];
+  /** Days left out (holidays). */
+  exceptDates?: string[];
+  /** When set, the days are chosen by their place in the month ("first Monday") instead of daysOfWeek. */
+  monthlyOn?: MonthlyRule[] | null;
 }
 
-/** Every slot of a plan as a UTC instant: each selected weekday in the range, at each local (Vietnam) time. */
+const daysInMonth = (date: string) => new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)), 0)).getUTCDate();
+
+/** Does a calendar date match "the n-th (or last) weekday w of its month"? */
+function matchesMonthly(date: string, rule: MonthlyRule): boolean {
+  if (weekdayOf(date) !== rule.weekday) return false;
+  const day = Number(date.slice(8, 10));
+  return rule.week === -1 ? day + 7 > daysInMonth(date) : Math.ceil(day / 7) === rule.week;
+}
+
+/** The local days of a plan: each selected weekday (or monthly rule) in the range, holidays left out. */
+export function planDays(plan: Plan): string[] {
+  const days = new Set(plan.daysOfWeek);
+  const except = new Set(plan.exceptDates ?? []);
+  const out: string[] = [];
+  for (let d = plan.startDate; d <= plan.endDate; d = addDays(d, 1)) {
+    if (except.has(d)) continue;
+    const chosen = plan.monthlyOn?.length ? plan.monthlyOn.some((r) => matchesMonthly(d, r)) : days.has(weekdayOf(d));
+    if (chosen) out.push(d);
+  }
+  return out;
+}
+
+/** Every slot of a plan as a UTC instant: each of its days, at each local (Vietnam) time. */
 export function expandSlots(plan: Plan): string[] {
   const slots: string[] = [];
-  const days = new Set(plan.daysOfWeek);
   const times = [...new Set(plan.times)].sort();
-  for (let d = plan.startDate; d <= plan.endDate; d = addDays(d, 1)) {
-    if (!days.has(weekdayOf(d))) continue;
-    for (const t of times) slots.push(localToUtc(d, t).toISOString());
-  }
+  for (const d of planDays(plan)) for (const t of times) slots.push(localToUtc(d, t).toISOString());
   return slots;
 }
+
+/**
+ * The slots a plan would make, shown before saving: local date and time of each (at most `limit`), the total, and
+ * how many are already past (they would not be created).
+ */
+export function previewPlan(ctx: Ctx, plan: Plan, limit = 500): { total: number; past: number; slots: { date: string; time: string; weekday: number; at: string }[] } {
+  authorize(ctx.actor, PREPARER_ROLES, [ctx.actor.orgId]);
+  checkPlan(plan, 1);
+  const now = ctx.clock().toISOString();
+  const all = expandSlots(plan);
+  const future = all.filter((s) => s > now);
+  return {
+    total: future.length,
+    past: all.length - future.length,
+    slots: future.slice(0, limit).map((at) => {
+      const d = new Date(at);
+      return { date: localDate(d), time: localTime(d), weekday: weekdayOf(localDate(d)), at };
+    }),
+  };
+}
+
+const recurrenceColumns = (plan: Plan) => ({
+  except_dates: plan.exceptDates?.length ? JSON.stringify([...new Set(plan.exceptDates)].sort()) : null,
+  monthly_on: plan.monthlyOn?.length ? JSON.stringify(plan.monthlyOn) : null,
+});
 
 function checkPlan(plan: Plan, communes: number): void {
   if (plan.endDate < plan.startDate) throw invalid('SCHEDULE_ENDS_BEFORE_START', 'The schedule ends before it starts', { endDate: 'before the start date' });
@@ -103,7 +156,7 @@ export async function createBroadcast(ctx: Ctx, input: BroadcastCreate): Promise
   const { actor } = ctx;
   const audio = await readyAudio(ctx, input.audioId);
   const communes = await resolveCommunes(ctx.db, input, audio.owner_org_id);
-  const plan: Plan = { startDate: input.startDate, endDate: input.endDate, times: input.times, daysOfWeek: input.daysOfWeek ?? ALL_DAYS };
+  const plan: Plan = { startDate: input.startDate, endDate: input.endDate, times: input.times, daysOfWeek: input.daysOfWeek ?? ALL_DAYS, exceptDates: input.exceptDates, monthlyOn: input.monthlyOn };
   checkPlan(plan, communes.length);
   await checkCampaignLink(ctx.db, actor, input.campaignId);
   const now = ctx.clock().toISOString();
@@ -124,6 +177,7 @@ export async function createBroadcast(ctx: Ctx, input: BroadcastCreate): Promise
         days_of_week: JSON.stringify([...new Set(plan.daysOfWeek)].sort()),
         class: input.class ?? 'normal',
         confirm_within_minutes: null,
+        ...recurrenceColumns(plan),
         created_by: actor.id,
         created_at: now,
         updated_at: now,
@@ -164,6 +218,8 @@ export async function createEmergency(ctx: Ctx, input: EmergencyCreate): Promise
         days_of_week: JSON.stringify([weekdayOf(day)]),
         class: 'emergency',
         confirm_within_minutes: input.confirmWithinMinutes ?? ctx.config.EMERGENCY_CONFIRM_MINUTES,
+        except_dates: null,
+        monthly_on: null,
         created_by: actor.id,
         created_at: now,
         updated_at: now,
@@ -201,6 +257,8 @@ export async function patchBroadcast(ctx: Ctx, id: number, patch: BroadcastPatch
     endDate: patch.endDate ?? current.endDate,
     times: patch.times ?? current.times,
     daysOfWeek: patch.daysOfWeek ?? current.daysOfWeek,
+    exceptDates: patch.exceptDates ?? current.exceptDates,
+    monthlyOn: patch.monthlyOn !== undefined ? patch.monthlyOn : current.monthlyOn,
   };
   const retarget = patch.communeIds !== undefined || patch.groupId !== undefined || patch.underOrgId !== undefined;
   const communes = retarget ? await resolveCommunes(db, patch, row.owner_org_id) : current.communeIds;
@@ -235,6 +293,7 @@ export async function patchBroadcast(ctx: Ctx, id: number, patch: BroadcastPatch
       end_date: plan.endDate,
       times: JSON.stringify([...new Set(plan.times)].sort()),
       days_of_week: JSON.stringify([...new Set(plan.daysOfWeek)].sort()),
+      ...recurrenceColumns(plan),
       updated_at: now,
     });
   });

@@ -24,6 +24,22 @@ const scheduleFields = {
   times: z.array(time()).min(1, 'give at least one time').max(24),
   daysOfWeek: z.array(z.coerce.number().int().min(1, '1 = Monday … 7 = Sunday').max(7, '1 = Monday … 7 = Sunday')).min(1).max(7).optional(),
   campaignId: id().nullable().optional(),
+  /** Days left out, e.g. public holidays. */
+  exceptDates: z.array(date()).max(366).optional(),
+  /** "The first Monday of the month": days chosen by their place in the month instead of daysOfWeek. */
+  monthlyOn: z
+    .array(
+      z
+        .object({
+          week: z.coerce.number().int().refine((v) => [1, 2, 3, 4, 5, -1].includes(v), '1 … 5, or -1 for the last'),
+          weekday: z.coerce.number().int().min(1, '1 = Monday … 7 = Sunday').max(7, '1 = Monday … 7 = Sunday'),
+        })
+        .strict(),
+    )
+    .min(1)
+    .max(35)
+    .nullable()
+    .optional(),
 };
 
 /** A bulletin placed in the schedule: the commune's own (normal) or one that goes first (priority). */
@@ -49,6 +65,19 @@ export const BroadcastPatch = z
     path: ['communeIds'],
   });
 export type BroadcastPatch = z.infer<typeof BroadcastPatch>;
+
+/** The slots a plan makes, shown before saving (no communes needed). */
+export const PlanPreview = z
+  .object({
+    startDate: scheduleFields.startDate,
+    endDate: scheduleFields.endDate,
+    times: scheduleFields.times,
+    daysOfWeek: scheduleFields.daysOfWeek,
+    exceptDates: scheduleFields.exceptDates,
+    monthlyOn: scheduleFields.monthlyOn,
+  })
+  .strict()
+  .refine((v) => v.endDate >= v.startDate, { message: 'the schedule ends before it starts', path: ['endDate'] });
 
 export const ScheduleQuery = z.object({ date: date().optional(), orgId: id().optional() });
 
