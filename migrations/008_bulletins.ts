@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 
 /**
  * Bulletin classes (Thông tư 39/2020/TT-BTTTT): normal, priority, emergency; an emergency's confirmation deadline
- * and when its escalation mail went out; recurrence exceptions and monthly rules; receivers' heartbeats on their feed tokens.
+ * and when its escalation mail went out; recurrence exceptions and monthly rules; the order a commune chose for a clash; receivers' heartbeats on their feed tokens.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('broadcasts', (t) => {
@@ -13,6 +13,10 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.schema.alterTable('occurrences', (t) => {
     t.string('escalated_at', 30).nullable();
+    // A clash (a priority bulletin overlapping the commune's own slot) put in the commune's chosen order
+    t.integer('play_order').nullable();
+    t.string('reordered_at', 30).nullable();
+    t.integer('reordered_by').nullable().references('id').inTable('users');
   });
   await knex.schema.alterTable('feed_tokens', (t) => {
     t.string('heartbeat_at', 30).nullable();

@@ -13,6 +13,8 @@ export interface CommuneActivity {
   emergencyConfirmed: number;
   /** Median minutes from an emergency's sending to the commune's confirmation; null without a confirmed one. */
   medianConfirmMinutes: number | null;
+  /** Occurrences the commune put in its own order where a priority bulletin clashed with its slot. */
+  reordered: number;
 }
 
 function median(values: number[]): number | null {
@@ -28,13 +30,14 @@ export async function activityReport(ctx: Ctx, query: { from: string; to: string
   const communes = await communesInScope(ctx, query.orgId);
   const rows = await repo.activityRows(ctx.db, communes.map((c) => c.id), localToUtc(query.from).toISOString(), localToUtc(addDays(query.to, 1)).toISOString());
   const byOrg = new Map<number, CommuneActivity & { times: number[] }>(
-    communes.map((c) => [c.id, { orgId: c.id, name: c.name, scheduled: 0, played: 0, missed: 0, emergencies: 0, emergencyConfirmed: 0, medianConfirmMinutes: null, times: [] }]),
+    communes.map((c) => [c.id, { orgId: c.id, name: c.name, scheduled: 0, played: 0, missed: 0, emergencies: 0, emergencyConfirmed: 0, medianConfirmMinutes: null, reordered: 0, times: [] }]),
   );
   for (const r of rows) {
     const a = byOrg.get(r.org_id)!;
     a.scheduled += 1;
     if (r.status === 'played') a.played += 1;
     if (r.status === 'missed') a.missed += 1;
+    if (r.reordered_at && r.class === 'priority') a.reordered += 1;
     if (r.class === 'emergency') {
       a.emergencies += 1;
       if (r.status === 'played' && r.confirmed_at) {

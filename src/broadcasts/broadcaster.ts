@@ -8,6 +8,7 @@ import { findOrgById, outsideProvince } from '../orgs';
 import * as repo from './repo';
 import { toFeedItem, type FeedItem } from './model';
 import { BROADCASTER_ROLES } from './audio';
+import { applyChosenOrders } from './clash-groups';
 
 /** Who reads a commune's schedule: its broadcaster; administrators may look too. */
 const SCHEDULE_READERS = ['broadcaster', 'admin'] as const;
@@ -15,7 +16,7 @@ const SCHEDULE_READERS = ['broadcaster', 'admin'] as const;
 /** A commune's occurrences from the start of local day `date` for `days` days. */
 export async function itemsForCommune(deps: Deps, orgId: number, date: string, days = 1): Promise<FeedItem[]> {
   const rows = await repo.feedItems(deps.db, orgId, localToUtc(date).toISOString(), localToUtc(addDays(date, days)).toISOString());
-  return rows.map((r) => toFeedItem(r, deps.config.publicUrl));
+  return applyChosenOrders(rows.map((r) => toFeedItem(r, deps.config.publicUrl)));
 }
 
 export async function scheduleFor(ctx: Ctx, query: { date?: string; orgId?: number }, days = 1): Promise<{ orgId: number; date: string; items: FeedItem[] }> {

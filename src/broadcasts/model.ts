@@ -98,6 +98,8 @@ export interface FeedItem {
   status: FeedItemRow['status'];
   broadcastId: number;
   class: BulletinClass;
+  /** Set when the commune chose the order of a clash this item is part of. */
+  playOrder: number | null;
 }
 
 export function toFeedItem(row: FeedItemRow, publicUrl: string): FeedItem {
@@ -111,5 +113,6 @@ export function toFeedItem(row: FeedItemRow, publicUrl: string): FeedItem {
     status: row.status,
     broadcastId: row.broadcast_id,
     class: row.class ?? 'normal',
+    playOrder: row.play_order ?? null,
   };
 }

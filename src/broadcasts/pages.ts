@@ -15,7 +15,8 @@ import { remindMissed } from './missed';
 import * as broadcaster from './broadcaster';
 import { pendingAlerts } from './emergency';
 import { listReceivers } from './receivers';
-import { BroadcastCreate, CalendarQuery, FeedTokenCreate, ReceiversQuery, ScheduleQuery } from './schemas';
+import { listClashes, orderClash } from './clashes';
+import { BroadcastCreate, CalendarQuery, ClashOrder, FeedTokenCreate, ReceiversQuery, ScheduleQuery } from './schemas';
 import { audioUpload, receiveAudio, sendMaster } from './http';
 import { postUpload } from '../web/upload';
 import { safeRedirectPath } from '../web/redirect';
@@ -107,6 +108,14 @@ export function pageRouter(deps: Deps): Router {
     const failed = extra.failedOccurrence;
     const { items } = await broadcaster.scheduleFor(ctx, { date: today }, 8);
     // Emergencies waiting for "Đã phát" stand above the schedule; the page polls for new ones (public/app.js).
+    // A priority bulletin overlapping the commune's own slot: the commune chooses which plays first.
+    const clashes = (await listClashes(ctx, { date: today })).items.map((c) => ({
+      ...c,
+      time: localTime(new Date(c.at)),
+      key: [...c.order].sort((a, b) => a - b).join('-'),
+      failed: extra.failedClash === [...c.order].sort((a, b) => a - b).join(','),
+      choices: c.items.map((i) => ({ title: i.title, class: i.class, ids: [i.occurrenceId, ...c.items.filter((o) => o !== i).map((o) => o.occurrenceId)], choiceId: `clash-${c.order.join('-')}-${i.occurrenceId}`, first: c.order[0] === i.occurrenceId })),
+    }));
     const alerts = (await pendingAlerts(ctx)).items.map((a) => ({ ...a, deadlineTime: localTime(new Date(a.deadline!)), failed: a.occurrenceId === failed }));
     const days = new Map<string, unknown[]>();
     for (const i of items) {
@@ -119,6 +128,7 @@ export function pageRouter(deps: Deps): Router {
       commune: await broadcaster.communeName(ctx, ctx.actor.orgId),
       days: [...days.entries()].map(([date, list]) => ({ date, isToday: date === today, items: list })),
       alerts,
+      clashes,
       alertIds: alerts.map((a) => a.occurrenceId).join(','),
       today,
       confirmed: req.query.confirmed === '1',
@@ -127,6 +137,19 @@ export function pageRouter(deps: Deps): Router {
   }
 
   r.get('/broadcaster', (req, res) => renderBroadcaster(req, res));
+
+  r.post('/broadcaster/clashes/order', async (req, res) => {
+    const ctx = ctxOf(req);
+    const body = formBody(req);
+    const ids = fieldList(body, 'occurrenceIds');
+    try {
+      await orderClash(ctx, parseForm(ClashOrder, body, () => ({ occurrenceIds: ids })).occurrenceIds);
+      res.redirect(303, '/broadcaster');
+    } catch (err) {
+      const sorted = [...ids].map(Number).sort((a, b) => a - b);
+      await renderFormError(err, req, res, (view, status) => renderBroadcaster(req, res, { error: view.fields?.occurrenceIds ?? view.error, failedClash: sorted.join(',') }, status));
+    }
+  });
 
   // What the broadcaster's page polls every few seconds (the signed-in session; no receiver token).
   r.get('/broadcaster/alerts.json', async (req, res) => {
@@ -205,7 +228,8 @@ export function pageRouter(deps: Deps): Router {
     const ctx = ctxOf(req);
     const bid = parse(id(), req.params.id);
     const b = await schedule.getBroadcast(ctx, bid);
-    const byCommune = (await schedule.broadcastStatus(ctx, bid)).byCommune;
+    const reordered = new Map((await schedule.reorderedBy(ctx, bid)).items.map((i) => [i.orgId, i.reordered]));
+    const byCommune = (await schedule.broadcastStatus(ctx, bid)).byCommune.map((c) => ({ ...c, reordered: reordered.get(c.orgId) ?? 0 }));
     const calendar = await schedule.weekCalendar(ctx, bid, parse(CalendarQuery, req.query).week);
     const a = await audio.getAudio(ctx, b.audioId);
     const totals = byCommune.reduce((s, c) => ({ scheduled: s.scheduled + c.scheduled, played: s.played + c.played, missed: s.missed + c.missed, pending: s.pending + c.pending }), { scheduled: 0, played: 0, missed: 0, pending: 0 });

@@ -65,6 +65,9 @@ export interface OccurrenceRow {
   confirmed_by: number | null;
   confirmed_via: string | null;
   escalated_at?: string | null;
+  play_order?: number | null;
+  reordered_at?: string | null;
+  reordered_by?: number | null;
   updated_at: string;
 }
 
@@ -244,6 +247,7 @@ export interface FeedItemRow {
   title: string;
   broadcast_id: number;
   class: BulletinClass;
+  play_order: number | null;
   master_sha256: string | null;
   duration_sec: number | null;
 }
@@ -266,6 +270,7 @@ export async function feedItems(q: Q, orgId: number, fromIso: string, toIso: str
       'broadcasts.title',
       'broadcasts.id as broadcast_id',
       'broadcasts.class',
+      'occurrences.play_order',
       'audio_assets.master_sha256',
       'audio_assets.duration_sec',
     );
@@ -377,6 +382,24 @@ export async function markEscalated(q: Q, id: number, now: string): Promise<bool
   return n > 0;
 }
 
+// ---- clashes ----
+
+export async function findOccurrences(q: Q, ids: number[]): Promise<OccurrenceRow[]> {
+  if (!ids.length) return [];
+  return q<OccurrenceRow>('occurrences').whereIn('id', ids);
+}
+
+/** The commune's chosen order for the occurrences of one clash (0, 1, …). */
+export async function setPlayOrder(q: Q, orderedIds: number[], by: number, now: string): Promise<void> {
+  for (const [i, id] of orderedIds.entries()) await q('occurrences').where({ id }).update({ play_order: i, reordered_at: now, reordered_by: by, updated_at: now });
+}
+
+/** Per commune, how many occurrences of a broadcast it put in its own order. */
+export async function reorderedByCommune(q: Q, broadcastId: number): Promise<Map<number, number>> {
+  const rows: { org_id: number; n: number | string }[] = await q('occurrences').where({ broadcast_id: broadcastId }).whereNotNull('reordered_at').groupBy('org_id').select('org_id').count({ n: '*' });
+  return new Map(rows.map((r) => [r.org_id, Number(r.n)]));
+}
+
 /** A commune's unconfirmed emergency occurrences since an instant (the broadcaster's alert). */
 export async function pendingEmergencies(q: Q, orgId: number, sinceIso: string): Promise<FeedItemRow[]> {
   const rows = await q('occurrences')
@@ -385,7 +408,7 @@ export async function pendingEmergencies(q: Q, orgId: number, sinceIso: string):
     .where({ 'occurrences.org_id': orgId, 'occurrences.status': 'pending', 'broadcasts.class': 'emergency' })
     .andWhere('occurrences.scheduled_at', '>=', sinceIso)
     .orderBy('occurrences.scheduled_at', 'desc')
-    .select('occurrences.id', 'occurrences.org_id', 'occurrences.scheduled_at', 'occurrences.status', 'broadcasts.title', 'broadcasts.id as broadcast_id', 'broadcasts.class', 'audio_assets.master_sha256', 'audio_assets.duration_sec');
+    .select('occurrences.id', 'occurrences.org_id', 'occurrences.scheduled_at', 'occurrences.status', 'broadcasts.title', 'broadcasts.id as broadcast_id', 'broadcasts.class', 'occurrences.play_order', 'audio_assets.master_sha256', 'audio_assets.duration_sec');
   return rows.map((r: FeedItemRow) => ({ ...r, duration_sec: r.duration_sec == null ? null : Number(r.duration_sec) }));
 }
 
@@ -422,6 +445,7 @@ export interface ActivityRow {
   status: OccurrenceStatus;
   scheduled_at: string;
   confirmed_at: string | null;
+  reordered_at: string | null;
 }
 
 /** Every non-cancelled occurrence of the given communes in [from, to). */
@@ -435,7 +459,7 @@ export async function activityRows(q: Q, orgIds: number[], fromIso: string, toIs
       .whereNot('occurrences.status', 'cancelled')
       .andWhere('occurrences.scheduled_at', '>=', fromIso)
       .andWhere('occurrences.scheduled_at', '<', toIso)
-      .select('occurrences.org_id', 'orgs.name', 'broadcasts.class', 'occurrences.status', 'occurrences.scheduled_at', 'occurrences.confirmed_at');
+      .select('occurrences.org_id', 'orgs.name', 'broadcasts.class', 'occurrences.status', 'occurrences.scheduled_at', 'occurrences.confirmed_at', 'occurrences.reordered_at');
     out.push(...rows);
   }
   return out;

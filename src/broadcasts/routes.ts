@@ -8,8 +8,9 @@ import * as audio from './audio';
 import * as schedule from './schedule';
 import { remindMissed } from './missed';
 import * as broadcaster from './broadcaster';
-import { ActivityQuery, BroadcastCreate, BroadcastPatch, CalendarQuery, ConfirmBody, EmergencyCreate, FeedTokenCreate, FeedTokenListQuery, HeartbeatBody, PlanPreview, ReceiversQuery, ScheduleQuery } from './schemas';
+import { ActivityQuery, BroadcastCreate, ClashOrder, BroadcastPatch, CalendarQuery, ConfirmBody, EmergencyCreate, FeedTokenCreate, FeedTokenListQuery, HeartbeatBody, PlanPreview, ReceiversQuery, ScheduleQuery } from './schemas';
 import { pendingAlerts } from './emergency';
+import { listClashes, orderClash } from './clashes';
 import { listReceivers, recordHeartbeat } from './receivers';
 import { activityReport } from './activity';
 import { activityDocx, activityXlsx } from './activity-export';
@@ -96,6 +97,10 @@ export function apiRouter(deps: Deps): Router {
     res.json(await schedule.broadcastStatus(ctxOf(req), parse(id(), req.params.id)));
   });
 
+  r.get('/broadcasts/:id/reorders', async (req, res) => {
+    res.json(await schedule.reorderedBy(ctxOf(req), parse(id(), req.params.id)));
+  });
+
   r.post('/broadcasts/:id/remind-missed', async (req, res) => {
     res.json(await remindMissed(ctxOf(req), parse(id(), req.params.id)));
   });
@@ -125,6 +130,14 @@ export function apiRouter(deps: Deps): Router {
     const body = parse(ConfirmBody, req.body ?? {});
     const result = await broadcaster.confirmOccurrence(ctxOf(req), parse(id(), req.params.id), body.playedAt);
     res.json(result);
+  });
+
+  r.get('/broadcaster/clashes', async (req, res) => {
+    res.json(await listClashes(ctxOf(req), parse(ScheduleQuery, req.query)));
+  });
+
+  r.post('/broadcaster/clashes/order', async (req, res) => {
+    res.json(await orderClash(ctxOf(req), parse(ClashOrder, req.body).occurrenceIds));
   });
 
   r.get('/broadcaster/alerts', async (req, res) => {

@@ -355,6 +355,14 @@ export async function broadcastStatus(ctx: Ctx, id: number): Promise<{ byCommune
   return { byCommune: [...byOrg.values()].sort((a, b) => a.name.localeCompare(b.name, 'vi')) };
 }
 
+/** Which communes put this (priority) bulletin's clashes in their own order, and how many occurrences. */
+export async function reorderedBy(ctx: Ctx, id: number): Promise<{ items: { orgId: number; name: string; reordered: number }[] }> {
+  await getBroadcast(ctx, id);
+  const counts = await repo.reorderedByCommune(ctx.db, id);
+  const orgs = await findOrgsByIds(ctx.db, [...counts.keys()]);
+  return { items: orgs.map((o) => ({ orgId: o.id, name: o.name, reordered: counts.get(o.id) ?? 0 })).sort((a, b) => a.name.localeCompare(b.name, 'vi')) };
+}
+
 export interface CalendarDay {
   date: string;
   weekday: number;

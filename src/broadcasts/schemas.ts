@@ -79,6 +79,8 @@ export const PlanPreview = z
   .strict()
   .refine((v) => v.endDate >= v.startDate, { message: 'the schedule ends before it starts', path: ['endDate'] });
 
+export const ClashOrder = z.object({ occurrenceIds: z.array(id()).min(2, 'at least two broadcasts').max(50) }).strict();
+
 export const ScheduleQuery = z.object({ date: date().optional(), orgId: id().optional() });
 
 export const CalendarQuery = z.object({ week: z.string().regex(/^\d{4}-W\d{2}$/, 'a week like 2026-W06').optional() });

@@ -183,9 +183,9 @@ describeEachDb('broadcasts: emergency, priority and normal bulletins, receivers,
     // By hand, on 2 March: Cẩm Bình 4 slots (emergency 09:00 played after 3 min, normal 10:00 played, priority 16:00
     // and normal 17:00 missed); Cẩm Thành 3 (emergency played after 5 min, 10:00 and 17:00 missed); Cẩm Quang 3, all missed.
     expect(res.body.byCommune).toEqual([
-      { orgId: communes[0], name: 'UBND xã Cẩm Bình', scheduled: 4, played: 2, missed: 2, emergencies: 1, emergencyConfirmed: 1, medianConfirmMinutes: 3 },
-      { orgId: communes[2], name: 'UBND xã Cẩm Quang', scheduled: 3, played: 0, missed: 3, emergencies: 1, emergencyConfirmed: 0, medianConfirmMinutes: null },
-      { orgId: communes[1], name: 'UBND xã Cẩm Thành', scheduled: 3, played: 1, missed: 2, emergencies: 1, emergencyConfirmed: 1, medianConfirmMinutes: 5 },
+      { orgId: communes[0], name: 'UBND xã Cẩm Bình', scheduled: 4, played: 2, missed: 2, emergencies: 1, emergencyConfirmed: 1, medianConfirmMinutes: 3, reordered: 0 },
+      { orgId: communes[2], name: 'UBND xã Cẩm Quang', scheduled: 3, played: 0, missed: 3, emergencies: 1, emergencyConfirmed: 0, medianConfirmMinutes: null, reordered: 0 },
+      { orgId: communes[1], name: 'UBND xã Cẩm Thành', scheduled: 3, played: 1, missed: 2, emergencies: 1, emergencyConfirmed: 1, medianConfirmMinutes: 5, reordered: 0 },
     ]);
     // The next day's slots (2 per commune) count only in a period that contains it
     const both = await ctx().as(drafter).get('/api/v1/broadcasts/activity?from=2026-03-02&to=2026-03-03');
