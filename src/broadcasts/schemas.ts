@@ -12,6 +12,13 @@ const requiredId = () =>
     .refine((v) => v !== undefined && v !== null && v !== '', { message: 'required', abort: true })
     .pipe(id());
 
+/** A value the caller must give: a select left on "—" ("") is "required", not a wrong number. */
+const given = <T extends z.ZodTypeAny>(inner: T) =>
+  z
+    .unknown()
+    .refine((v) => v !== undefined && v !== null && v !== '', { message: 'required', abort: true })
+    .pipe(inner);
+
 export const AudioUpload = z.object({ title: requiredText(300) }).strict();
 
 const scheduleFields = {
@@ -31,8 +38,8 @@ const scheduleFields = {
     .array(
       z
         .object({
-          week: z.coerce.number().int().refine((v) => [1, 2, 3, 4, 5, -1].includes(v), '1 … 5, or -1 for the last'),
-          weekday: z.coerce.number().int().min(1, '1 = Monday … 7 = Sunday').max(7, '1 = Monday … 7 = Sunday'),
+          week: given(z.coerce.number().int().refine((v) => [1, 2, 3, 4, 5, -1].includes(v), '1 … 5, or -1 for the last')),
+          weekday: given(z.coerce.number().int().min(1, '1 = Monday … 7 = Sunday').max(7, '1 = Monday … 7 = Sunday')),
         })
         .strict(),
     )
