@@ -43,6 +43,10 @@ const ConfigSchema = z.object({
   AUDIO_TRUE_PEAK_DBTP: z.coerce.number().default(-1.5),
   AUDIO_JOB_TIMEOUT_SECONDS: intFromEnv(600),
   BROADCAST_GRACE_MINUTES: intFromEnv(120),
+  /** An emergency bulletin not confirmed this long after it was sent is escalated by e-mail (default per bulletin). */
+  EMERGENCY_CONFIRM_MINUTES: intFromEnv(15),
+  /** A receiver whose last heartbeat is older than this is shown as down. */
+  RECEIVER_SILENT_MINUTES: intFromEnv(15),
   JOBS_ENABLED: z
     .enum(['true', 'false', '1', '0'])
     .default('true')
