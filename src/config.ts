@@ -52,6 +52,10 @@ const ConfigSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /** An emergency bulletin not confirmed this long after it was sent is escalated by e-mail (default per bulletin). */
+  EMERGENCY_CONFIRM_MINUTES: intFromEnv(15),
+  /** A receiver whose last heartbeat is older than this is shown as down. */
+  RECEIVER_SILENT_MINUTES: intFromEnv(15),
   JOBS_ENABLED: z
     .enum(['true', 'false', '1', '0'])
     .default('true')

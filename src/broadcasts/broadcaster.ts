@@ -8,6 +8,7 @@ import { findOrgById, outsideProvince } from '../orgs';
 import * as repo from './repo';
 import { toFeedItem, type FeedItem } from './model';
 import { BROADCASTER_ROLES } from './audio';
+import { applyChosenOrders } from './clash-groups';
 
 /** Who reads a commune's schedule: its broadcaster; administrators may look too. */
 const SCHEDULE_READERS = ['broadcaster', 'admin'] as const;
@@ -15,7 +16,7 @@ const SCHEDULE_READERS = ['broadcaster', 'admin'] as const;
 /** A commune's occurrences from the start of local day `date` for `days` days. */
 export async function itemsForCommune(deps: Deps, orgId: number, date: string, days = 1): Promise<FeedItem[]> {
   const rows = await repo.feedItems(deps.db, orgId, localToUtc(date).toISOString(), localToUtc(addDays(date, days)).toISOString());
-  return rows.map((r) => toFeedItem(r, deps.config.publicUrl));
+  return applyChosenOrders(rows.map((r) => toFeedItem(r, deps.config.publicUrl)));
 }
 
 export async function scheduleFor(ctx: Ctx, query: { date?: string; orgId?: number }, days = 1): Promise<{ orgId: number; date: string; items: FeedItem[] }> {
@@ -73,17 +74,20 @@ async function recordPlayed(deps: Deps, occ: repo.OccurrenceRow, who: { by: numb
 
 // ---- playlist and calendar formats ----
 
-/** Extended M3U: one entry per item, in time order. */
+/** Extended M3U: one entry per item, in feed order (emergency, priority, normal; each by time); the class in an #EXTVDCLASS line players ignore. */
 export function toM3u(items: FeedItem[]): string {
   const lines = ['#EXTM3U'];
   for (const i of items) {
     if (!i.audioUrl) continue;
     lines.push(`#EXTINF:${Math.round(i.durationSec ?? -1)},${localTime(new Date(i.scheduledAt))} ${i.title.replace(/[\r\n]+/g, ' ')}`);
+    lines.push(`#EXTVDCLASS:${i.class}`);
     lines.push(i.audioUrl);
   }
   return lines.join('\n') + '\n';
 }
 
+/** RFC 5545 PRIORITY: 1 highest, 9 lowest. */
+const ICS_PRIORITY = { emergency: 1, priority: 5, normal: 9 } as const;
 const icsDate = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 const icsText = (s: string) => s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
 
@@ -116,7 +120,9 @@ export function toIcs(items: FeedItem[], calendarName: string, host: string, now
       `DTSTAMP:${icsDate(now)}`,
       `DTSTART:${icsDate(start)}`,
       `DTEND:${icsDate(end)}`,
-      `SUMMARY:${icsText(i.title)}`,
+      `SUMMARY:${icsText(i.class === 'emergency' ? `[KHẨN CẤP] ${i.title}` : i.title)}`,
+      `CATEGORIES:${i.class.toUpperCase()}`,
+      `PRIORITY:${ICS_PRIORITY[i.class]}`,
       `STATUS:${i.status === 'cancelled' ? 'CANCELLED' : 'CONFIRMED'}`,
       ...(i.audioUrl ? [`URL:${i.audioUrl}`, `ATTACH;FMTTYPE=audio/mpeg:${i.audioUrl}`] : []),
       `DESCRIPTION:${icsText(`sha256: ${i.sha256 ?? ''}\nstatus: ${i.status}`)}`,

@@ -1,6 +1,7 @@
 import type { Job } from '../jobs';
 import { markMissed } from './schedule';
 import { resumeAudioJobs } from './audio';
+import { escalateEmergencies } from './emergency';
 
 export const jobs: Job[] = [
   {
@@ -11,6 +12,16 @@ export const jobs: Job[] = [
     run: async (deps) => {
       const n = await markMissed(deps);
       if (n) deps.log.info({ missed: n }, 'broadcast occurrences marked missed');
+    },
+  },
+  {
+    // Emergency bulletins a commune did not confirm within their deadline: one e-mail to the commune and the department.
+    name: 'broadcasts.escalate-emergencies',
+    cron: '* * * * *',
+    leaseSeconds: 50,
+    run: async (deps) => {
+      const n = await escalateEmergencies(deps);
+      if (n) deps.log.warn({ escalated: n }, 'unconfirmed emergency bulletins escalated');
     },
   },
   {

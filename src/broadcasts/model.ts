@@ -1,4 +1,4 @@
-import type { AudioRow, BroadcastRow, FeedItemRow } from './repo';
+import type { AudioRow, BroadcastRow, BulletinClass, FeedItemRow } from './repo';
 
 /** Wire shapes: the API promises these names (api.md, Broadcasts); the tables may change. */
 export interface Audio {
@@ -59,6 +59,10 @@ export interface Broadcast {
   times: string[];
   daysOfWeek: number[];
   communeIds: number[];
+  class: BulletinClass;
+  confirmWithinMinutes: number | null;
+  exceptDates: string[];
+  monthlyOn: { week: number; weekday: number }[] | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -75,6 +79,10 @@ export function toBroadcast(row: BroadcastRow, communeIds: number[]): Broadcast 
     times: JSON.parse(row.times) as string[],
     daysOfWeek: JSON.parse(row.days_of_week) as number[],
     communeIds,
+    class: row.class ?? 'normal',
+    confirmWithinMinutes: row.confirm_within_minutes ?? null,
+    exceptDates: row.except_dates ? (JSON.parse(row.except_dates) as string[]) : [],
+    monthlyOn: row.monthly_on ? (JSON.parse(row.monthly_on) as { week: number; weekday: number }[]) : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -89,6 +97,9 @@ export interface FeedItem {
   durationSec: number | null;
   status: FeedItemRow['status'];
   broadcastId: number;
+  class: BulletinClass;
+  /** Set when the commune chose the order of a clash this item is part of. */
+  playOrder: number | null;
 }
 
 export function toFeedItem(row: FeedItemRow, publicUrl: string): FeedItem {
@@ -101,5 +112,7 @@ export function toFeedItem(row: FeedItemRow, publicUrl: string): FeedItem {
     durationSec: round2(row.duration_sec),
     status: row.status,
     broadcastId: row.broadcast_id,
+    class: row.class ?? 'normal',
+    playOrder: row.play_order ?? null,
   };
 }

@@ -13,7 +13,11 @@ import * as audio from './audio';
 import * as schedule from './schedule';
 import { remindMissed } from './missed';
 import * as broadcaster from './broadcaster';
-import { BroadcastCreate, CalendarQuery, FeedTokenCreate, ScheduleQuery } from './schemas';
+import { pendingAlerts } from './emergency';
+import { listReceivers } from './receivers';
+import { listClashes, orderClash } from './clashes';
+import { activityReport } from './activity';
+import { ActivityQuery, BroadcastCreate, CalendarQuery, ClashOrder, EmergencyCreate, PlanPreview, FeedTokenCreate, ReceiversQuery, ScheduleQuery } from './schemas';
 import { audioUpload, receiveAudio, sendMaster } from './http';
 import { postUpload } from '../web/upload';
 import { safeRedirectPath } from '../web/redirect';
@@ -32,12 +36,47 @@ function scheduleFormToInput(body: FormBody): Record<string, unknown> {
   };
   const campaignId = field(body, 'campaignId');
   if (campaignId) out.campaignId = campaignId;
+  const klass = field(body, 'class');
+  if (klass) out.class = klass;
+  Object.assign(out, recurrenceFormToInput(body));
   const days = fieldList(body, 'daysOfWeek');
   if (days.length) out.daysOfWeek = days;
   const target = field(body, 'target');
   if (target === 'group') out.groupId = field(body, 'groupId') ?? '';
   else if (target === 'under') out.underOrgId = field(body, 'underOrgId') ?? '';
   else out.communeIds = fieldList(body, 'communeIds');
+  return out;
+}
+
+/** Holidays typed in one box; "the n-th weekday of the month" as two selects (both or neither). */
+function recurrenceFormToInput(body: FormBody): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const except = (field(body, 'exceptDates') ?? '').split(/[\s,;]+/).filter(Boolean);
+  if (except.length) out.exceptDates = except;
+  const week = field(body, 'monthlyWeek');
+  const weekday = field(body, 'monthlyWeekday');
+  if (week || weekday) out.monthlyOn = [{ week: week ?? '', weekday: weekday ?? '' }];
+  return out;
+}
+
+/** The plan part of the schedule form, for the preview of its slots. */
+function planFormToInput(body: FormBody): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    startDate: field(body, 'startDate'),
+    endDate: field(body, 'endDate'),
+    times: (field(body, 'times') ?? '').split(/[\s,;]+/).filter(Boolean),
+    ...recurrenceFormToInput(body),
+  };
+  const days = fieldList(body, 'daysOfWeek');
+  if (days.length) out.daysOfWeek = days;
+  return out;
+}
+
+/** A recurrence rule's element errors (`monthlyOn.0.week`) are shown beside the rule's selects. */
+function recurrenceFields(fields: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!fields) return fields;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) out[k.startsWith('monthlyOn') ? 'monthlyOn' : k.replace(/\.\d+$/, '')] ??= v;
   return out;
 }
 
@@ -56,7 +95,19 @@ function scheduleFormValues(body: FormBody): Record<string, unknown> {
     groupId: num('groupId'),
     underOrgId: num('underOrgId'),
     campaignId: field(body, 'campaignId') ?? '',
+    class: field(body, 'class') ?? 'normal',
+    exceptDates: field(body, 'exceptDates') ?? '',
+    monthlyWeek: field(body, 'monthlyWeek') ?? '',
+    monthlyWeekday: field(body, 'monthlyWeekday') ?? '',
   };
+}
+
+/** The emergency form in the API's shape (EmergencyCreate). */
+function emergencyFormToInput(body: FormBody): Record<string, unknown> {
+  const out: Record<string, unknown> = { audioId: field(body, 'audioId'), title: field(body, 'title'), class: 'emergency', communeIds: fieldList(body, 'communeIds') };
+  const minutes = field(body, 'confirmWithinMinutes');
+  if (minutes) out.confirmWithinMinutes = minutes;
+  return out;
 }
 
 /** A list's element errors (`times.0`, `daysOfWeek.1`) are shown beside the list's one input. */
@@ -104,6 +155,16 @@ export function pageRouter(deps: Deps): Router {
     const today = localDate(ctx.clock());
     const failed = extra.failedOccurrence;
     const { items } = await broadcaster.scheduleFor(ctx, { date: today }, 8);
+    // Emergencies waiting for "Đã phát" stand above the schedule; the page polls for new ones (public/app.js).
+    // A priority bulletin overlapping the commune's own slot: the commune chooses which plays first.
+    const clashes = (await listClashes(ctx, { date: today })).items.map((c) => ({
+      ...c,
+      time: localTime(new Date(c.at)),
+      key: [...c.order].sort((a, b) => a - b).join('-'),
+      failed: extra.failedClash === [...c.order].sort((a, b) => a - b).join(','),
+      choices: c.items.map((i) => ({ title: i.title, class: i.class, ids: [i.occurrenceId, ...c.items.filter((o) => o !== i).map((o) => o.occurrenceId)], choiceId: `clash-${c.order.join('-')}-${i.occurrenceId}`, first: c.order[0] === i.occurrenceId })),
+    }));
+    const alerts = (await pendingAlerts(ctx)).items.map((a) => ({ ...a, deadlineTime: localTime(new Date(a.deadline!)), failed: a.occurrenceId === failed }));
     const days = new Map<string, unknown[]>();
     for (const i of items) {
       const d = localDate(new Date(i.scheduledAt));
@@ -114,6 +175,9 @@ export function pageRouter(deps: Deps): Router {
       title: t(req.locale, 'nav.mySchedule'),
       commune: await broadcaster.communeName(ctx, ctx.actor.orgId),
       days: [...days.entries()].map(([date, list]) => ({ date, isToday: date === today, items: list })),
+      alerts,
+      clashes,
+      alertIds: alerts.map((a) => a.occurrenceId).join(','),
       today,
       confirmed: req.query.confirmed === '1',
       ...extra,
@@ -121,6 +185,24 @@ export function pageRouter(deps: Deps): Router {
   }
 
   r.get('/broadcaster', (req, res) => renderBroadcaster(req, res));
+
+  r.post('/broadcaster/clashes/order', async (req, res) => {
+    const ctx = ctxOf(req);
+    const body = formBody(req);
+    const ids = fieldList(body, 'occurrenceIds');
+    try {
+      await orderClash(ctx, parseForm(ClashOrder, body, () => ({ occurrenceIds: ids })).occurrenceIds);
+      res.redirect(303, '/broadcaster');
+    } catch (err) {
+      const sorted = [...ids].map(Number).sort((a, b) => a - b);
+      await renderFormError(err, req, res, (view, status) => renderBroadcaster(req, res, { error: view.fields?.occurrenceIds ?? view.error, failedClash: sorted.join(',') }, status));
+    }
+  });
+
+  // What the broadcaster's page polls every few seconds (the signed-in session; no receiver token).
+  r.get('/broadcaster/alerts.json', async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(await pendingAlerts(ctxOf(req)));
+  });
 
   r.post('/broadcaster/occurrences/:id/confirm', async (req, res) => {
     const ctx = ctxOf(req);
@@ -154,7 +236,10 @@ export function pageRouter(deps: Deps): Router {
       parents: (await listOrgs(ctx, {})).filter((o) => o.kind !== 'commune'),
       weekdays: WEEKDAYS,
       campaigns: await listCampaigns(ctx),
-      form: { startDate: addDays(today, 1), endDate: addDays(today, 7), times: '06:00, 17:00', daysOfWeek: WEEKDAYS, target: 'communes', communeIds: [], campaignId },
+      form: { startDate: addDays(today, 1), endDate: addDays(today, 7), times: '06:00, 17:00', daysOfWeek: WEEKDAYS, target: 'communes', communeIds: [], campaignId, class: 'normal' },
+      emergencyForm: { title: '', communeIds: [], confirmWithinMinutes: ctx.config.EMERGENCY_CONFIRM_MINUTES },
+      monthlyWeeks: [1, 2, 3, 4, 5, -1],
+      scheduledClasses: ['normal', 'priority'],
       audioForm: { title: '' },
       maxMb: ctx.config.AUDIO_MAX_MB,
       ...extra,
@@ -186,7 +271,49 @@ export function pageRouter(deps: Deps): Router {
       const { broadcast } = await schedule.createBroadcast(ctx, parseForm(BroadcastCreate, body, scheduleFormToInput));
       res.redirect(303, `/broadcasts/${broadcast.id}`);
     } catch (err) {
-      await renderFormError(err, req, res, (view, status) => renderIndex(req, res, { error: view.error, fields: byInput(view.fields), form: scheduleFormValues(body) }, status));
+      await renderFormError(err, req, res, (view, status) => renderIndex(req, res, { error: view.error, fields: recurrenceFields(view.fields), form: scheduleFormValues(body) }, status));
+    }
+  });
+
+  // The slots the form's plan makes, shown above the form before saving (nothing is saved).
+  r.post('/broadcasts/preview', async (req, res) => {
+    const ctx = ctxOf(req);
+    const body = formBody(req);
+    try {
+      const p = parseForm(PlanPreview, body, planFormToInput);
+      const preview = schedule.previewPlan(ctx, { ...p, daysOfWeek: p.daysOfWeek ?? WEEKDAYS });
+      await renderIndex(req, res, { preview, form: scheduleFormValues(body) });
+    } catch (err) {
+      await renderFormError(err, req, res, (view, status) => renderIndex(req, res, { error: view.error, fields: recurrenceFields(view.fields), form: scheduleFormValues(body) }, status));
+    }
+  });
+
+  r.post('/broadcasts/emergency', async (req, res) => {
+    const ctx = ctxOf(req);
+    const body = formBody(req);
+    try {
+      const { broadcast } = await schedule.createEmergency(ctx, parseForm(EmergencyCreate, body, emergencyFormToInput));
+      res.redirect(303, `/broadcasts/${broadcast.id}`);
+    } catch (err) {
+      const emergencyForm = { audioId: Number(field(body, 'audioId')), title: field(body, 'title') ?? '', communeIds: fieldList(body, 'communeIds').map(Number), confirmWithinMinutes: field(body, 'confirmWithinMinutes') ?? '' };
+      await renderFormError(err, req, res, (view, status) => renderIndex(req, res, { error: view.error, emergencyFields: byInput(view.fields) ?? { audioId: view.error }, emergencyForm }, status));
+    }
+  });
+
+  // Per commune and period: scheduled, played, missed, emergency response; with the XLSX and the báo cáo DOCX.
+  r.get('/broadcasts/activity', async (req, res) => {
+    const ctx = ctxOf(req);
+    const today = localDate(ctx.clock());
+    const query = { from: typeof req.query.from === 'string' && req.query.from ? req.query.from : addDays(today, -6), to: typeof req.query.to === 'string' && req.query.to ? req.query.to : today };
+    try {
+      const q = parseForm(ActivityQuery, query as FormBody);
+      const report = await activityReport(ctx, q);
+      res.render('broadcasts/activity', { title: t(req.locale, 'broadcasts.activity.title'), report, query });
+    } catch (err) {
+      await renderFormError(err, req, res, (view, status) => {
+        res.status(status).render('broadcasts/activity', { title: t(req.locale, 'broadcasts.activity.title'), query, error: view.error, fields: view.fields });
+        return Promise.resolve();
+      });
     }
   });
 
@@ -194,7 +321,8 @@ export function pageRouter(deps: Deps): Router {
     const ctx = ctxOf(req);
     const bid = parse(id(), req.params.id);
     const b = await schedule.getBroadcast(ctx, bid);
-    const byCommune = (await schedule.broadcastStatus(ctx, bid)).byCommune;
+    const reordered = new Map((await schedule.reorderedBy(ctx, bid)).items.map((i) => [i.orgId, i.reordered]));
+    const byCommune = (await schedule.broadcastStatus(ctx, bid)).byCommune.map((c) => ({ ...c, reordered: reordered.get(c.orgId) ?? 0 }));
     const calendar = await schedule.weekCalendar(ctx, bid, parse(CalendarQuery, req.query).week);
     const a = await audio.getAudio(ctx, b.audioId);
     const totals = byCommune.reduce((s, c) => ({ scheduled: s.scheduled + c.scheduled, played: s.played + c.played, missed: s.missed + c.missed, pending: s.pending + c.pending }), { scheduled: 0, played: 0, missed: 0, pending: 0 });
@@ -213,6 +341,14 @@ export function pageRouter(deps: Deps): Router {
       tokenError: tokenError && { rowOrgId: tokenRow, message: tokenError.message },
     });
   }
+
+  // The department's view of the communes' IP receivers: last heartbeat, up/down, what each holds, who is silent.
+  r.get('/broadcasts/receivers', async (req, res) => {
+    const ctx = ctxOf(req);
+    const orgId = parse(ReceiversQuery, req.query).orgId;
+    const { items, silent, silentMinutes } = await listReceivers(ctx, orgId);
+    res.render('broadcasts/receivers', { title: t(req.locale, 'broadcasts.receivers.title'), items: items.map((i) => ({ ...i, up: i.status === 'up', fileCount: i.files.length })), silent, silentMinutes });
+  });
 
   r.get('/broadcasts/:id', (req, res) => renderDetail(req, res));
 

@@ -40,10 +40,18 @@ export interface BroadcastRow {
   end_date: string;
   times: string;
   days_of_week: string;
+  class: BulletinClass;
+  confirm_within_minutes: number | null;
+  except_dates: string | null;
+  monthly_on: string | null;
   created_by: number | null;
   created_at: string;
   updated_at: string;
 }
+
+/** Thông tư 39/2020/TT-BTTTT: the commune's own schedule, priority bulletins that go first, emergencies that play at once. */
+export type BulletinClass = 'normal' | 'priority' | 'emergency';
+export const CLASS_RANK: Record<BulletinClass, number> = { emergency: 0, priority: 1, normal: 2 };
 
 export type OccurrenceStatus = 'pending' | 'played' | 'missed' | 'cancelled';
 
@@ -56,6 +64,10 @@ export interface OccurrenceRow {
   confirmed_at: string | null;
   confirmed_by: number | null;
   confirmed_via: string | null;
+  escalated_at?: string | null;
+  play_order?: number | null;
+  reordered_at?: string | null;
+  reordered_by?: number | null;
   updated_at: string;
 }
 
@@ -68,6 +80,10 @@ export interface FeedTokenRow {
   created_at: string;
   revoked_at: string | null;
   last_used_at: string | null;
+  heartbeat_at?: string | null;
+  player_version?: string | null;
+  free_bytes?: number | string | null;
+  files?: string | null;
 }
 
 // ---- audio ----
@@ -230,6 +246,8 @@ export interface FeedItemRow {
   status: OccurrenceStatus;
   title: string;
   broadcast_id: number;
+  class: BulletinClass;
+  play_order: number | null;
   master_sha256: string | null;
   duration_sec: number | null;
 }
@@ -251,10 +269,15 @@ export async function feedItems(q: Q, orgId: number, fromIso: string, toIso: str
       'occurrences.status',
       'broadcasts.title',
       'broadcasts.id as broadcast_id',
+      'broadcasts.class',
+      'occurrences.play_order',
       'audio_assets.master_sha256',
       'audio_assets.duration_sec',
     );
-  return rows.map((r: FeedItemRow) => ({ ...r, duration_sec: r.duration_sec == null ? null : Number(r.duration_sec) }));
+  // Emergency first, then priority, then normal; each by time (a stable sort keeps the query's time order).
+  return rows
+    .map((r: FeedItemRow) => ({ ...r, class: r.class ?? 'normal', duration_sec: r.duration_sec == null ? null : Number(r.duration_sec) }))
+    .sort((a: FeedItemRow, b: FeedItemRow) => CLASS_RANK[a.class] - CLASS_RANK[b.class]);
 }
 
 /** Occurrences of one broadcast in [from, to), for the week calendar. */
@@ -326,4 +349,118 @@ export async function missedOccurrences(q: Q, broadcastIds: number[]): Promise<M
 
 export async function listBroadcastsOfCampaign(q: Q, campaignId: number): Promise<BroadcastRow[]> {
   return q<BroadcastRow>('broadcasts').where({ campaign_id: campaignId }).orderBy('id', 'desc');
+}
+
+// ---- emergencies ----
+
+export interface OverdueEmergencyRow {
+  id: number;
+  broadcast_id: number;
+  org_id: number;
+  scheduled_at: string;
+  title: string;
+  owner_org_id: number;
+  confirm_within_minutes: number | null;
+}
+
+/** Pending, not yet escalated occurrences of emergency bulletins sent before `sentBeforeIso` (the caller checks each deadline). */
+export async function unconfirmedEmergencies(q: Q, sentBeforeIso: string): Promise<OverdueEmergencyRow[]> {
+  return q('occurrences')
+    .join('broadcasts', 'broadcasts.id', 'occurrences.broadcast_id')
+    .where('broadcasts.class', 'emergency')
+    .whereIn('occurrences.status', ['pending', 'missed'])
+    .whereNull('occurrences.escalated_at')
+    .andWhere('occurrences.scheduled_at', '<', sentBeforeIso)
+    .orderBy('occurrences.id')
+    .limit(1000)
+    .select('occurrences.id', 'occurrences.broadcast_id', 'occurrences.org_id', 'occurrences.scheduled_at', 'broadcasts.title', 'broadcasts.owner_org_id', 'broadcasts.confirm_within_minutes');
+}
+
+/** Claims an occurrence's escalation once (a conditional update): false when another run or a confirmation got there first. */
+export async function markEscalated(q: Q, id: number, now: string): Promise<boolean> {
+  const n = await q('occurrences').where({ id }).whereIn('status', ['pending', 'missed']).whereNull('escalated_at').update({ escalated_at: now });
+  return n > 0;
+}
+
+// ---- clashes ----
+
+export async function findOccurrences(q: Q, ids: number[]): Promise<OccurrenceRow[]> {
+  if (!ids.length) return [];
+  return q<OccurrenceRow>('occurrences').whereIn('id', ids);
+}
+
+/** The commune's chosen order for the occurrences of one clash (0, 1, …). */
+export async function setPlayOrder(q: Q, orderedIds: number[], by: number, now: string): Promise<void> {
+  for (const [i, id] of orderedIds.entries()) await q('occurrences').where({ id }).update({ play_order: i, reordered_at: now, reordered_by: by, updated_at: now });
+}
+
+/** Per commune, how many occurrences of a broadcast it put in its own order. */
+export async function reorderedByCommune(q: Q, broadcastId: number): Promise<Map<number, number>> {
+  const rows: { org_id: number; n: number | string }[] = await q('occurrences').where({ broadcast_id: broadcastId }).whereNotNull('reordered_at').groupBy('org_id').select('org_id').count({ n: '*' });
+  return new Map(rows.map((r) => [r.org_id, Number(r.n)]));
+}
+
+/** A commune's unconfirmed emergency occurrences since an instant (the broadcaster's alert). */
+export async function pendingEmergencies(q: Q, orgId: number, sinceIso: string): Promise<FeedItemRow[]> {
+  const rows = await q('occurrences')
+    .join('broadcasts', 'broadcasts.id', 'occurrences.broadcast_id')
+    .join('audio_assets', 'audio_assets.id', 'broadcasts.audio_id')
+    .where({ 'occurrences.org_id': orgId, 'occurrences.status': 'pending', 'broadcasts.class': 'emergency' })
+    .andWhere('occurrences.scheduled_at', '>=', sinceIso)
+    .orderBy('occurrences.scheduled_at', 'desc')
+    .select('occurrences.id', 'occurrences.org_id', 'occurrences.scheduled_at', 'occurrences.status', 'broadcasts.title', 'broadcasts.id as broadcast_id', 'broadcasts.class', 'occurrences.play_order', 'audio_assets.master_sha256', 'audio_assets.duration_sec');
+  return rows.map((r: FeedItemRow) => ({ ...r, duration_sec: r.duration_sec == null ? null : Number(r.duration_sec) }));
+}
+
+// ---- receivers ----
+
+export async function recordHeartbeat(q: Q, tokenId: number, row: { heartbeat_at: string; player_version: string | null; free_bytes: number | null; files: string | null }): Promise<void> {
+  await q('feed_tokens').where({ id: tokenId }).whereNull('revoked_at').update(row);
+}
+
+export interface ReceiverRow extends FeedTokenRow {
+  name: string;
+}
+
+/** Live (not revoked) feed tokens of the given communes, with the commune's name. */
+export async function receiversOf(q: Q, orgIds: number[]): Promise<ReceiverRow[]> {
+  const out: ReceiverRow[] = [];
+  for (let i = 0; i < orgIds.length; i += 500) {
+    const rows: ReceiverRow[] = await q('feed_tokens')
+      .join('orgs', 'orgs.id', 'feed_tokens.org_id')
+      .whereIn('feed_tokens.org_id', orgIds.slice(i, i + 500))
+      .whereNull('feed_tokens.revoked_at')
+      .select('feed_tokens.*', 'orgs.name');
+    out.push(...rows);
+  }
+  return out;
+}
+
+// ---- activity report ----
+
+export interface ActivityRow {
+  org_id: number;
+  name: string;
+  class: BulletinClass;
+  status: OccurrenceStatus;
+  scheduled_at: string;
+  confirmed_at: string | null;
+  reordered_at: string | null;
+}
+
+/** Every non-cancelled occurrence of the given communes in [from, to). */
+export async function activityRows(q: Q, orgIds: number[], fromIso: string, toIso: string): Promise<ActivityRow[]> {
+  const out: ActivityRow[] = [];
+  for (let i = 0; i < orgIds.length; i += 500) {
+    const rows: ActivityRow[] = await q('occurrences')
+      .join('broadcasts', 'broadcasts.id', 'occurrences.broadcast_id')
+      .join('orgs', 'orgs.id', 'occurrences.org_id')
+      .whereIn('occurrences.org_id', orgIds.slice(i, i + 500))
+      .whereNot('occurrences.status', 'cancelled')
+      .andWhere('occurrences.scheduled_at', '>=', fromIso)
+      .andWhere('occurrences.scheduled_at', '<', toIso)
+      .select('occurrences.org_id', 'orgs.name', 'broadcasts.class', 'occurrences.status', 'occurrences.scheduled_at', 'occurrences.confirmed_at', 'occurrences.reordered_at');
+    out.push(...rows);
+  }
+  return out;
 }

@@ -8,7 +8,12 @@ import * as audio from './audio';
 import * as schedule from './schedule';
 import { remindMissed } from './missed';
 import * as broadcaster from './broadcaster';
-import { BroadcastCreate, BroadcastPatch, CalendarQuery, ConfirmBody, FeedTokenCreate, FeedTokenListQuery, ScheduleQuery } from './schemas';
+import { ActivityQuery, BroadcastCreate, ClashOrder, BroadcastPatch, CalendarQuery, ConfirmBody, EmergencyCreate, FeedTokenCreate, FeedTokenListQuery, HeartbeatBody, PlanPreview, ReceiversQuery, ScheduleQuery } from './schemas';
+import { pendingAlerts } from './emergency';
+import { listClashes, orderClash } from './clashes';
+import { listReceivers, recordHeartbeat } from './receivers';
+import { activityReport } from './activity';
+import { activityDocx, activityXlsx } from './activity-export';
 import { audioUpload, receiveAudio, sendMaster } from './http';
 export { pageRouter } from './pages';
 
@@ -41,13 +46,42 @@ export function apiRouter(deps: Deps): Router {
 
   // ---- schedules ----
   r.post('/broadcasts', async (req, res) => {
-    const { broadcast, occurrences } = await schedule.createBroadcast(ctxOf(req), parse(BroadcastCreate, req.body));
+    // An emergency has no dates or times (it plays now); the other classes are scheduled.
+    const emergency = (req.body as Record<string, unknown> | undefined)?.class === 'emergency';
+    const { broadcast, occurrences } = emergency
+      ? await schedule.createEmergency(ctxOf(req), parse(EmergencyCreate, req.body))
+      : await schedule.createBroadcast(ctxOf(req), parse(BroadcastCreate, req.body));
     res.locals.createdId = broadcast.id;
     res.status(201).json({ id: broadcast.id, occurrences, broadcast });
   });
 
+  r.post('/broadcasts/preview', async (req, res) => {
+    const p = parse(PlanPreview, req.body);
+    res.json(schedule.previewPlan(ctxOf(req), { ...p, daysOfWeek: p.daysOfWeek ?? [1, 2, 3, 4, 5, 6, 7] }));
+  });
+
   r.get('/broadcasts', async (req, res) => {
     res.json({ items: await schedule.listBroadcasts(ctxOf(req)) });
+  });
+
+  r.get('/broadcasts/activity', async (req, res) => {
+    const q = parse(ActivityQuery, req.query);
+    const report = await activityReport(ctxOf(req), q);
+    if (q.format === 'xlsx') {
+      res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      res.attachment(`hoat-dong-truyen-thanh-${q.from}-${q.to}.xlsx`);
+      return res.send(await activityXlsx(report));
+    }
+    if (q.format === 'docx') {
+      res.type('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+      res.attachment(`bao-cao-truyen-thanh-${q.from}-${q.to}.docx`);
+      return res.send(await activityDocx(ctxOf(req), report));
+    }
+    res.json(report);
+  });
+
+  r.get('/receivers', async (req, res) => {
+    res.json(await listReceivers(ctxOf(req), parse(ReceiversQuery, req.query).orgId));
   });
 
   r.get('/broadcasts/:id', async (req, res) => {
@@ -61,6 +95,10 @@ export function apiRouter(deps: Deps): Router {
 
   r.get('/broadcasts/:id/status', async (req, res) => {
     res.json(await schedule.broadcastStatus(ctxOf(req), parse(id(), req.params.id)));
+  });
+
+  r.get('/broadcasts/:id/reorders', async (req, res) => {
+    res.json(await schedule.reorderedBy(ctxOf(req), parse(id(), req.params.id)));
   });
 
   r.post('/broadcasts/:id/remind-missed', async (req, res) => {
@@ -92,6 +130,18 @@ export function apiRouter(deps: Deps): Router {
     const body = parse(ConfirmBody, req.body ?? {});
     const result = await broadcaster.confirmOccurrence(ctxOf(req), parse(id(), req.params.id), body.playedAt);
     res.json(result);
+  });
+
+  r.get('/broadcaster/clashes', async (req, res) => {
+    res.json(await listClashes(ctxOf(req), parse(ScheduleQuery, req.query)));
+  });
+
+  r.post('/broadcaster/clashes/order', async (req, res) => {
+    res.json(await orderClash(ctxOf(req), parse(ClashOrder, req.body).occurrenceIds));
+  });
+
+  r.get('/broadcaster/alerts', async (req, res) => {
+    res.json(await pendingAlerts(ctxOf(req)));
   });
 
   // ---- receiver feed tokens ----
@@ -126,6 +176,15 @@ export function apiRouter(deps: Deps): Router {
     const body = parse(ConfirmBody, rest);
     res.locals.audit = { entity: 'occurrences', entityId: req.params.id, orgId: token.org_id, detail: { via: 'feed', tokenId: token.id } };
     res.json(await broadcaster.confirmByFeedToken(deps, token, parse(id(), req.params.id), body.playedAt));
+  });
+
+  /** A receiver's heartbeat: its token in X-Feed-Token (a revoked or unknown one is 404 and changes nothing). */
+  r.post('/feed/heartbeat', async (req, res) => {
+    const { token: bodyToken, ...rest } = (req.body ?? {}) as Record<string, unknown>;
+    const header = req.headers['x-feed-token'];
+    const token = await broadcaster.feedTokenOf(deps, typeof header === 'string' ? header : typeof bodyToken === 'string' ? bodyToken : '');
+    await recordHeartbeat(deps, token, parse(HeartbeatBody, rest));
+    res.status(204).end();
   });
 
   return r;

@@ -1,13 +1,13 @@
 import type { Ctx, Deps } from '../deps';
 import type { Q } from '../db';
 import { ADMIN_ROLES, PREPARER_ROLES, STAFF_ROLES, authorize, can, hasRole } from '../auth';
-import { AppError, invalid, notFound } from '../shared/errors';
+import { AppError, conflict, invalid, notFound } from '../shared/errors';
 import { addDays, isoWeekOf, localDate, localToUtc, mondayOfIsoWeek, weekdayOf, localTime } from '../shared/time';
 import { descendantIds, findOrgById, findOrgsByIds, groupMembers, outsideProvince } from '../orgs';
 import * as repo from './repo';
 import { checkCampaignLink } from '../campaigns';
 import { toBroadcast, type Broadcast } from './model';
-import type { BroadcastCreate, BroadcastPatch } from './schemas';
+import type { BroadcastCreate, BroadcastPatch, EmergencyCreate } from './schemas';
 
 /** More slots than this in one schedule is a mistake, not a plan. */
 const MAX_OCCURRENCES = 100_000;
@@ -57,24 +57,77 @@ async function resolveCommunes(q: Q, target: Target, homeOrgId: number): Promise
   return (await insideProvince(communes)).sort((a, b) => a - b);
 }
 
+export interface MonthlyRule {
+  /** 1 … 5: the first … fifth such weekday of the month; -1: the last. */
+  week: number;
+  weekday: number;
+}
+
 export interface Plan {
   startDate: string;
   endDate: string;
   times: string[];
   daysOfWeek: number[];
+  /** Days left out (holidays). */
+  exceptDates?: string[];
+  /** When set, the days are chosen by their place in the month ("first Monday") instead of daysOfWeek. */
+  monthlyOn?: MonthlyRule[] | null;
 }
 
-/** Every slot of a plan as a UTC instant: each selected weekday in the range, at each local (Vietnam) time. */
+const daysInMonth = (date: string) => new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)), 0)).getUTCDate();
+
+/** Does a calendar date match "the n-th (or last) weekday w of its month"? */
+function matchesMonthly(date: string, rule: MonthlyRule): boolean {
+  if (weekdayOf(date) !== rule.weekday) return false;
+  const day = Number(date.slice(8, 10));
+  return rule.week === -1 ? day + 7 > daysInMonth(date) : Math.ceil(day / 7) === rule.week;
+}
+
+/** The local days of a plan: each selected weekday (or monthly rule) in the range, holidays left out. */
+export function planDays(plan: Plan): string[] {
+  const days = new Set(plan.daysOfWeek);
+  const except = new Set(plan.exceptDates ?? []);
+  const out: string[] = [];
+  for (let d = plan.startDate; d <= plan.endDate; d = addDays(d, 1)) {
+    if (except.has(d)) continue;
+    const chosen = plan.monthlyOn?.length ? plan.monthlyOn.some((r) => matchesMonthly(d, r)) : days.has(weekdayOf(d));
+    if (chosen) out.push(d);
+  }
+  return out;
+}
+
+/** Every slot of a plan as a UTC instant: each of its days, at each local (Vietnam) time. */
 export function expandSlots(plan: Plan): string[] {
   const slots: string[] = [];
-  const days = new Set(plan.daysOfWeek);
   const times = [...new Set(plan.times)].sort();
-  for (let d = plan.startDate; d <= plan.endDate; d = addDays(d, 1)) {
-    if (!days.has(weekdayOf(d))) continue;
-    for (const t of times) slots.push(localToUtc(d, t).toISOString());
-  }
+  for (const d of planDays(plan)) for (const t of times) slots.push(localToUtc(d, t).toISOString());
   return slots;
 }
+
+/**
+ * The slots a plan would make, shown before saving: local date and time of each (at most `limit`), the total, and
+ * how many are already past (they would not be created).
+ */
+export function previewPlan(ctx: Ctx, plan: Plan, limit = 500): { total: number; past: number; slots: { date: string; time: string; weekday: number; at: string }[] } {
+  authorize(ctx.actor, PREPARER_ROLES, [ctx.actor.orgId]);
+  checkPlan(plan, 1);
+  const now = ctx.clock().toISOString();
+  const all = expandSlots(plan);
+  const future = all.filter((s) => s > now);
+  return {
+    total: future.length,
+    past: all.length - future.length,
+    slots: future.slice(0, limit).map((at) => {
+      const d = new Date(at);
+      return { date: localDate(d), time: localTime(d), weekday: weekdayOf(localDate(d)), at };
+    }),
+  };
+}
+
+const recurrenceColumns = (plan: Plan) => ({
+  except_dates: plan.exceptDates?.length ? JSON.stringify([...new Set(plan.exceptDates)].sort()) : null,
+  monthly_on: plan.monthlyOn?.length ? JSON.stringify(plan.monthlyOn) : null,
+});
 
 function checkPlan(plan: Plan, communes: number): void {
   if (plan.endDate < plan.startDate) throw invalid('SCHEDULE_ENDS_BEFORE_START', 'The schedule ends before it starts', { endDate: 'before the start date' });
@@ -86,18 +139,24 @@ function checkPlan(plan: Plan, communes: number): void {
   }
 }
 
-export async function createBroadcast(ctx: Ctx, input: BroadcastCreate): Promise<{ broadcast: Broadcast; occurrences: number }> {
-  const { actor } = ctx;
-  const audio = await repo.findAudio(ctx.db, input.audioId);
+/** The audio a preparer of its owner org schedules: it must be converted (an emergency without audio ready is refused too). */
+async function readyAudio(ctx: Ctx, audioId: number): Promise<repo.AudioRow> {
+  const audio = await repo.findAudio(ctx.db, audioId);
   if (!audio) throw invalid('AUDIO_NOT_FOUND', 'No such audio', { audioId: 'no such audio' });
-  authorize(actor, PREPARER_ROLES, [audio.owner_org_id]);
+  authorize(ctx.actor, PREPARER_ROLES, [audio.owner_org_id]);
   if (audio.status !== 'ready') {
     const failed = audio.status === 'failed';
     const message = failed ? 'The audio failed to convert and cannot be scheduled' : 'The audio is still being converted; schedule it when it is ready';
     throw new AppError('conflict', 'AUDIO_NOT_READY', message, { audioId: failed ? 'failed to convert' : 'still being converted' });
   }
+  return audio;
+}
+
+export async function createBroadcast(ctx: Ctx, input: BroadcastCreate): Promise<{ broadcast: Broadcast; occurrences: number }> {
+  const { actor } = ctx;
+  const audio = await readyAudio(ctx, input.audioId);
   const communes = await resolveCommunes(ctx.db, input, audio.owner_org_id);
-  const plan: Plan = { startDate: input.startDate, endDate: input.endDate, times: input.times, daysOfWeek: input.daysOfWeek ?? ALL_DAYS };
+  const plan: Plan = { startDate: input.startDate, endDate: input.endDate, times: input.times, daysOfWeek: input.daysOfWeek ?? ALL_DAYS, exceptDates: input.exceptDates, monthlyOn: input.monthlyOn };
   checkPlan(plan, communes.length);
   await checkCampaignLink({ db: ctx.db, actor }, input.campaignId);
   const now = ctx.clock().toISOString();
@@ -116,6 +175,9 @@ export async function createBroadcast(ctx: Ctx, input: BroadcastCreate): Promise
         end_date: plan.endDate,
         times: JSON.stringify([...new Set(plan.times)].sort()),
         days_of_week: JSON.stringify([...new Set(plan.daysOfWeek)].sort()),
+        class: input.class ?? 'normal',
+        confirm_within_minutes: null,
+        ...recurrenceColumns(plan),
         created_by: actor.id,
         created_at: now,
         updated_at: now,
@@ -126,6 +188,48 @@ export async function createBroadcast(ctx: Ctx, input: BroadcastCreate): Promise
     return bid;
   });
   return { broadcast: await loadBroadcast(ctx, id), occurrences: communes.length * slots.length };
+}
+
+/**
+ * An emergency bulletin (disaster, fire, epidemic): one occurrence per commune at this instant, so it is at the
+ * top of every targeted commune's feed at once; each commune confirms within `confirmWithinMinutes`
+ * (EMERGENCY_CONFIRM_MINUTES by default) or the escalation job writes to the commune and the department.
+ */
+export async function createEmergency(ctx: Ctx, input: EmergencyCreate): Promise<{ broadcast: Broadcast; occurrences: number }> {
+  const { actor } = ctx;
+  const audio = await readyAudio(ctx, input.audioId);
+  const communes = await resolveCommunes(ctx.db, input, audio.owner_org_id);
+  if (communes.length > MAX_OCCURRENCES) throw invalid('SCHEDULE_TOO_LARGE', `A schedule makes at most ${MAX_OCCURRENCES} broadcasts`, { communeIds: `at most ${MAX_OCCURRENCES} communes` });
+  await checkCampaignLink({ db: ctx.db, actor }, input.campaignId);
+  const at = ctx.clock();
+  const now = at.toISOString();
+  const day = localDate(at);
+  const id = await ctx.db.transaction(async (tx) => {
+    const bid = await repo.insertBroadcast(
+      tx,
+      {
+        owner_org_id: audio.owner_org_id,
+        audio_id: audio.id,
+        title: input.title,
+        campaign_id: input.campaignId ?? null,
+        start_date: day,
+        end_date: day,
+        times: JSON.stringify([localTime(at)]),
+        days_of_week: JSON.stringify([weekdayOf(day)]),
+        class: 'emergency',
+        confirm_within_minutes: input.confirmWithinMinutes ?? ctx.config.EMERGENCY_CONFIRM_MINUTES,
+        except_dates: null,
+        monthly_on: null,
+        created_by: actor.id,
+        created_at: now,
+        updated_at: now,
+      },
+      communes,
+    );
+    await repo.insertOccurrences(tx, occurrenceRows(bid, communes, [now], now));
+    return bid;
+  });
+  return { broadcast: await loadBroadcast(ctx, id), occurrences: communes.length };
 }
 
 function occurrenceRows(broadcastId: number, communes: number[], slots: string[], now: string): Omit<repo.OccurrenceRow, 'id'>[] {
@@ -145,6 +249,7 @@ export async function patchBroadcast(ctx: Ctx, id: number, patch: BroadcastPatch
   const row = await repo.findBroadcast(db, id);
   if (!row) throw notFound('Broadcast', 'BROADCAST_NOT_FOUND');
   authorize(actor, PREPARER_ROLES, [row.owner_org_id]);
+  if (row.class === 'emergency') throw conflict('BROADCAST_EMERGENCY', 'An emergency bulletin plays once, now; it has no schedule to change');
   await checkCampaignLink({ db, actor }, patch.campaignId);
   const current = toBroadcast(row, await repo.targetIds(db, id));
   const plan: Plan = {
@@ -152,6 +257,8 @@ export async function patchBroadcast(ctx: Ctx, id: number, patch: BroadcastPatch
     endDate: patch.endDate ?? current.endDate,
     times: patch.times ?? current.times,
     daysOfWeek: patch.daysOfWeek ?? current.daysOfWeek,
+    exceptDates: patch.exceptDates ?? current.exceptDates,
+    monthlyOn: patch.monthlyOn !== undefined ? patch.monthlyOn : current.monthlyOn,
   };
   const retarget = patch.communeIds !== undefined || patch.groupId !== undefined || patch.underOrgId !== undefined;
   const communes = retarget ? await resolveCommunes(db, patch, row.owner_org_id) : current.communeIds;
@@ -186,6 +293,7 @@ export async function patchBroadcast(ctx: Ctx, id: number, patch: BroadcastPatch
       end_date: plan.endDate,
       times: JSON.stringify([...new Set(plan.times)].sort()),
       days_of_week: JSON.stringify([...new Set(plan.daysOfWeek)].sort()),
+      ...recurrenceColumns(plan),
       updated_at: now,
     });
   });
@@ -245,6 +353,14 @@ export async function broadcastStatus(ctx: Ctx, id: number): Promise<{ byCommune
     byOrg.set(r.org_id, s);
   }
   return { byCommune: [...byOrg.values()].sort((a, b) => a.name.localeCompare(b.name, 'vi')) };
+}
+
+/** Which communes put this (priority) bulletin's clashes in their own order, and how many occurrences. */
+export async function reorderedBy(ctx: Ctx, id: number): Promise<{ items: { orgId: number; name: string; reordered: number }[] }> {
+  await getBroadcast(ctx, id);
+  const counts = await repo.reorderedByCommune(ctx.db, id);
+  const orgs = await findOrgsByIds(ctx.db, [...counts.keys()]);
+  return { items: orgs.map((o) => ({ orgId: o.id, name: o.name, reordered: counts.get(o.id) ?? 0 })).sort((a, b) => a.name.localeCompare(b.name, 'vi')) };
 }
 
 export interface CalendarDay {

@@ -12,6 +12,13 @@ const requiredId = () =>
     .refine((v) => v !== undefined && v !== null && v !== '', { message: 'required', abort: true })
     .pipe(id());
 
+/** A value the caller must give: a select left on "—" ("") is "required", not a wrong number. */
+const given = <T extends z.ZodTypeAny>(inner: T) =>
+  z
+    .unknown()
+    .refine((v) => v !== undefined && v !== null && v !== '', { message: 'required', abort: true })
+    .pipe(inner);
+
 export const AudioUpload = z.object({ title: requiredText(300) }).strict();
 
 const scheduleFields = {
@@ -24,14 +31,33 @@ const scheduleFields = {
   times: z.array(time()).min(1, 'give at least one time').max(24),
   daysOfWeek: z.array(z.coerce.number().int().min(1, '1 = Monday … 7 = Sunday').max(7, '1 = Monday … 7 = Sunday')).min(1).max(7).optional(),
   campaignId: id().nullable().optional(),
+  /** Days left out, e.g. public holidays. */
+  exceptDates: z.array(date()).max(366).optional(),
+  /** "The first Monday of the month": days chosen by their place in the month instead of daysOfWeek. */
+  monthlyOn: z
+    .array(
+      z
+        .object({
+          week: given(z.coerce.number().int().refine((v) => [1, 2, 3, 4, 5, -1].includes(v), '1 … 5, or -1 for the last')),
+          weekday: given(z.coerce.number().int().min(1, '1 = Monday … 7 = Sunday').max(7, '1 = Monday … 7 = Sunday')),
+        })
+        .strict(),
+    )
+    .min(1)
+    .max(35)
+    .nullable()
+    .optional(),
 };
+
+/** A bulletin placed in the schedule: the commune's own (normal) or one that goes first (priority). */
+const scheduledClass = z.enum(['normal', 'priority']).optional();
 
 /** Exactly one way of naming the communes: a list, a recipient group, or every commune under an organisation. */
 const oneTarget = (v: { communeIds?: unknown; groupId?: unknown; underOrgId?: unknown }) =>
   [v.communeIds, v.groupId, v.underOrgId].filter((x) => x !== undefined).length === 1;
 
 export const BroadcastCreate = z
-  .object({ audioId: requiredId(), ...scheduleFields })
+  .object({ audioId: requiredId(), ...scheduleFields, class: scheduledClass })
   .strict()
   .refine(oneTarget, { message: 'give exactly one of communeIds, groupId or underOrgId', path: ['communeIds'] })
   .refine((v) => v.endDate >= v.startDate, { message: 'the schedule ends before it starts', path: ['endDate'] });
@@ -47,6 +73,21 @@ export const BroadcastPatch = z
   });
 export type BroadcastPatch = z.infer<typeof BroadcastPatch>;
 
+/** The slots a plan makes, shown before saving (no communes needed). */
+export const PlanPreview = z
+  .object({
+    startDate: scheduleFields.startDate,
+    endDate: scheduleFields.endDate,
+    times: scheduleFields.times,
+    daysOfWeek: scheduleFields.daysOfWeek,
+    exceptDates: scheduleFields.exceptDates,
+    monthlyOn: scheduleFields.monthlyOn,
+  })
+  .strict()
+  .refine((v) => v.endDate >= v.startDate, { message: 'the schedule ends before it starts', path: ['endDate'] });
+
+export const ClashOrder = z.object({ occurrenceIds: z.array(id()).min(2, 'at least two broadcasts').max(50) }).strict();
+
 export const ScheduleQuery = z.object({ date: date().optional(), orgId: id().optional() });
 
 export const CalendarQuery = z.object({ week: z.string().regex(/^\d{4}-W\d{2}$/, 'a week like 2026-W06').optional() });
@@ -57,3 +98,33 @@ export const ConfirmBody = z
 
 export const FeedTokenCreate = z.object({ orgId: requiredId(), label: requiredText(100).optional() }).strict();
 export const FeedTokenListQuery = z.object({ orgId: id().optional() });
+
+/** An emergency (disaster, fire, epidemic) plays now: no dates or times, a deadline for the communes to confirm. */
+export const EmergencyCreate = z
+  .object({
+    audioId: requiredId(),
+    title: requiredText(300),
+    class: z.literal('emergency'),
+    communeIds: scheduleFields.communeIds,
+    groupId: scheduleFields.groupId,
+    underOrgId: scheduleFields.underOrgId,
+    campaignId: scheduleFields.campaignId,
+    confirmWithinMinutes: z.coerce.number().int().min(1).max(24 * 60).optional(),
+  })
+  .strict()
+  .refine(oneTarget, { message: 'give exactly one of communeIds, groupId or underOrgId', path: ['communeIds'] });
+export type EmergencyCreate = z.infer<typeof EmergencyCreate>;
+
+export const HeartbeatBody = z
+  .object({
+    version: z.string().max(100).optional(),
+    freeBytes: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    files: z.array(z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in hex')).max(10_000).optional(),
+  })
+  .strict();
+
+export const ReceiversQuery = z.object({ orgId: id().optional() });
+
+export const ActivityQuery = z
+  .object({ from: date(), to: date(), orgId: id().optional(), format: z.enum(['json', 'xlsx', 'docx']).optional() })
+  .refine((v) => v.to >= v.from, { message: 'the period ends before it starts', path: ['to'] });
