@@ -25,6 +25,8 @@ import type { BenchRow } from './run';
 import type { LetterDocument } from '../src/letters/document';
 import { renderLetterDocx } from '../src/letters/docx';
 import { validateLetterDocx } from '../src/letters/validate';
+import { renderLetterPdf } from '../src/letters/pdf';
+import { DemoCa, KeySigner, readPkcs12, signPdf } from '../src/signing';
 
 const SCENARIO = 'render a 2-page letter to DOCX';
 const PARAGRAPH =
@@ -155,6 +157,40 @@ async function batchOnWorkers(total: number, threads: number): Promise<number> {
   }
 }
 
+const PDF_SCENARIO = 'render a 2-page letter to PDF';
+const SIGN_SCENARIO = 'sign a 2-page PDF (PAdES, RSA 2048, incremental update)';
+
+/** PDF rendering against the DOCX render in the same run, and signing with a throwaway PKCS#12. */
+async function pdfBench(): Promise<BenchRow[]> {
+  const sample = await renderLetterPdf(twoPageLetter());
+  await rate((i) => renderLetterPdf(twoPageLetter(i + 1)).then((r) => r.bytes), 1500);
+  let pdf = 0;
+  let docx = 0;
+  const rounds = 3;
+  for (let r = 0; r < rounds; r++) {
+    pdf += await rate((i) => renderLetterPdf(twoPageLetter(i + 1)).then((x) => x.bytes), 2000);
+    docx += await rate((i) => renderLetterDocx(twoPageLetter(i + 1)), 2000);
+  }
+  pdf /= rounds;
+  docx /= rounds;
+  const ca = DemoCa.create();
+  const { p12 } = ca.pkcs12({ commonName: 'Sở Thông tin và Truyền thông' }, 'bench');
+  const { key, chain } = readPkcs12(p12, 'bench');
+  const signer = new KeySigner('pkcs12', key, chain);
+  const blank = (await renderLetterPdf(twoPageLetter(null), { blankNumberAndDate: true })).bytes;
+  const time = new Date();
+  await rate(() => signPdf(blank, { signer, time }), 1000);
+  const sign = await rate(() => signPdf(blank, { signer, time, name: 'Bench' }), 4000);
+  return [
+    { scenario: PDF_SCENARIO, metric: 'pages (LibreOffice gives the DOCX the same)', value: sample.pages, unit: 'pages' },
+    { scenario: PDF_SCENARIO, metric: 'PDF size (Tinos subsets embedded)', value: Math.round(sample.bytes.length / 1024), unit: 'KB' },
+    { scenario: PDF_SCENARIO, metric: 'renderLetterPdf, one core', value: pdf, unit: 'letters/s' },
+    { scenario: PDF_SCENARIO, metric: 'renderLetterDocx in the same run', value: docx, unit: 'letters/s' },
+    { scenario: PDF_SCENARIO, metric: 'PDF / DOCX render rate', value: pdf / docx, unit: '×' },
+    { scenario: SIGN_SCENARIO, metric: 'signPdf, one core', value: sign, unit: 'signatures/s' },
+  ];
+}
+
 export async function run(): Promise<BenchRow[]> {
   const sample = await renderLetterDocx(twoPageLetter());
   const check = await validateLetterDocx(sample);
@@ -173,7 +209,9 @@ export async function run(): Promise<BenchRow[]> {
   raw /= rounds;
   const threads = Math.max(1, Math.min(2, os.availableParallelism?.() ?? os.cpus().length));
   const batch = await batchOnWorkers(Math.round(raw * 8), threads);
+  const pdfRows = await pdfBench();
   return [
+    ...pdfRows,
     { scenario: SCENARIO, metric: 'DOCX size', value: Math.round(sample.length / 1024), unit: 'KB' },
     { scenario: SCENARIO, metric: 'renderLetterDocx, one core', value: ours, unit: 'letters/s' },
     { scenario: SCENARIO, metric: 'raw docx Packer, same content, one core', value: raw, unit: 'letters/s', target: '~140 letters/s/core on these machines' },

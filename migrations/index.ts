@@ -5,6 +5,7 @@ import * as m003 from './003_dispatch';
 import * as m004 from './004_broadcasts';
 import * as m005 from './005_reports';
 import * as m006 from './006_superadmin';
+import * as m007 from './007_signing';
 import * as m008 from './008_bulletins';
 
 export interface Migration {
@@ -20,5 +21,6 @@ export const migrations: Migration[] = [
   { name: '004_broadcasts', module: m004 },
   { name: '005_reports', module: m005 },
   { name: '006_superadmin', module: m006 },
+  { name: '007_signing', module: m007 },
   { name: '008_bulletins', module: m008 },
 ];

@@ -17,10 +17,11 @@ import * as reports from './reports';
 import * as campaigns from './campaigns';
 import * as overview from './overview';
 import * as home from './home';
+import * as signing from './signing';
 import { t } from './shared/i18n';
 
 /** Each capability contributes a JSON API router (under /api/v1) and a page router (under /). */
-const FEATURES = [auth, orgs, auditLog, letters, dispatch, broadcasts, campaigns, reports, overview];
+const FEATURES = [auth, orgs, auditLog, letters, dispatch, broadcasts, campaigns, reports, overview, signing];
 
 export function createApp(deps: Deps): Express {
   const app = express();

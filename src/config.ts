@@ -43,6 +43,15 @@ const ConfigSchema = z.object({
   AUDIO_TRUE_PEAK_DBTP: z.coerce.number().default(-1.5),
   AUDIO_JOB_TIMEOUT_SECONDS: intFromEnv(600),
   BROADCAST_GRACE_MINUTES: intFromEnv(120),
+  /** Key that encrypts PKCS#12 passwords at rest (any string; 32+ random bytes recommended). Unset: a key file in MEDIA_DIR. */
+  SIGNING_KEY: z.string().optional(),
+  /** Folder of trusted root certificates (PEM or DER) for verification. Unset: MEDIA_DIR/signing/trust. */
+  SIGNING_TRUST_DIR: z.string().optional(),
+  /** Approving and issuing need certificates (the approver's and the organisation's). */
+  REQUIRE_DIGITAL_SIGNATURE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /** An emergency bulletin not confirmed this long after it was sent is escalated by e-mail (default per bulletin). */
   EMERGENCY_CONFIRM_MINUTES: intFromEnv(15),
   /** A receiver whose last heartbeat is older than this is shown as down. */

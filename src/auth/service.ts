@@ -381,3 +381,9 @@ export async function installationAdmin(db: Q): Promise<Actor | undefined> {
   const user = await repo.firstActiveWithRole(db, 'superadmin');
   return user ? repo.toActor(user, await repo.rolesOf(db, user.id)) : undefined;
 }
+
+/** The user with this id as services see them, or undefined (no access rule: the signing feature names a certificate's owner). */
+export async function findActorById(db: Q, id: number): Promise<Actor | undefined> {
+  const user = await repo.findUserById(db, id);
+  return user ? repo.toActor(user, await repo.rolesOf(db, user.id)) : undefined;
+}

@@ -16,6 +16,11 @@ export interface DispatchPackage {
   /** The Kính gửi recipients; orgId null for free-form names. email null → "no e-mail", delivered by hand. */
   recipients: { orgId: number | null; name: string; email: string | null }[];
   docx: { filename: string; content: Buffer };
+  /** The letter as PDF: the signed one when it was signed (letter-format.md 3.12). */
+  pdf: { filename: string; content: Buffer };
+  /** Who signed the PDF, e.g. ["Trần Văn Hùng", "Sở Thông tin và Truyền thông"]; empty when unsigned. */
+  signedBy: { kind: 'signer' | 'organisation'; name: string }[];
+  /** Attachments; a PDF attachment signed at issue is given as its signed copy. */
   attachments: { filename: string; path: string; contentType: string; sha256: string }[];
 }
 

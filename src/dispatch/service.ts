@@ -68,10 +68,12 @@ function underMedia(mediaDir: string, file: string): string {
   return path.isAbsolute(file) && file.startsWith(root) ? path.relative(root, file) : file;
 }
 
-/** Stores the DOCX once by content hash: 1,000 messages point at one file. */
+/** Stores the PDF and the DOCX once by content hash: 1,000 messages point at one file each. */
 async function prepare(deps: Deps, pkg: DispatchPackage): Promise<Prepared> {
+  const pdf = await storeBuffer(deps.config.MEDIA_DIR, 'dispatch', pkg.pdf.content, '.pdf');
   const docx = await storeBuffer(deps.config.MEDIA_DIR, 'dispatch', pkg.docx.content, '.docx');
   const attachments = [
+    { filename: pkg.pdf.filename, path: pdf.relPath, contentType: 'application/pdf' },
     { filename: pkg.docx.filename, path: docx.relPath, contentType: DOCX_TYPE },
     ...pkg.attachments.map((a) => ({ filename: a.filename, path: underMedia(deps.config.MEDIA_DIR, a.path), contentType: a.contentType })),
   ];
@@ -111,6 +113,12 @@ function planRecipient(deps: Deps, prep: Prepared, recipient: DispatchPackage['r
     issuedDate: prep.issuedDate,
     fileNames: prep.fileNames,
     attachmentNames: pkg.attachments.map((a) => a.filename),
+    pdfName: pkg.pdf.filename,
+    docxName: pkg.docx.filename,
+    signer: pkg.signedBy.find((s) => s.kind === 'signer')?.name ?? null,
+    organisation: pkg.signedBy.find((s) => s.kind === 'organisation')?.name ?? null,
+    signed: pkg.signedBy.length > 0,
+    verifyUrl: `${deps.config.publicUrl}/verify`,
     ackUrl: `${deps.config.publicUrl}/ack/${token}`,
   });
   const mail: MailRequest = {

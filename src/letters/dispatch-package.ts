@@ -7,6 +7,8 @@ import * as repo from './repo';
 import { toRecipient } from './model';
 import { letterDocument } from './build';
 import { renderLetterDocx } from './docx';
+import { currentPdf, signedAttachments } from './pdf/letter-pdf';
+import * as pdfRepo from './pdf/repo';
 
 /** The DOCX file name of a letter: "1399-STTTT-TTBCXB.docx", or "du-thao-<id>.docx" before issue. */
 export function docxFilename(row: { id: number; symbol: string | null }): string {
@@ -19,10 +21,13 @@ export function docxFilename(row: { id: number; symbol: string | null }): string
  */
 export async function getDispatchPackage(deps: Deps, letterId: number): Promise<DispatchPackage> {
   const { doc, row } = await letterDocument(deps.db, letterId);
-  const [recipients, attachments, org] = await Promise.all([
+  const [recipients, attachments, org, pdf, signatures, signed] = await Promise.all([
     repo.recipientsOf(deps.db, letterId),
     repo.attachmentsOf(deps.db, letterId),
     findOrgById(deps.db, row.issuing_org_id),
+    currentPdf(deps.db, deps.config.MEDIA_DIR, letterId),
+    pdfRepo.signaturesOf(deps.db, letterId),
+    signedAttachments(deps.db, deps.config.MEDIA_DIR, letterId),
   ]);
   return {
     letterId,
@@ -37,6 +42,11 @@ export async function getDispatchPackage(deps: Deps, letterId: number): Promise<
       return { orgId: rec.orgId, name: rec.name, email: rec.email };
     }),
     docx: { filename: docxFilename(row), content: await renderLetterDocx(doc) },
-    attachments: attachments.map((a) => ({ filename: a.name, path: mediaPath(deps.config.MEDIA_DIR, a.rel_path), contentType: a.mime, sha256: a.sha256 })),
+    pdf: { filename: pdf.filename, content: pdf.content },
+    signedBy: signatures.map((s) => ({ kind: s.kind, name: s.subject })),
+    attachments: attachments.map((a) => {
+      const signedPath = signed.get(a.id);
+      return { filename: a.name, path: signedPath ?? mediaPath(deps.config.MEDIA_DIR, a.rel_path), contentType: a.mime, sha256: a.sha256 };
+    }),
   };
 }

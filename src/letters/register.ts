@@ -13,7 +13,8 @@ import { findOrgById } from '../orgs';
 import * as repo from './repo';
 import { formatNumber, toRecipient, toRegisterEntry, type RegisterEntry } from './model';
 import { currentYear, findLetterOr404, ISSUERS } from './service';
-import { kyHieu } from './build';
+import { kyHieu, letterDocument } from './build';
+import { issuePdfs, prepareIssue } from './pdf/esign';
 
 export interface IssueResult {
   number: number;
@@ -27,6 +28,10 @@ function retryable(err: unknown): boolean {
   return isUniqueViolation(err) || code === '40001' || code === '40P01';
 }
 
+/**
+ * Issuing: the next number, the issued PDF (number and date written into the approval PDF, then the
+ * organisation's signature with its seal) and each PDF attachment signed by the organisation, in one transaction.
+ */
 export async function issueLetter(ctx: Ctx, id: number): Promise<IssueResult> {
   const { db, actor } = ctx;
   const now = ctx.clock();
@@ -34,6 +39,7 @@ export async function issueLetter(ctx: Ctx, id: number): Promise<IssueResult> {
   authorize(actor, ISSUERS, first.issuing_org_id);
   const org = await findOrgById(db, first.issuing_org_id);
   if (!org) throw notFound('Organisation', 'ORG_NOT_FOUND');
+  const signers = await prepareIssue(ctx, first.issuing_org_id, id);
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction(async (tx) => {
@@ -48,6 +54,8 @@ export async function issueLetter(ctx: Ctx, id: number): Promise<IssueResult> {
         await repo.insertRegisterEntry(tx, { issuing_org_id: row.issuing_org_id, year, number, letter_id: id, symbol, issued_at: issuedAt, issued_by: actor.id });
         const changed = await repo.updateLetterIn(tx, id, 'approved', { status: 'issued', number, year, symbol, issued_at: issuedAt, updated_at: issuedAt });
         if (changed !== 1) throw conflict('LETTER_NOT_APPROVED', 'The letter changed meanwhile');
+        const { doc } = await letterDocument(tx, id);
+        await issuePdfs(ctx, tx, { letterId: id, symbol, issuedAt: now, doc, attachments: await repo.attachmentsOf(tx, id) }, signers);
         return { number, symbol, issuedAt };
       });
     } catch (err) {

@@ -12,6 +12,7 @@ import { letterDocument } from './build';
 import { renderLetterDocx } from './docx';
 import { previewPage } from './preview';
 import { docxFilename } from './dispatch-package';
+import { letterPdf } from './pdf/letter-pdf';
 import { LetterCreate, LetterListQuery, LetterPatch, RegisterQuery, RejectBody, TemplateCreate, TemplatePatch } from './schemas';
 import { pageRouter as pages } from './pages';
 
@@ -70,6 +71,12 @@ export function apiRouter(deps: Deps): Router {
     await letters.getLetter(ctx, letterId); // authorises
     const { doc, row } = await letterDocument(ctx.db, letterId);
     res.type(DOCX_MIME).attachment(docxFilename(row)).send(await renderLetterDocx(doc));
+  });
+  r.get('/letters/:id/pdf', async (req, res) => {
+    const ctx = ctxOf(req);
+    const letterId = parse(id(), req.params.id);
+    const pdf = await letterPdf(ctx, letterId);
+    res.type('application/pdf').attachment(pdf.filename).send(pdf.content);
   });
   r.get('/letters/:id/preview', async (req, res) => {
     const ctx = ctxOf(req);

@@ -10,7 +10,9 @@ import * as repo from './repo';
 import { toLetter, type Letter } from './model';
 import type { LetterCreate, LetterPatch, RecipientInput, TemplateVariable } from './schemas';
 import { checkVariables, renderTemplate } from './templates';
-import { kyHieu } from './build';
+import { kyHieu, letterDocument } from './build';
+import { recordApproval, signForApproval } from './pdf/esign';
+import * as pdfRepo from './pdf/repo';
 
 /**
  * Who may do what, as calls to the one policy rule. Department staff (STAFF_ROLES) read an organisation's letters,
@@ -70,10 +72,14 @@ export async function letterView(q: Q, row: repo.LetterRow): Promise<Letter> {
   return (await letterViews(q, [row]))[0];
 }
 
-export async function getLetter(ctx: Ctx, id: number): Promise<Letter> {
+/** A letter with its digital signatures (who signed as signer / organisation, when). */
+export type LetterWithSignatures = Letter & { signatures: { kind: 'signer' | 'organisation'; subject: string; issuer: string; signedAt: string }[] };
+
+export async function getLetter(ctx: Ctx, id: number): Promise<LetterWithSignatures> {
   const row = await findLetterOr404(ctx.db, id);
   authorize(ctx.actor, STAFF_ROLES, row.issuing_org_id);
-  return letterView(ctx.db, row);
+  const signatures = await pdfRepo.signaturesOf(ctx.db, id);
+  return { ...(await letterView(ctx.db, row)), signatures: signatures.map((s) => ({ kind: s.kind, subject: s.subject, issuer: s.issuer, signedAt: s.signed_at })) };
 }
 
 export async function listLetters(ctx: Ctx, filter: { status?: string; year?: number; orgId?: number; campaignId?: number }): Promise<Letter[]> {
@@ -279,14 +285,36 @@ function mayApproveOwn(ctx: Ctx, letter: { createdBy: number | null }): boolean 
   return ctx.config.ALLOW_SELF_APPROVAL || letter.createdBy == null || letter.createdBy !== ctx.actor.id;
 }
 
-export const approveLetter = (ctx: Ctx, id: number) =>
-  transition(ctx, id, APPROVERS, ['submitted'], 'approved', {}, (row) => {
-    if (!mayApproveOwn(ctx, { createdBy: row.created_by })) {
-      throw forbidden('The drafter of a letter cannot approve it; another approver must', 'SELF_APPROVAL_FORBIDDEN');
-    }
+/**
+ * Approval: the approver's digital signature on the approval PDF (when the approver has a certificate; required
+ * when REQUIRE_DIGITAL_SIGNATURE is set), then the conditional state change, recorded together.
+ */
+export async function approveLetter(ctx: Ctx, id: number): Promise<LetterWithSignatures> {
+  const row = await findLetterOr404(ctx.db, id);
+  authorize(ctx.actor, APPROVERS, row.issuing_org_id);
+  if (!mayApproveOwn(ctx, { createdBy: row.created_by })) {
+    throw forbidden('The drafter of a letter cannot approve it; another approver must', 'SELF_APPROVAL_FORBIDDEN');
+  }
+  if (row.status !== 'submitted') {
+    throw conflict(row.status === 'issued' ? 'LETTER_ALREADY_ISSUED' : 'LETTER_NOT_SUBMITTED', `This step needs a letter that is submitted (it is ${row.status})`);
+  }
+  const { doc } = await letterDocument(ctx.db, id);
+  const signed = await signForApproval(ctx, doc);
+  await ctx.db.transaction(async (tx) => {
+    const changed = await repo.updateLetterIn(tx, id, 'submitted', { status: 'approved', updated_at: ctx.clock().toISOString() });
+    if (changed !== 1) throw conflict('LETTER_NOT_SUBMITTED', 'The letter changed meanwhile; reload it');
+    if (signed) await recordApproval(ctx, tx, id, signed);
+    else await pdfRepo.clearApproval(tx, id);
   });
-export const rejectLetter = (ctx: Ctx, id: number, reason: string) =>
-  transition(ctx, id, APPROVERS, ['submitted', 'approved'], 'draft', { reject_reason: reason });
+  return getLetter(ctx, id);
+}
+
+/** Sending back: the letter is a draft again and its approval signature (over the old text) is dropped. */
+export async function rejectLetter(ctx: Ctx, id: number, reason: string): Promise<Letter> {
+  const letter = await transition(ctx, id, APPROVERS, ['submitted', 'approved'], 'draft', { reject_reason: reason });
+  await pdfRepo.clearApproval(ctx.db, id);
+  return letter;
+}
 
 /** What the actor may do next with this letter (for the detail page's buttons). */
 export function allowedActions(ctx: Ctx, letter: Pick<Letter, 'status' | 'issuingOrgId' | 'createdBy'>): Record<string, boolean> {

@@ -88,7 +88,7 @@ export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => v
       place: 'Hà Tĩnh',
       recipients: agencies.map((o) => ({ orgId: o.id })),
       legalBases: ['Công văn số 3377/UBND-VX ngày 24/7/2021 của Ủy ban nhân dân tỉnh'],
-      signer: { authority: 'KT.', authorityTitle: 'GIÁM ĐỐC', title: 'PHÓ GIÁM ĐỐC', name: 'Đậu Tùng Lâm' },
+      signer: { authority: 'KT.', authorityTitle: 'GIÁM ĐỐC', title: 'PHÓ GIÁM ĐỐC', name: approver.name },
       unitCode: 'TTBCXB',
       campaignId: campaign.id,
     }),

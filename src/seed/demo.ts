@@ -11,6 +11,7 @@ import { bootstrapAdmin, createUser, findActorByEmail, installationAdmin, type R
 import { createOrg, findOrgByCode, findOrgById, updateOrg, type OrgKind } from '../orgs';
 import { installShippedTemplates } from '../letters';
 import { DEMO_CAMPAIGN, seedDemoCampaign } from './demo-campaign';
+import { seedDemoSigning } from './demo-signing';
 
 interface SeedOrg {
   code: string;
@@ -130,6 +131,9 @@ async function main(): Promise<void> {
   const result = await seedDemo(deps);
   console.log(`Demo province loaded: ${result.orgs} new organisations.`);
   await installShippedTemplates(deps);
+  if (await seedDemoSigning(deps, 'lanhdao@stttt.hatinh.demo', 'HT-STTTT')) {
+    console.log('Demo digital signatures: a demo CA (trusted by this installation only), certificates, a signature image and a seal.');
+  }
   if (await seedDemoCampaign(deps, (d) => (now = d), DEMO_PASSWORD)) console.log(`Demo campaign "${DEMO_CAMPAIGN}" loaded with letters, broadcasts and reports.`);
   if (admin) console.log(`Administrator: ${admin.email} / ${admin.password ?? '(VANDONG_ADMIN_PASSWORD)'}`);
   console.log(`Demo users (password ${DEMO_PASSWORD}):`);

@@ -3,6 +3,8 @@ import { ADMIN_ROLES, STAFF_ROLES, hasRole, type Actor, type Role } from '../aut
 
 /** The outgoing register and the outbox: the secretaries who keep them, and administrators. */
 const REGISTRY_ROLES: readonly Role[] = ['admin', 'secretary'];
+/** Digital signatures (/signing): the approvers who sign, and administrators (their organisation's certificate and seal). */
+const SIGNING_ROLES: readonly Role[] = ['admin', 'approver'];
 
 /** Which links of the top bar the signed-in person gets (templates/views/partials/nav.hbs reads these booleans). */
 export interface NavLinks {
@@ -14,6 +16,8 @@ export interface NavLinks {
   reporter: boolean;
   /** My commune's broadcast schedule. */
   broadcaster: boolean;
+  /** Digital signatures: own certificate and signature image (and the organisation's, for administrators). */
+  signing: boolean;
   /** Letter templates, users, audit log. */
   admin: boolean;
 }
@@ -25,6 +29,7 @@ export function navFor(actor: Actor | undefined): NavLinks | undefined {
     registry: hasRole(actor, REGISTRY_ROLES),
     reporter: hasRole(actor, ['reporter']),
     broadcaster: hasRole(actor, ['broadcaster']),
+    signing: hasRole(actor, SIGNING_ROLES),
     admin: hasRole(actor, ADMIN_ROLES),
   };
 }

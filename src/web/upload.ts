@@ -12,7 +12,8 @@ import { exposeActor } from './nav';
  * The one way a route receives a file. In this order, for every upload route of the API and the pages:
  *
  * 1. who: no signed-in actor → 401 (the pages redirect to sign-in), an actor without one of `roles` → 403 —
- *    before a byte of the body is read, so nobody fills MEDIA_DIR/tmp without the right to upload;
+ *    before a byte of the body is read, so nobody fills MEDIA_DIR/tmp without the right to upload (a public form,
+ *    `roles: 'anyone'`, skips this step);
  * 2. CSRF (page sessions): the token travels in the X-CSRF-Token header, or in the form's `_csrf` field placed
  *    BEFORE the file input — checked when the file part begins, before anything is written (never in the URL,
  *    which ends up in logs);
@@ -24,8 +25,8 @@ import { exposeActor } from './nav';
  * receives them from `uploadedFile(req)`, so a page shows them on its form like any other error.
  */
 export interface UploadOptions {
-  /** Roles that may upload here; the service still authorises the record itself. */
-  roles: readonly Role[];
+  /** Roles that may upload here; the service still authorises the record itself. 'anyone': a public form (no sign-in: /verify). */
+  roles: readonly Role[] | 'anyone';
   maxBytes: number;
   field?: string;
 }
@@ -49,7 +50,9 @@ const csrfFailed = () => new AppError('forbidden', 'CSRF_FAILED', 'The form has 
 function settleCsrf(req: Request): boolean {
   if (!req.csrfPending) return true;
   const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
-  if (!tokensEqual(sent, req.csrfToken)) return false;
+  // The token csrf() expects: the session's, or on a public form (no sign-in) the pre-sign-in cookie's.
+  const expected = (req.res?.locals as { csrfToken?: string } | undefined)?.csrfToken ?? req.csrfToken;
+  if (!tokensEqual(sent, expected)) return false;
   req.csrfPending = false;
   req.actor = req.pendingActor;
   req.pendingActor = undefined;
@@ -90,9 +93,11 @@ export function acceptUpload(mediaDir: string, opts: UploadOptions, handler: Upl
   return async (req: Request, res: Response, next: NextFunction) => {
     let failure: unknown;
     try {
-      const actor = req.actor ?? req.pendingActor;
-      if (!actor) throw unauthenticated();
-      requireRole(actor, opts.roles);
+      if (opts.roles !== 'anyone') {
+        const actor = req.actor ?? req.pendingActor;
+        if (!actor) throw unauthenticated();
+        requireRole(actor, opts.roles);
+      }
       const parseError = await new Promise<unknown>((resolve) => parser(req, res, resolve));
       if (parseError instanceof AppError && parseError.code === 'CSRF_FAILED') throw parseError;
       if (parseError && isSystemError(parseError)) throw parseError;

@@ -87,14 +87,17 @@ describeEachDb('dispatching an issued letter by e-mail', (ctx) => {
         expect(mail.subject).toBe(`Công văn số ${symbol} V/v tuyên truyền, cài đặt ứng dụng Sổ sức khỏe điện tử`);
         const to = (Array.isArray(mail.to) ? mail.to[0] : mail.to)!.value[0].address!;
         expect(mail.text).toContain(`Kính gửi: ${targets.find((t) => t.email === to)!.name}`);
-        expect(mail.attachments.map((a) => a.filename)).toEqual([`${symbol.replace('/', '-')}.docx`, 'huong-dan-cai-dat.pdf']);
-        expect(await docxText(mail.attachments[0].content)).toBe(expectedText);
-        expect(mail.attachments[0].contentType).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
-        expect(sha(mail.attachments[1].content)).toBe(sha(guide));
+        // The letter as PDF first (unsigned here: no certificates), the DOCX as an editable copy, then the attachment.
+        expect(mail.attachments.map((a) => a.filename)).toEqual([`${symbol.replace('/', '-')}.pdf`, `${symbol.replace('/', '-')}.docx`, 'huong-dan-cai-dat.pdf']);
+        expect(mail.attachments[0].contentType).toBe('application/pdf');
+        expect(mail.text).toContain('không có chữ ký số');
+        expect(await docxText(mail.attachments[1].content)).toBe(expectedText);
+        expect(mail.attachments[1].contentType).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+        expect(sha(mail.attachments[2].content)).toBe(sha(guide));
         expect(ackLink(mail)).toBeTruthy();
       }
       expect(new Set(mails.map(ackLink)).size).toBe(30);
-      expect(new Set(mails.map((m) => sha(m.attachments[0].content))).size).toBe(1); // one DOCX for everyone
+      expect(new Set(mails.map((m) => sha(m.attachments[1].content))).size).toBe(1); // one DOCX for everyone
     });
 
     it('a recipient acknowledges with one click and no sign-in; a second click changes nothing; a wrong token is 404', async () => {
