@@ -57,7 +57,7 @@ export function pageRouter(_deps: Deps): Router {
       campaign,
       d,
       ranked: d.byOrg.map((o, i) => ({ ...o, rank: o.percent == null ? null : i + 1, bar: Math.min(100, o.percent ?? 0) })),
-      totalBar: Math.min(100, d.totals.percent ?? 0),
+      totalBar: Math.min(100, (campaign.countsResidents ? d.percentOfPopulation18 : d.totals.percent) ?? 0),
       completeness: d.expected ? Math.round((d.received * 10000) / d.expected) / 100 : 0,
       deadline: deadline?.toISOString() ?? null,
       weeks: tr.weeks.map((w) => w.week).reverse(),

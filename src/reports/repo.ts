@@ -86,6 +86,7 @@ export async function listRevisions(q: Q, campaignId: number, orgId: number, wee
 export interface DashboardRow {
   org_id: number;
   name: string;
+  parent_id: number | null;
   org_headcount: number | null;
   population18: number | null;
   latest_week: string | null;
@@ -113,8 +114,8 @@ export async function dashboardRows(q: Q, campaignId: number, week: string): Pro
   const baseRows: unknown = await q('campaign_orgs as co')
     .join('orgs as o', 'o.id', 'co.org_id')
     .where('co.campaign_id', campaignId)
-    .select('co.org_id', 'o.name', 'o.headcount as org_headcount', 'o.population18');
-  const base = baseRows as { org_id: number; name: string; org_headcount: number | null; population18: number | null }[];
+    .select('co.org_id', 'o.name', 'o.parent_id', 'o.headcount as org_headcount', 'o.population18');
+  const base = baseRows as { org_id: number; name: string; parent_id: number | null; org_headcount: number | null; population18: number | null }[];
   const figures = new Map<number, Fig>();
   const thisWeekRows: unknown = await q('report_submissions').where({ campaign_id: campaignId, week }).select(cols);
   for (const r of thisWeekRows as Fig[]) figures.set(Number(r.org_id), r);
@@ -155,6 +156,7 @@ export async function dashboardRows(q: Q, campaignId: number, week: string): Pro
     return {
       org_id: Number(r.org_id),
       name: r.name,
+      parent_id: r.parent_id == null ? null : Number(r.parent_id),
       org_headcount: r.org_headcount,
       population18: r.population18,
       latest_week: f?.week ?? null,
