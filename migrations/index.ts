@@ -6,6 +6,7 @@ import * as m004 from './004_broadcasts';
 import * as m005 from './005_reports';
 import * as m006 from './006_superadmin';
 import * as m008 from './008_bulletins';
+import * as m009 from './009_dayops';
 
 export interface Migration {
   name: string;
@@ -21,4 +22,5 @@ export const migrations: Migration[] = [
   { name: '005_reports', module: m005 },
   { name: '006_superadmin', module: m006 },
   { name: '008_bulletins', module: m008 },
+  { name: '009_dayops', module: m009 },
 ];
