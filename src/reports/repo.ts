@@ -36,6 +36,18 @@ export async function findSubmission(q: Q, campaignId: number, orgId: number, we
   return q<SubmissionRow>('report_submissions').where({ campaign_id: campaignId, org_id: orgId, week }).first();
 }
 
+/** Every report of one organisation in a campaign up to `week`, with whether its latest revision came in on time. */
+export async function submissionsOfOrg(q: Q, campaignId: number, orgId: number, week: string): Promise<(SubmissionRow & { last_on_time: boolean | number | null })[]> {
+  return q('report_submissions as s')
+    .leftJoin('report_revisions as r', function joinLatest() {
+      this.on('r.campaign_id', 's.campaign_id').andOn('r.org_id', 's.org_id').andOn('r.week', 's.week').andOn('r.revision', 's.revision');
+    })
+    .where({ 's.campaign_id': campaignId, 's.org_id': orgId })
+    .andWhere('s.week', '<=', week)
+    .orderBy('s.week', 'desc')
+    .select('s.*', 'r.on_time as last_on_time');
+}
+
 /** The organisation's most recent report before `week` (for defaults and the "went down" warning). */
 export async function previousSubmission(q: Q, campaignId: number, orgId: number, week: string): Promise<SubmissionRow | undefined> {
   return q<SubmissionRow>('report_submissions').where({ campaign_id: campaignId, org_id: orgId }).andWhere('week', '<', week).orderBy('week', 'desc').first();
