@@ -7,6 +7,7 @@ import * as m005 from './005_reports';
 import * as m006 from './006_superadmin';
 import * as m007 from './007_signing';
 import * as m008 from './008_bulletins';
+import * as m009 from './009_dayops';
 
 export interface Migration {
   name: string;
@@ -23,4 +24,5 @@ export const migrations: Migration[] = [
   { name: '006_superadmin', module: m006 },
   { name: '007_signing', module: m007 },
   { name: '008_bulletins', module: m008 },
+  { name: '009_dayops', module: m009 },
 ];

@@ -26,6 +26,13 @@ export async function scheduleFor(ctx: Ctx, query: { date?: string; orgId?: numb
   return { orgId, date, items: await itemsForCommune(ctx, orgId, date, days) };
 }
 
+/** A slot can be confirmed from this many minutes before its time (a broadcaster starts a little early), not sooner. */
+export const CONFIRM_EARLY_MINUTES = 15;
+/** A broadcaster's own confirmation can be taken back for this many minutes after it was recorded (a mis-tap). */
+export const UNDO_CONFIRM_MINUTES = 10;
+/** How many past days the broadcaster's page shows (played and missed slots, notes). */
+export const PAST_DAYS_SHOWN = 7;
+
 export interface Confirmation {
   status: 'played';
   occurrenceId: number;
@@ -41,6 +48,44 @@ export async function confirmOccurrence(ctx: Ctx, occurrenceId: number, playedAt
   if (!occ) throw notFound('Broadcast occurrence', 'OCCURRENCE_NOT_FOUND');
   authorize(ctx.actor, BROADCASTER_ROLES, [occ.org_id], 'Only the commune’s own broadcaster can confirm this broadcast');
   return recordPlayed(ctx, occ, { by: ctx.actor.id, via: 'user' }, playedAtIso);
+}
+
+/** Whether the signed-in broadcaster may still take back this confirmation (their own, recorded less than UNDO_CONFIRM_MINUTES ago). */
+export function canUndo(occ: { status: string; confirmed_via?: string | null; confirm_recorded_at?: string | null }, now: Date): boolean {
+  return occ.status === 'played' && occ.confirmed_via === 'user' && occ.confirm_recorded_at != null && now.getTime() - new Date(occ.confirm_recorded_at).getTime() <= UNDO_CONFIRM_MINUTES * 60_000;
+}
+
+/**
+ * Takes back an accidental "Xác nhận đã phát": the commune's broadcaster, within UNDO_CONFIRM_MINUTES of recording it.
+ * The slot goes back to pending, or to missed when its grace period is over.
+ */
+export async function undoConfirmation(ctx: Ctx, occurrenceId: number): Promise<{ status: repo.OccurrenceStatus; occurrenceId: number }> {
+  const occ = await repo.findOccurrence(ctx.db, occurrenceId);
+  if (!occ) throw notFound('Broadcast occurrence', 'OCCURRENCE_NOT_FOUND');
+  authorize(ctx.actor, BROADCASTER_ROLES, [occ.org_id], 'Only the commune’s own broadcaster can take back this confirmation');
+  if (occ.status !== 'played') throw conflict('OCCURRENCE_NOT_PLAYED', 'This broadcast is not confirmed');
+  const now = ctx.clock();
+  if (!canUndo(occ, now)) throw conflict('UNDO_TOO_LATE', `A confirmation can be taken back within ${UNDO_CONFIRM_MINUTES} minutes only`);
+  const graceEnd = new Date(occ.scheduled_at).getTime() + ctx.config.BROADCAST_GRACE_MINUTES * 60_000;
+  const status: repo.OccurrenceStatus = now.getTime() <= graceEnd ? 'pending' : 'missed';
+  if (!(await repo.undoPlayed(ctx.db, occ.id, occ.confirm_recorded_at!, status, now.toISOString()))) throw conflict('UNDO_TOO_LATE', 'This confirmation changed meanwhile');
+  return { status, occurrenceId: occ.id };
+}
+
+/** The commune's broadcaster explains a missed slot ("mất điện"); the department sees it on the broadcast's page and status. */
+export async function noteMissed(ctx: Ctx, occurrenceId: number, note: string): Promise<{ occurrenceId: number; note: string; notedAt: string }> {
+  const occ = await repo.findOccurrence(ctx.db, occurrenceId);
+  if (!occ) throw notFound('Broadcast occurrence', 'OCCURRENCE_NOT_FOUND');
+  authorize(ctx.actor, BROADCASTER_ROLES, [occ.org_id], 'Only the commune’s own broadcaster can explain this slot');
+  const at = ctx.clock().toISOString();
+  if (occ.status !== 'missed' || !(await repo.setMissedNote(ctx.db, occ.id, note, ctx.actor.id, at))) throw conflict('OCCURRENCE_NOT_MISSED', 'Only a missed broadcast takes a note');
+  return { occurrenceId: occ.id, note, notedAt: at };
+}
+
+/** What the broadcaster's page adds to each slot: whether the confirmation may be undone, the note of a missed one. */
+export async function slotExtras(deps: Deps, ids: number[]): Promise<Map<number, { canUndo: boolean; note: string | null }>> {
+  const now = deps.clock();
+  return new Map((await repo.findOccurrences(deps.db, ids)).map((o) => [o.id, { canUndo: canUndo(o, now), note: o.missed_note ?? null }]));
 }
 
 /** A receiver's token acts as its commune's broadcaster, and for nothing else. */
@@ -59,6 +104,7 @@ async function recordPlayed(deps: Deps, occ: repo.OccurrenceRow, who: { by: numb
   if (occ.status === 'cancelled') throw conflict('OCCURRENCE_CANCELLED', 'This broadcast was taken off the schedule');
   const now = deps.clock();
   if (localDate(now) < localDate(new Date(occ.scheduled_at))) throw conflict('OCCURRENCE_NOT_DUE', 'This broadcast is scheduled for a later day');
+  if (now.getTime() < new Date(occ.scheduled_at).getTime() - CONFIRM_EARLY_MINUTES * 60_000) throw conflict('OCCURRENCE_TOO_EARLY', `This broadcast can be confirmed from ${CONFIRM_EARLY_MINUTES} minutes before its time`);
   const playedAt = playedAtIso ? new Date(playedAtIso) : now;
   if (playedAt.getTime() > now.getTime() + 5 * 60_000) throw invalid('PLAYED_AT_FUTURE', 'The playing time is in the future', { playedAt: 'in the future' });
   const graceEnd = new Date(occ.scheduled_at).getTime() + deps.config.BROADCAST_GRACE_MINUTES * 60_000;

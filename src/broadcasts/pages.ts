@@ -17,7 +17,7 @@ import { pendingAlerts } from './emergency';
 import { listReceivers } from './receivers';
 import { listClashes, orderClash } from './clashes';
 import { activityReport } from './activity';
-import { ActivityQuery, BroadcastCreate, CalendarQuery, ClashOrder, EmergencyCreate, PlanPreview, FeedTokenCreate, ReceiversQuery, ScheduleQuery } from './schemas';
+import { ActivityQuery, BroadcastCreate, CalendarQuery, ClashOrder, EmergencyCreate, MissedNoteBody, PlanPreview, FeedTokenCreate, ReceiversQuery, ScheduleQuery } from './schemas';
 import { audioUpload, receiveAudio, sendMaster } from './http';
 import { postUpload } from '../web/upload';
 import { safeRedirectPath } from '../web/redirect';
@@ -154,7 +154,10 @@ export function pageRouter(deps: Deps): Router {
     requireRole(ctx.actor, audio.BROADCASTER_ROLES);
     const today = localDate(ctx.clock());
     const failed = extra.failedOccurrence;
-    const { items } = await broadcaster.scheduleFor(ctx, { date: today }, 8);
+    // The last PAST_DAYS_SHOWN days (played and missed slots, notes) and the eight days from today.
+    const { items } = await broadcaster.scheduleFor(ctx, { date: addDays(today, -broadcaster.PAST_DAYS_SHOWN) }, broadcaster.PAST_DAYS_SHOWN + 8);
+    const extras = await broadcaster.slotExtras(ctx, items.map((i) => i.occurrenceId));
+    const earliest = ctx.clock().getTime() + broadcaster.CONFIRM_EARLY_MINUTES * 60_000;
     // Emergencies waiting for "Đã phát" stand above the schedule; the page polls for new ones (public/app.js).
     // A priority bulletin overlapping the commune's own slot: the commune chooses which plays first.
     const clashes = (await listClashes(ctx, { date: today })).items.map((c) => ({
@@ -168,18 +171,31 @@ export function pageRouter(deps: Deps): Router {
     const days = new Map<string, unknown[]>();
     for (const i of items) {
       const d = localDate(new Date(i.scheduledAt));
-      const item = { ...i, time: localTime(new Date(i.scheduledAt)), canConfirm: i.status === 'pending' && d <= today, failed: i.occurrenceId === failed };
+      const x = extras.get(i.occurrenceId);
+      const item = {
+        ...i,
+        time: localTime(new Date(i.scheduledAt)),
+        // Only from a little before the slot's time (the service refuses earlier with 409 OCCURRENCE_TOO_EARLY).
+        canConfirm: i.status === 'pending' && new Date(i.scheduledAt).getTime() <= earliest,
+        canUndo: x?.canUndo ?? false,
+        canNote: i.status === 'missed',
+        note: x?.note ?? null,
+        failed: i.occurrenceId === failed,
+      };
       days.set(d, [...(days.get(d) ?? []), item]);
     }
     res.status(status).render('broadcaster/index', {
       title: t(req.locale, 'nav.mySchedule'),
       commune: await broadcaster.communeName(ctx, ctx.actor.orgId),
-      days: [...days.entries()].map(([date, list]) => ({ date, isToday: date === today, items: list })),
+      days: [...days.entries()].map(([date, list]) => ({ date, isToday: date === today, isPast: date < today, items: list })),
       alerts,
       clashes,
       alertIds: alerts.map((a) => a.occurrenceId).join(','),
       today,
       confirmed: req.query.confirmed === '1',
+      undone: req.query.undone === '1',
+      noted: req.query.noted === '1',
+      undoMinutes: broadcaster.UNDO_CONFIRM_MINUTES,
       ...extra,
     });
   }
@@ -213,6 +229,30 @@ export function pageRouter(deps: Deps): Router {
     } catch (err) {
       // The refusal (not due yet, taken off the schedule, too late) shows beside the slot it concerns.
       await renderFormError(err, req, res, (view, status) => renderBroadcaster(req, res, { error: view.error, failedOccurrence: occurrenceId }, status));
+    }
+  });
+
+  r.post('/broadcaster/occurrences/:id/undo', async (req, res) => {
+    const ctx = ctxOf(req);
+    const occurrenceId = parse(id(), req.params.id);
+    try {
+      await broadcaster.undoConfirmation(ctx, occurrenceId);
+      res.redirect(303, '/broadcaster?undone=1');
+    } catch (err) {
+      await renderFormError(err, req, res, (view, status) => renderBroadcaster(req, res, { error: view.error, failedOccurrence: occurrenceId }, status));
+    }
+  });
+
+  r.post('/broadcaster/occurrences/:id/note', async (req, res) => {
+    const ctx = ctxOf(req);
+    const occurrenceId = parse(id(), req.params.id);
+    const body = formBody(req);
+    try {
+      const { note } = parseForm(MissedNoteBody, body, (b) => ({ note: field(b, 'note') }));
+      await broadcaster.noteMissed(ctx, occurrenceId, note);
+      res.redirect(303, '/broadcaster?noted=1');
+    } catch (err) {
+      await renderFormError(err, req, res, (view, status) => renderBroadcaster(req, res, { error: view.fields?.note ?? view.error, failedOccurrence: occurrenceId, failedNote: field(body, 'note') ?? '' }, status));
     }
   });
 
@@ -322,7 +362,9 @@ export function pageRouter(deps: Deps): Router {
     const bid = parse(id(), req.params.id);
     const b = await schedule.getBroadcast(ctx, bid);
     const reordered = new Map((await schedule.reorderedBy(ctx, bid)).items.map((i) => [i.orgId, i.reordered]));
-    const byCommune = (await schedule.broadcastStatus(ctx, bid)).byCommune.map((c) => ({ ...c, reordered: reordered.get(c.orgId) ?? 0 }));
+    const st = await schedule.broadcastStatus(ctx, bid);
+    const byCommune = st.byCommune.map((c) => ({ ...c, reordered: reordered.get(c.orgId) ?? 0 }));
+    const missedNotes = st.missedNotes.map((n) => ({ ...n, time: localTime(new Date(n.scheduledAt)), day: localDate(new Date(n.scheduledAt)) }));
     const calendar = await schedule.weekCalendar(ctx, bid, parse(CalendarQuery, req.query).week);
     const a = await audio.getAudio(ctx, b.audioId);
     const totals = byCommune.reduce((s, c) => ({ scheduled: s.scheduled + c.scheduled, played: s.played + c.played, missed: s.missed + c.missed, pending: s.pending + c.pending }), { scheduled: 0, played: 0, missed: 0, pending: 0 });
@@ -334,6 +376,7 @@ export function pageRouter(deps: Deps): Router {
       broadcast: b,
       audio: a,
       byCommune,
+      missedNotes,
       totals,
       calendar,
       canPrepare: can(ctx.actor, PREPARER_ROLES, [b.ownerOrgId]),

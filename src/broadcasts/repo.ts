@@ -68,6 +68,10 @@ export interface OccurrenceRow {
   play_order?: number | null;
   reordered_at?: string | null;
   reordered_by?: number | null;
+  confirm_recorded_at?: string | null;
+  missed_note?: string | null;
+  missed_note_at?: string | null;
+  missed_note_by?: number | null;
   updated_at: string;
 }
 
@@ -213,8 +217,38 @@ export async function countActiveOccurrences(q: Q, broadcastId: number): Promise
 
 /** Confirms a pending (or, for late reports, missed) occurrence; returns whether a row changed. */
 export async function markPlayed(q: Q, id: number, fromStatuses: OccurrenceStatus[], at: string, by: number | null, via: string, now: string): Promise<boolean> {
-  const n = await q('occurrences').where({ id }).whereIn('status', fromStatuses).update({ status: 'played', confirmed_at: at, confirmed_by: by, confirmed_via: via, updated_at: now });
+  const n = await q('occurrences').where({ id }).whereIn('status', fromStatuses).update({ status: 'played', confirmed_at: at, confirmed_by: by, confirmed_via: via, confirm_recorded_at: now, updated_at: now });
   return n > 0;
+}
+
+/** Takes back a confirmation recorded at `recordedAt` (conditional: only if it is still that one); returns whether it did. */
+export async function undoPlayed(q: Q, id: number, recordedAt: string, status: OccurrenceStatus, now: string): Promise<boolean> {
+  const n = await q('occurrences').where({ id, status: 'played', confirm_recorded_at: recordedAt }).update({ status, confirmed_at: null, confirmed_by: null, confirmed_via: null, confirm_recorded_at: null, updated_at: now });
+  return n > 0;
+}
+
+export async function setMissedNote(q: Q, id: number, note: string, by: number, now: string): Promise<boolean> {
+  const n = await q('occurrences').where({ id, status: 'missed' }).update({ missed_note: note, missed_note_at: now, missed_note_by: by, updated_at: now });
+  return n > 0;
+}
+
+export interface MissedNoteRow {
+  id: number;
+  org_id: number;
+  name: string;
+  scheduled_at: string;
+  missed_note: string;
+  missed_note_at: string;
+}
+
+/** The notes communes attached to a broadcast's missed slots, by time. */
+export async function missedNotes(q: Q, broadcastId: number): Promise<MissedNoteRow[]> {
+  return q('occurrences')
+    .join('orgs', 'orgs.id', 'occurrences.org_id')
+    .where('occurrences.broadcast_id', broadcastId)
+    .whereNotNull('occurrences.missed_note')
+    .orderBy([{ column: 'occurrences.scheduled_at' }, { column: 'occurrences.id' }])
+    .select('occurrences.id', 'occurrences.org_id', 'orgs.name', 'occurrences.scheduled_at', 'occurrences.missed_note', 'occurrences.missed_note_at');
 }
 
 /** Pending occurrences scheduled before the cut-off become missed; returns how many. */

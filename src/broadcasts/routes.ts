@@ -8,7 +8,7 @@ import * as audio from './audio';
 import * as schedule from './schedule';
 import { remindMissed } from './missed';
 import * as broadcaster from './broadcaster';
-import { ActivityQuery, BroadcastCreate, ClashOrder, BroadcastPatch, CalendarQuery, ConfirmBody, EmergencyCreate, FeedTokenCreate, FeedTokenListQuery, HeartbeatBody, PlanPreview, ReceiversQuery, ScheduleQuery } from './schemas';
+import { ActivityQuery, BroadcastCreate, ClashOrder, BroadcastPatch, CalendarQuery, ConfirmBody, EmergencyCreate, FeedTokenCreate, FeedTokenListQuery, HeartbeatBody, MissedNoteBody, PlanPreview, ReceiversQuery, ScheduleQuery } from './schemas';
 import { pendingAlerts } from './emergency';
 import { listClashes, orderClash } from './clashes';
 import { listReceivers, recordHeartbeat } from './receivers';
@@ -130,6 +130,16 @@ export function apiRouter(deps: Deps): Router {
     const body = parse(ConfirmBody, req.body ?? {});
     const result = await broadcaster.confirmOccurrence(ctxOf(req), parse(id(), req.params.id), body.playedAt);
     res.json(result);
+  });
+
+  // Take back an accidental confirmation (within a few minutes), and explain a missed slot.
+  r.post('/broadcaster/occurrences/:id/undo', async (req, res) => {
+    res.json(await broadcaster.undoConfirmation(ctxOf(req), parse(id(), req.params.id)));
+  });
+
+  r.post('/broadcaster/occurrences/:id/note', async (req, res) => {
+    const body = parse(MissedNoteBody, req.body ?? {});
+    res.json(await broadcaster.noteMissed(ctxOf(req), parse(id(), req.params.id), body.note));
   });
 
   r.get('/broadcaster/clashes', async (req, res) => {

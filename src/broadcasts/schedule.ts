@@ -342,8 +342,19 @@ export interface CommuneStatus {
   pending: number;
 }
 
-export async function broadcastStatus(ctx: Ctx, id: number): Promise<{ byCommune: CommuneStatus[] }> {
+export interface MissedNote {
+  occurrenceId: number;
+  orgId: number;
+  name: string;
+  scheduledAt: string;
+  note: string;
+  notedAt: string;
+}
+
+export async function broadcastStatus(ctx: Ctx, id: number): Promise<{ byCommune: CommuneStatus[]; missedNotes: MissedNote[] }> {
   await getBroadcast(ctx, id);
+  // The communes' own words on slots they missed ("mất điện"), added beside the counts.
+  const missedNotes = (await repo.missedNotes(ctx.db, id)).map((r) => ({ occurrenceId: r.id, orgId: Number(r.org_id), name: r.name, scheduledAt: r.scheduled_at, note: r.missed_note, notedAt: r.missed_note_at }));
   const byOrg = new Map<number, CommuneStatus>();
   for (const r of await repo.statusCountsByCommune(ctx.db, id)) {
     const s = byOrg.get(r.org_id) ?? { orgId: r.org_id, name: r.name, scheduled: 0, played: 0, missed: 0, pending: 0 };
@@ -352,7 +363,7 @@ export async function broadcastStatus(ctx: Ctx, id: number): Promise<{ byCommune
     if (r.status === 'played' || r.status === 'missed' || r.status === 'pending') s[r.status] += n;
     byOrg.set(r.org_id, s);
   }
-  return { byCommune: [...byOrg.values()].sort((a, b) => a.name.localeCompare(b.name, 'vi')) };
+  return { byCommune: [...byOrg.values()].sort((a, b) => a.name.localeCompare(b.name, 'vi')), missedNotes };
 }
 
 /** Which communes put this (priority) bulletin's clashes in their own order, and how many occurrences. */

@@ -92,6 +92,10 @@ export const ScheduleQuery = z.object({ date: date().optional(), orgId: id().opt
 
 export const CalendarQuery = z.object({ week: z.string().regex(/^\d{4}-W\d{2}$/, 'a week like 2026-W06').optional() });
 
+/** A broadcaster's short note on a missed slot ("mất điện"). */
+export const MissedNoteBody = z.object({ note: requiredText(200) });
+export type MissedNoteBody = z.infer<typeof MissedNoteBody>;
+
 export const ConfirmBody = z
   .object({ playedAt: z.string().datetime({ offset: true, message: 'an ISO date-time, e.g. 2026-02-05T06:02:00+07:00' }).optional() })
   .strict();

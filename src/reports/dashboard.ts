@@ -1,6 +1,8 @@
 import type { Ctx } from '../deps';
 import { campaignWeek, campaignWeeks, expectedCount, loadManagedCampaign } from '../campaigns';
 import * as repo from './repo';
+import { findOrgsByIds } from '../orgs';
+import type { Q } from '../db';
 import { percentOf } from './model';
 
 export interface OrgProgress {
@@ -11,6 +13,8 @@ export interface OrgProgress {
   percent: number | null;
   submittedAt: string | null;
   onTime: boolean | null;
+  /** Only for campaigns that count residents: false when an organisation above it is also expected (its people are already in that one's figures). */
+  inTotals?: boolean;
 }
 
 export interface Dashboard {
@@ -38,6 +42,37 @@ export function rankCompare(a: OrgProgress, b: OrgProgress): number {
 }
 
 /**
+ * The expected organisations that lie inside another expected organisation (a commune whose district is also
+ * expected): their residents are already in the district's figures. Walks up the tree from the expected
+ * organisations' parents, one query per level through the orgs index.
+ */
+export async function nestedInExpected(db: Q, orgs: readonly { org_id: number; parent_id: number | null }[]): Promise<Set<number>> {
+  const expected = new Set(orgs.map((o) => o.org_id));
+  const parentOf = new Map<number, number | null>(orgs.map((o) => [o.org_id, o.parent_id]));
+  let unknown = [...new Set(orgs.map((o) => o.parent_id).filter((p): p is number => p != null && !parentOf.has(p)))];
+  while (unknown.length) {
+    const found = await findOrgsByIds(db, unknown);
+    for (const id of unknown) parentOf.set(id, null);
+    for (const o of found) parentOf.set(o.id, o.parentId);
+    unknown = [...new Set(found.map((o) => o.parentId).filter((p): p is number => p != null && !parentOf.has(p)))];
+  }
+  const nested = new Set<number>();
+  for (const o of orgs) {
+    const seen = new Set<number>([o.org_id]);
+    let cursor = o.parent_id;
+    while (cursor != null && !seen.has(cursor)) {
+      if (expected.has(cursor)) {
+        nested.add(o.org_id);
+        break;
+      }
+      seen.add(cursor);
+      cursor = parentOf.get(cursor) ?? null;
+    }
+  }
+  return nested;
+}
+
+/**
  * The week's picture: who was expected, who reported (on time or late), who is missing, and the totals over
  * the latest report of each organisation up to that week (an agency that skipped a week still counts with its
  * last figures).
@@ -46,6 +81,8 @@ export async function dashboard(ctx: Ctx, campaignId: number, weekAsked: string 
   const c = await loadManagedCampaign(ctx, campaignId);
   const week = campaignWeek(c, weekAsked, ctx.clock());
   const rows = await repo.dashboardRows(ctx.db, c.id, week);
+  // Residents are counted once: a commune inside an expected district is already in the district's figures.
+  const nested = c.countsResidents ? await nestedInExpected(ctx.db, rows) : new Set<number>();
   let received = 0;
   let onTime = 0;
   let headcount = 0;
@@ -58,11 +95,12 @@ export async function dashboard(ctx: Ctx, campaignId: number, weekAsked: string 
       received += 1;
       if (r.this_on_time) onTime += 1;
     } else missing.push({ orgId: Number(r.org_id), name: r.name });
-    if (r.installed != null && r.headcount != null) {
+    const inTotals = !nested.has(Number(r.org_id));
+    if (inTotals && r.installed != null && r.headcount != null) {
       headcount += Number(r.headcount);
       installed += Number(r.installed);
     }
-    population18 += Number(r.population18 ?? 0);
+    if (inTotals) population18 += Number(r.population18 ?? 0);
     return {
       orgId: Number(r.org_id),
       name: r.name,
@@ -71,6 +109,7 @@ export async function dashboard(ctx: Ctx, campaignId: number, weekAsked: string 
       percent: percentOf(r.installed == null ? null : Number(r.installed), r.headcount == null ? null : Number(r.headcount)),
       submittedAt: thisWeek ? r.this_submitted_at : null,
       onTime: thisWeek ? Boolean(r.this_on_time) : null,
+      ...(c.countsResidents ? { inTotals } : {}),
     };
   });
   byOrg.sort(rankCompare);

@@ -40,6 +40,17 @@ function parseReportForm(body: FormBody): { week: string; values: Omit<Submissio
   return { week: week!, values: values! };
 }
 
+/**
+ * The past week the reporter opened to correct (`?campaign=&week=`), or the one a failed save was for; this week
+ * otherwise. A malformed week in the address opens nothing (the form's week field reports it on saving).
+ */
+function openWeek(req: Request, failed?: { campaignId: number; body: FormBody }): { campaignId: number; week: string } | undefined {
+  const wanted = failed ? { campaign: String(failed.campaignId), week: field(failed.body, 'week') } : { campaign: req.query.campaign, week: req.query.week };
+  if (typeof wanted.campaign !== 'string' || typeof wanted.week !== 'string' || !/^\d{4}-W\d{2}$/.test(wanted.week)) return undefined;
+  const campaignId = Number(wanted.campaign);
+  return Number.isSafeInteger(campaignId) && campaignId > 0 ? { campaignId, week: wanted.week } : undefined;
+}
+
 /** Server-rendered pages, mounted at /: a campaign's dashboard (`/campaigns/:id/reports`) and the reporter's form (`/my-reports`). */
 export function pageRouter(_deps: Deps): Router {
   const r = Router();
@@ -57,7 +68,7 @@ export function pageRouter(_deps: Deps): Router {
       campaign,
       d,
       ranked: d.byOrg.map((o, i) => ({ ...o, rank: o.percent == null ? null : i + 1, bar: Math.min(100, o.percent ?? 0) })),
-      totalBar: Math.min(100, d.totals.percent ?? 0),
+      totalBar: Math.min(100, (campaign.countsResidents ? d.percentOfPopulation18 : d.totals.percent) ?? 0),
       completeness: d.expected ? Math.round((d.received * 10000) / d.expected) / 100 : 0,
       deadline: deadline?.toISOString() ?? null,
       weeks: tr.weeks.map((w) => w.week).reverse(),
@@ -93,7 +104,17 @@ export function pageRouter(_deps: Deps): Router {
 
   /** The reporter's form; after a failed save the failed campaign's inputs show what was sent, beside its messages. */
   async function renderMine(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200, failed?: { campaignId: number; body: FormBody }) {
-    const items = (await myReports(ctxOf(req))).map((item) =>
+    const open = openWeek(req, failed);
+    const ctx = ctxOf(req);
+    // After a failed save whose week itself was refused (outside the campaign, not started), the form shows this week.
+    let listed: Awaited<ReturnType<typeof myReports>>;
+    try {
+      listed = await myReports(ctx, open);
+    } catch (err) {
+      if (!(failed && err instanceof AppError && err.kind === 'invalid')) throw err;
+      listed = await myReports(ctx);
+    }
+    const items = listed.map((item) =>
       failed && item.campaign.id === failed.campaignId
         ? { ...item, headcount: field(failed.body, 'headcount') ?? '', installed: field(failed.body, 'installed') ?? '', note: field(failed.body, 'note') ?? '' }
         : item,
@@ -101,7 +122,7 @@ export function pageRouter(_deps: Deps): Router {
     res.status(status).render('reports/mine', { title: t(req.locale, 'nav.myReports'), items, failedCampaignId: failed?.campaignId, ...extra });
   }
 
-  r.get('/my-reports', (req, res) => renderMine(req, res, req.query.saved ? { notice: t(req.locale, 'reports.saved') } : {}));
+  r.get('/my-reports', (req, res) => renderMine(req, res, req.query.saved ? { notice: t(req.locale, req.query.late ? 'reports.savedLate' : 'reports.saved') } : {}));
 
   r.post('/my-reports/:campaignId', async (req, res) => {
     const ctx = ctxOf(req);
@@ -116,7 +137,7 @@ export function pageRouter(_deps: Deps): Router {
         await renderMine(req, res, { notice: t(req.locale, 'reports.saved'), warning: t(req.locale, 'reports.warnDecreased', { previous: result.warnings[0].previousInstalled, week: result.warnings[0].previousWeek }) });
         return;
       }
-      res.redirect(303, '/my-reports?saved=1');
+      res.redirect(303, result.lateRevision ? '/my-reports?saved=1&late=1' : '/my-reports?saved=1');
     } catch (err) {
       await renderFormError(err, req, res, (view, status) => renderMine(req, res, view, status, { campaignId, body }));
     }

@@ -36,6 +36,18 @@ export async function findSubmission(q: Q, campaignId: number, orgId: number, we
   return q<SubmissionRow>('report_submissions').where({ campaign_id: campaignId, org_id: orgId, week }).first();
 }
 
+/** Every report of one organisation in a campaign up to `week`, with whether its latest revision came in on time. */
+export async function submissionsOfOrg(q: Q, campaignId: number, orgId: number, week: string): Promise<(SubmissionRow & { last_on_time: boolean | number | null })[]> {
+  return q('report_submissions as s')
+    .leftJoin('report_revisions as r', function joinLatest() {
+      this.on('r.campaign_id', 's.campaign_id').andOn('r.org_id', 's.org_id').andOn('r.week', 's.week').andOn('r.revision', 's.revision');
+    })
+    .where({ 's.campaign_id': campaignId, 's.org_id': orgId })
+    .andWhere('s.week', '<=', week)
+    .orderBy('s.week', 'desc')
+    .select('s.*', 'r.on_time as last_on_time');
+}
+
 /** The organisation's most recent report before `week` (for defaults and the "went down" warning). */
 export async function previousSubmission(q: Q, campaignId: number, orgId: number, week: string): Promise<SubmissionRow | undefined> {
   return q<SubmissionRow>('report_submissions').where({ campaign_id: campaignId, org_id: orgId }).andWhere('week', '<', week).orderBy('week', 'desc').first();
@@ -86,6 +98,7 @@ export async function listRevisions(q: Q, campaignId: number, orgId: number, wee
 export interface DashboardRow {
   org_id: number;
   name: string;
+  parent_id: number | null;
   org_headcount: number | null;
   population18: number | null;
   latest_week: string | null;
@@ -113,8 +126,8 @@ export async function dashboardRows(q: Q, campaignId: number, week: string): Pro
   const baseRows: unknown = await q('campaign_orgs as co')
     .join('orgs as o', 'o.id', 'co.org_id')
     .where('co.campaign_id', campaignId)
-    .select('co.org_id', 'o.name', 'o.headcount as org_headcount', 'o.population18');
-  const base = baseRows as { org_id: number; name: string; org_headcount: number | null; population18: number | null }[];
+    .select('co.org_id', 'o.name', 'o.parent_id', 'o.headcount as org_headcount', 'o.population18');
+  const base = baseRows as { org_id: number; name: string; parent_id: number | null; org_headcount: number | null; population18: number | null }[];
   const figures = new Map<number, Fig>();
   const thisWeekRows: unknown = await q('report_submissions').where({ campaign_id: campaignId, week }).select(cols);
   for (const r of thisWeekRows as Fig[]) figures.set(Number(r.org_id), r);
@@ -155,6 +168,7 @@ export async function dashboardRows(q: Q, campaignId: number, week: string): Pro
     return {
       org_id: Number(r.org_id),
       name: r.name,
+      parent_id: r.parent_id == null ? null : Number(r.parent_id),
       org_headcount: r.org_headcount,
       population18: r.population18,
       latest_week: f?.week ?? null,

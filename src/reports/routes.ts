@@ -19,7 +19,7 @@ export function apiRouter(deps: Deps): Router {
     const week = parseWeek(req.params.week);
     const result = await submitReport(ctx, campaignId, week, parse(SubmissionBody, req.body));
     res.locals.audit = { entity: 'report', entityId: `${campaignId}/${result.orgId}/${week}`, detail: { revision: result.revision, installed: result.installed, headcount: result.headcount } };
-    res.status(result.created ? 201 : 200).json({ revision: result.revision, onTime: result.onTime, orgId: result.orgId, week, headcount: result.headcount, installed: result.installed, warnings: result.warnings });
+    res.status(result.created ? 201 : 200).json({ revision: result.revision, onTime: result.onTime, orgId: result.orgId, week, headcount: result.headcount, installed: result.installed, lateRevision: result.lateRevision, warnings: result.warnings });
   });
 
   r.get('/campaigns/:id/reports/:week', async (req, res) => {

@@ -1,7 +1,7 @@
 import type { Ctx } from '../deps';
 import type { Role } from '../auth';
 import { authorize, can } from '../auth';
-import { campaignsExpecting, campaignWithExpectedOrg, checkWeek, deadlineOf, loadVisibleCampaign, lockExpectedOrg, managesCampaign, REPORTER_ROLES, weekInCampaign, type CampaignInfo } from '../campaigns';
+import { campaignsExpecting, campaignWeeks, campaignWithExpectedOrg, checkWeek, deadlineOf, loadVisibleCampaign, lockExpectedOrg, managesCampaign, REPORTER_ROLES, weekInCampaign, type CampaignInfo } from '../campaigns';
 import { findOrgById } from '../orgs';
 import { forbidden, invalid, notFound } from '../shared/errors';
 import { isoWeekOf } from '../shared/time';
@@ -22,6 +22,8 @@ export interface SubmissionResult {
   week: string;
   headcount: number;
   installed: number;
+  /** This write changed the figures after the week's deadline (a late correction; the report keeps its first status). */
+  lateRevision: boolean;
   warnings: { code: string; message: string; previousWeek?: string; previousInstalled?: number }[];
 }
 
@@ -80,7 +82,7 @@ export async function submitReport(ctx: Ctx, campaignId: number, week: string, b
     if (previous && previous.installed > values.installed) {
       warnings.push({ code: 'INSTALLED_DECREASED', message: `Installed went down from ${previous.installed} (${previous.week}) to ${values.installed}`, previousWeek: previous.week, previousInstalled: previous.installed });
     }
-    const base = { orgId, week, headcount, installed: values.installed, warnings };
+    const base = { orgId, week, headcount, installed: values.installed, lateRevision: false, warnings };
     if (!current) {
       await repo.insertSubmission(tx, { campaign_id: c.id, org_id: orgId, week, ...values, revision: 1, submitted_at: at, on_time: onTimeNow, updated_at: at, updated_by: actor.id });
       await repo.insertRevision(tx, { campaign_id: c.id, org_id: orgId, week, revision: 1, ...values, on_time: onTimeNow, submitted_by: actor.id, submitted_at: at });
@@ -94,7 +96,7 @@ export async function submitReport(ctx: Ctx, campaignId: number, week: string, b
     // Under the lock nobody else can have moved the revision; the condition stays as a guard.
     if ((await repo.bumpSubmission(tx, current.id, current.revision, { ...values, updated_at: at, updated_by: actor.id })) === 0) throw new Error(`report ${c.id}/${orgId}/${week} changed under its lock`);
     await repo.insertRevision(tx, { campaign_id: c.id, org_id: orgId, week, revision: next, ...values, on_time: onTimeNow, submitted_by: actor.id, submitted_at: at });
-    return { ...base, created: false, revision: next, onTime };
+    return { ...base, lateRevision: !onTimeNow, created: false, revision: next, onTime };
   });
 }
 
@@ -132,22 +134,66 @@ export async function getReport(ctx: Ctx, campaignId: number, week: string, orgI
   return { orgId, week, headcount: row.headcount, installed: row.installed, note: row.note, revision: row.revision, submittedAt: row.submitted_at, onTime: Boolean(row.on_time), revisions };
 }
 
-/** What the reporter's form shows: each campaign its organisation reports in, this week's deadline and figures. */
-export async function myReports(ctx: Ctx) {
+/** One past week of the reporter's list: its figures and status (missing, on time, late; corrected after the deadline). */
+export interface PastWeek {
+  week: string;
+  deadline: string | null;
+  status: 'missing' | 'onTime' | 'late';
+  headcount: number | null;
+  installed: number | null;
+  revision: number | null;
+  /** The latest revision came in after the deadline (a late correction of a report first sent on time, or a late report corrected). */
+  correctedLate: boolean;
+}
+
+/**
+ * What the reporter's form shows: each campaign its organisation reports in, this week's deadline and figures, and
+ * the campaign's past weeks with their figures and status. `open` (a campaign and a past week) puts that week in
+ * the form instead, to correct it (the correction is a revision recorded as late when the deadline has passed).
+ */
+export async function myReports(ctx: Ctx, open?: { campaignId: number; week: string }) {
   const { db, actor } = ctx;
   const now = ctx.clock();
   authorize(actor, REPORTER_ROLES, actor.orgId);
   const org = await findOrgById(db, actor.orgId);
-  const week = isoWeekOf(now);
-  const campaigns = (await campaignsExpecting(db, actor.orgId)).filter((c) => weekInCampaign(c, week));
+  const thisWeek = isoWeekOf(now);
+  const campaigns = (await campaignsExpecting(db, actor.orgId)).filter((c) => weekInCampaign(c, thisWeek));
+  if (open) {
+    const c = campaigns.find((x) => x.id === open.campaignId);
+    if (!c) throw notFound('Campaign', 'CAMPAIGN_NOT_FOUND');
+    checkWeek(c, open.week);
+    if (open.week > thisWeek) throw invalid('WEEK_IN_FUTURE', `Week ${open.week} has not started yet`, { week: 'has not started yet' });
+  }
   return Promise.all(
     campaigns.map(async (c) => {
-      const current = await repo.findSubmission(db, c.id, actor.orgId, week);
-      const previous = await repo.previousSubmission(db, c.id, actor.orgId, week);
+      const week = open && open.campaignId === c.id ? open.week : thisWeek;
+      const reports = await repo.submissionsOfOrg(db, c.id, actor.orgId, thisWeek);
+      const byWeek = new Map(reports.map((r) => [r.week, r]));
+      const current = byWeek.get(week);
+      const previous = reports.find((r) => r.week < week);
       const deadline = deadlineOf(c, week);
+      const pastWeeks: PastWeek[] = campaignWeeks(c, thisWeek)
+        .filter((w) => w < thisWeek)
+        .reverse()
+        .map((w) => {
+          const r = byWeek.get(w);
+          const d = deadlineOf(c, w);
+          return {
+            week: w,
+            deadline: d?.toISOString() ?? null,
+            status: !r ? 'missing' : r.on_time ? 'onTime' : 'late',
+            headcount: r?.headcount ?? null,
+            installed: r?.installed ?? null,
+            revision: r?.revision ?? null,
+            correctedLate: r != null && r.revision > 1 && r.last_on_time != null && !r.last_on_time,
+          };
+        });
       return {
         campaign: { ...c, orgIds: [actor.orgId] },
         week,
+        /** The form holds a past week (a correction), not this one. */
+        correcting: week !== thisWeek,
+        thisWeek,
         deadline: deadline?.toISOString() ?? null,
         overdue: deadline ? now > deadline : false,
         headcount: current?.headcount ?? previous?.headcount ?? (c.countsResidents ? org?.population18 : org?.headcount) ?? null,
@@ -155,6 +201,7 @@ export async function myReports(ctx: Ctx) {
         previousInstalled: previous?.installed ?? null,
         note: current?.note ?? '',
         submitted: current ? { revision: current.revision, submittedAt: current.submitted_at, updatedAt: current.updated_at, onTime: Boolean(current.on_time) } : null,
+        pastWeeks,
       };
     }),
   );

@@ -49,6 +49,8 @@ describe('a commune broadcaster plays the day’s bulletin', () => {
     await expect(today.innerText()).resolves.toContain('chưa phát');
     await expect(page.locator('main').innerText()).resolves.not.toContain('Kỳ Hoa');
 
+    // 16:50: a slot can be confirmed from 15 minutes before its time (issue 15), so the button is there now.
+    j.ctx.setNow('2021-10-13T09:50:00Z');
     await page.getByRole('navigation').getByRole('link', { name: 'Lịch phát thanh' }).tap();
     await page.getByRole('heading', { level: 1, name: 'Lịch phát thanh của xã' }).waitFor();
     const main = page.locator('main');
@@ -68,11 +70,12 @@ describe('a commune broadcaster plays the day’s bulletin', () => {
     expect(crypto.createHash('sha256').update(bytes).digest('hex')).toBe(feed.body.items[0].sha256);
     await j.screenshot(page, 'broadcaster-schedule-phone');
 
-    await item.getByRole('button', { name: 'Đã phát' }).tap();
+    await item.getByRole('button', { name: 'Xác nhận đã phát' }).tap();
     await page.waitForURL(/\/broadcaster\?confirmed=1$/);
     await page.getByRole('status').getByText('Đã ghi nhận: đã phát.').waitFor();
     await expect(item.innerText()).resolves.toMatch(/17:00.*Đã phát/);
-    expect(await item.getByRole('button', { name: 'Đã phát' }).count()).toBe(0);
+    expect(await item.getByRole('button', { name: 'Xác nhận đã phát' }).count()).toBe(0);
+    expect(await item.getByRole('button', { name: 'Hoàn tác xác nhận' }).count()).toBe(1);
     await j.screenshot(page, 'broadcaster-played-phone');
 
     const status = await j.ctx.as(j.ctx.admin).get(`/api/v1/broadcasts/${broadcastId}/status`);
