@@ -47,17 +47,18 @@ describe('an agency reporter submits the weekly figures from a phone', () => {
     await page.waitForURL(`${j.baseUrl}/my-reports`);
     const card = page.getByRole('region', { name: 'Cài đặt Sổ sức khỏe điện tử' });
     await expect(card.innerText()).resolves.toMatch(/Tuần 2021-W41.*Hạn báo cáo: 15\/10\/2021 17:00/);
-    expect(await card.getByLabel('Số cán bộ').inputValue()).toBe('118');
-    await card.getByLabel('Đã thực hiện').fill('97');
+    expect(await card.getByLabel('Số cán bộ', { exact: true }).inputValue()).toBe('118');
+    // The figure's field is labelled with what the campaign measures (its metric label).
+    await card.getByLabel('Số cán bộ đã cài đặt Sổ sức khỏe điện tử').fill('97');
     await card.getByLabel('Ghi chú').fill('Còn 21 cán bộ đi công tác');
     await card.getByRole('button', { name: 'Gửi báo cáo' }).click();
     await page.getByRole('status').getByText('Đã lưu báo cáo.').waitFor();
     await expect(card.innerText()).resolves.toMatch(/Đã gửi \(lần sửa 1\):.*Đúng hạn/);
-    expect(await card.getByLabel('Đã thực hiện').inputValue()).toBe('97');
+    expect(await card.getByLabel('Số cán bộ đã cài đặt Sổ sức khỏe điện tử').inputValue()).toBe('97');
 
     // A second submission with a corrected figure is revision 2; the dashboard counts the new figure.
-    await card.getByLabel('Số cán bộ').fill('120');
-    await card.getByLabel('Đã thực hiện').fill('105');
+    await card.getByLabel('Số cán bộ', { exact: true }).fill('120');
+    await card.getByLabel('Số cán bộ đã cài đặt Sổ sức khỏe điện tử').fill('105');
     await card.getByRole('button', { name: 'Gửi báo cáo' }).click();
     await page.getByRole('status').getByText('Đã lưu báo cáo.').waitFor();
     await expect(card.innerText()).resolves.toContain('Đã gửi (lần sửa 2):');
