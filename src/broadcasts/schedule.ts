@@ -163,29 +163,14 @@ export async function createBroadcast(ctx: Ctx, input: BroadcastCreate): Promise
   const slots = expandSlots(plan).filter((s) => s > now);
   if (!slots.length) throw invalid('NO_OCCURRENCES', 'No broadcast time of this schedule is in the future', { startDate: 'every time is in the past' });
 
-  const id = await ctx.db.transaction(async (tx) => {
-    const bid = await repo.insertBroadcast(
-      tx,
-      {
-        owner_org_id: audio.owner_org_id,
-        audio_id: audio.id,
-        title: input.title,
-        campaign_id: input.campaignId ?? null,
-        start_date: plan.startDate,
-        end_date: plan.endDate,
-        times: JSON.stringify([...new Set(plan.times)].sort()),
-        days_of_week: JSON.stringify([...new Set(plan.daysOfWeek)].sort()),
-        class: input.class ?? 'normal',
-        confirm_within_minutes: null,
-        ...recurrenceColumns(plan),
-        created_by: actor.id,
-        created_at: now,
-        updated_at: now,
-      },
-      communes,
-    );
-    await repo.insertOccurrences(tx, occurrenceRows(bid, communes, slots, now));
-    return bid;
+  const id = await storeBroadcast(ctx, { audio, title: input.title, campaignId: input.campaignId, communes, slots, now }, {
+    start_date: plan.startDate,
+    end_date: plan.endDate,
+    times: JSON.stringify([...new Set(plan.times)].sort()),
+    days_of_week: JSON.stringify([...new Set(plan.daysOfWeek)].sort()),
+    class: input.class ?? 'normal',
+    confirm_within_minutes: null,
+    ...recurrenceColumns(plan),
   });
   return { broadcast: await loadBroadcast(ctx, id), occurrences: communes.length * slots.length };
 }
@@ -204,32 +189,44 @@ export async function createEmergency(ctx: Ctx, input: EmergencyCreate): Promise
   const at = ctx.clock();
   const now = at.toISOString();
   const day = localDate(at);
-  const id = await ctx.db.transaction(async (tx) => {
-    const bid = await repo.insertBroadcast(
-      tx,
-      {
-        owner_org_id: audio.owner_org_id,
-        audio_id: audio.id,
-        title: input.title,
-        campaign_id: input.campaignId ?? null,
-        start_date: day,
-        end_date: day,
-        times: JSON.stringify([localTime(at)]),
-        days_of_week: JSON.stringify([weekdayOf(day)]),
-        class: 'emergency',
-        confirm_within_minutes: input.confirmWithinMinutes ?? ctx.config.EMERGENCY_CONFIRM_MINUTES,
-        except_dates: null,
-        monthly_on: null,
-        created_by: actor.id,
-        created_at: now,
-        updated_at: now,
-      },
-      communes,
-    );
-    await repo.insertOccurrences(tx, occurrenceRows(bid, communes, [now], now));
-    return bid;
+  const id = await storeBroadcast(ctx, { audio, title: input.title, campaignId: input.campaignId, communes, slots: [now], now }, {
+    start_date: day,
+    end_date: day,
+    times: JSON.stringify([localTime(at)]),
+    days_of_week: JSON.stringify([weekdayOf(day)]),
+    class: 'emergency',
+    confirm_within_minutes: input.confirmWithinMinutes ?? ctx.config.EMERGENCY_CONFIRM_MINUTES,
+    except_dates: null,
+    monthly_on: null,
   });
   return { broadcast: await loadBroadcast(ctx, id), occurrences: communes.length };
+}
+
+type BroadcastInsert = Parameters<typeof repo.insertBroadcast>[1];
+type ScheduleColumns = Omit<BroadcastInsert, 'owner_org_id' | 'audio_id' | 'title' | 'campaign_id' | 'created_by' | 'created_at' | 'updated_at'>;
+
+/** Writes a broadcast (scheduled or emergency) and its occurrences in one transaction: one slot per commune and time. */
+async function storeBroadcast(
+  ctx: Ctx,
+  what: { audio: { id: number; owner_org_id: number }; title: string; campaignId?: number | null; communes: number[]; slots: string[]; now: string },
+  schedule: ScheduleColumns,
+): Promise<number> {
+  const { audio, communes, slots, now } = what;
+  return ctx.db.transaction(async (tx) => {
+    const row: BroadcastInsert = {
+      owner_org_id: audio.owner_org_id,
+      audio_id: audio.id,
+      title: what.title,
+      campaign_id: what.campaignId ?? null,
+      ...schedule,
+      created_by: ctx.actor.id,
+      created_at: now,
+      updated_at: now,
+    };
+    const bid = await repo.insertBroadcast(tx, row, communes);
+    await repo.insertOccurrences(tx, occurrenceRows(bid, communes, slots, now));
+    return bid;
+  });
 }
 
 function occurrenceRows(broadcastId: number, communes: number[], slots: string[], now: string): Omit<repo.OccurrenceRow, 'id'>[] {
