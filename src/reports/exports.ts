@@ -6,7 +6,7 @@ import { campaignWeek, campaignWeeks, expectedOrgs, loadManagedCampaign, type Ca
 import type { LetterDocument } from '../letters';
 import { renderLetterDocx } from '../letters';
 import { findOrgById } from '../orgs';
-import { localDate, mondayOfIsoWeek, addDays, exportDateTime, formatLegalDate, formatWeek } from '../shared/time';
+import { localDate, exportDateTime, formatWeek } from '../shared/time';
 import * as repo from './repo';
 import { percentOf } from './model';
 import { dashboard } from './dashboard';
@@ -184,12 +184,9 @@ export async function summaryDocument(ctx: Ctx, campaignId: number, weekAsked: s
   const d = await dashboard(ctx, campaignId, weekAsked);
   const owner = (await findOrgById(ctx.db, c.ownerOrgId))!;
   const parent = owner.parentId ? await findOrgById(ctx.db, owner.parentId) : undefined;
-  const monday = mondayOfIsoWeek(d.week)!;
-  const sunday = addDays(monday, 6);
   const metric = c.metricLabel ?? c.name;
-  const fromTo = `từ ${formatLegalDate(monday)} đến ${formatLegalDate(sunday)}`;
   const body: LetterDocument['body'] = [
-    { type: 'paragraph', text: `Thực hiện chiến dịch "${c.name}", ${owner.name} báo cáo kết quả ${formatWeek(d.week)} (${fromTo}) như sau:` },
+    { type: 'paragraph', text: `Thực hiện chiến dịch "${c.name}", ${owner.name} báo cáo kết quả ${formatWeek(d.week)} như sau:` },
     {
       type: 'paragraph',
       text: `1. Tình hình báo cáo: ${d.expected} cơ quan, đơn vị phải báo cáo; ${d.received} đơn vị đã báo cáo (${d.onTime} đúng hạn, ${d.late} trễ hạn); ${d.missing.length} đơn vị chưa báo cáo${d.missing.length ? ': ' + d.missing.map((m) => m.name).join('; ') : ''}.`,

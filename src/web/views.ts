@@ -23,11 +23,11 @@ export const helpers = {
     return value ? formatVnDateTime(value) : '';
   },
   /** A reporting week as read: "Tuần 49 (01/12–07/12/2026)" (the ISO key stays in links and form fields). */
-  week(value: string | null | undefined, options: HelperOptions) {
+  weekLabel(value: string | null | undefined, options: HelperOptions) {
     return value ? formatWeek(value, localeOf(options)) : '';
   },
   /** A file size in B/KB/MB. */
-  size(value: number | null | undefined, options: HelperOptions) {
+  fileSize(value: number | null | undefined, options: HelperOptions) {
     return value == null ? '' : formatSize(value, localeOf(options));
   },
   eq: (a: unknown, b: unknown) => a === b,

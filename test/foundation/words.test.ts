@@ -27,10 +27,10 @@ describe('a reporting week as a person reads it', () => {
     expect(formatWeek('')).toBe('');
   });
 
-  it('is the `week` helper of every page, in the page’s language', () => {
-    expect(helpers.week('2021-W41', { data: { root: { locale: 'vi' } } })).toBe('Tuần 41 (11/10–17/10/2021)');
-    expect(helpers.week('2021-W41', { data: { root: { locale: 'en' } } })).toBe('Week 41 (11/10–17/10/2021)');
-    expect(helpers.week(null, {})).toBe('');
+  it('is the `weekLabel` helper of every page, in the page’s language', () => {
+    expect(helpers.weekLabel('2021-W41', { data: { root: { locale: 'vi' } } })).toBe('Tuần 41 (11/10–17/10/2021)');
+    expect(helpers.weekLabel('2021-W41', { data: { root: { locale: 'en' } } })).toBe('Week 41 (11/10–17/10/2021)');
+    expect(helpers.weekLabel(null, {})).toBe('');
   });
 });
 
@@ -54,9 +54,9 @@ describe('file sizes', () => {
     expect(formatSize(3 * 1024 ** 3, 'en')).toBe('3 GB');
   });
 
-  it('is the `size` helper of every page', () => {
-    expect(helpers.size(2_621_440, { data: { root: { locale: 'vi' } } })).toBe('2,5 MB');
-    expect(helpers.size(null, {})).toBe('');
+  it('is the `fileSize` helper of every page', () => {
+    expect(helpers.fileSize(2_621_440, { data: { root: { locale: 'vi' } } })).toBe('2,5 MB');
+    expect(helpers.fileSize(null, {})).toBe('');
   });
 });
 
