@@ -387,3 +387,25 @@ export async function findActorById(db: Q, id: number): Promise<Actor | undefine
   const user = await repo.findUserById(db, id);
   return user ? repo.toActor(user, await repo.rolesOf(db, user.id)) : undefined;
 }
+
+/**
+ * The way back in when the first administrator's password was missed (printed once at the first start) or lost:
+ * `npm run admin:reset-password -- email`. A new generated password for that active account; its sessions and API
+ * tokens end, and the reset counts as a successful sign-in so earlier failures no longer delay the next one. Only
+ * from the server's shell, never over HTTP: access to the shell and the database is the proof of authority.
+ */
+export async function resetPasswordFromShell(deps: Deps, email: string): Promise<{ email: string; password: string }> {
+  const address = email.normalize('NFC').trim().toLowerCase();
+  const user = await repo.findUserByEmail(deps.db, address);
+  if (!user) throw notFound('User', 'USER_NOT_FOUND');
+  if (!user.active) throw new AppError('conflict', 'USER_INACTIVE', `The account ${address} is disabled; an administrator re-enables it on the users page`);
+  const password = generatePassword();
+  const now = deps.clock().toISOString();
+  await deps.db.transaction(async (tx) => {
+    await repo.updateUser(tx, user.id, { password_hash: await hashPassword(password) });
+    await repo.revokeTokensOfUser(tx, user.id, now);
+    await repo.insertLoginAttempt(tx, { email: address, ip: 'shell', success: true, at: now });
+  });
+  forgetUser(deps.db, user.id);
+  return { email: address, password };
+}

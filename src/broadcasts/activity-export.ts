@@ -12,7 +12,7 @@ interface Report {
   byCommune: CommuneActivity[];
 }
 
-const HEADER = ['TT', 'Xã, phường, thị trấn', 'Lượt phát theo lịch', 'Đã phát', 'Không phát', 'Bản tin khẩn cấp', 'Khẩn cấp đã xác nhận', 'Thời gian xác nhận (phút, trung vị)'];
+const HEADER = ['TT', 'Mã đơn vị', 'Xã, phường, đặc khu', 'Lượt phát theo lịch', 'Đã phát', 'Không phát', 'Bản tin khẩn cấp', 'Khẩn cấp đã xác nhận', 'Thời gian xác nhận (phút, trung vị)'];
 const fmt = (n: number | null) => (n == null ? '' : new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 }).format(n));
 
 function totals(rows: CommuneActivity[]) {
@@ -27,11 +27,11 @@ export async function activityXlsx(report: Report): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Vận Động';
   const ws = wb.addWorksheet('Hoạt động truyền thanh', { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.columns = [6, 40, 16, 12, 12, 16, 18, 22].map((width) => ({ width }));
+  ws.columns = [6, 10, 40, 16, 12, 12, 16, 18, 22].map((width) => ({ width }));
   ws.addRow(HEADER).font = { bold: true };
-  report.byCommune.forEach((c, i) => ws.addRow([i + 1, c.name, c.scheduled, c.played, c.missed, c.emergencies, c.emergencyConfirmed, c.medianConfirmMinutes]));
+  report.byCommune.forEach((c, i) => ws.addRow([i + 1, c.code ?? '', c.name, c.scheduled, c.played, c.missed, c.emergencies, c.emergencyConfirmed, c.medianConfirmMinutes]));
   const t = totals(report.byCommune);
-  ws.addRow(['', 'Tổng cộng', t.scheduled, t.played, t.missed, t.emergencies, t.emergencyConfirmed, null]).font = { bold: true };
+  ws.addRow(['', '', 'Tổng cộng', t.scheduled, t.played, t.missed, t.emergencies, t.emergencyConfirmed, null]).font = { bold: true };
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 

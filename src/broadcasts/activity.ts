@@ -5,6 +5,8 @@ import { communesInScope } from './receivers';
 
 export interface CommuneActivity {
   orgId: number;
+  /** The statistics office's code of the commune, when known. */
+  code: string | null;
   name: string;
   scheduled: number;
   played: number;
@@ -30,7 +32,7 @@ export async function activityReport(ctx: Ctx, query: { from: string; to: string
   const communes = await communesInScope(ctx, query.orgId);
   const rows = await repo.activityRows(ctx.db, communes.map((c) => c.id), localToUtc(query.from).toISOString(), localToUtc(addDays(query.to, 1)).toISOString());
   const byOrg = new Map<number, CommuneActivity & { times: number[] }>(
-    communes.map((c) => [c.id, { orgId: c.id, name: c.name, scheduled: 0, played: 0, missed: 0, emergencies: 0, emergencyConfirmed: 0, medianConfirmMinutes: null, reordered: 0, times: [] }]),
+    communes.map((c) => [c.id, { orgId: c.id, code: c.code, name: c.name, scheduled: 0, played: 0, missed: 0, emergencies: 0, emergencyConfirmed: 0, medianConfirmMinutes: null, reordered: 0, times: [] }]),
   );
   for (const r of rows) {
     const a = byOrg.get(r.org_id)!;

@@ -7,7 +7,7 @@ import * as repo from './repo';
  * The communes a department looks at: those of its own province (a department never watches another province's
  * receivers), optionally only those under `orgId`.
  */
-export async function communesInScope(ctx: Ctx, orgId?: number): Promise<{ id: number; name: string }[]> {
+export async function communesInScope(ctx: Ctx, orgId?: number): Promise<{ id: number; name: string; code: string | null }[]> {
   authorize(ctx.actor, STAFF_ROLES, [ctx.actor.orgId]);
   const all = await listOrgs(ctx, { kind: 'commune' });
   const outside = new Set(await outsideProvince(ctx.db, ctx.actor.orgId, all.map((o) => o.id)));
@@ -16,7 +16,7 @@ export async function communesInScope(ctx: Ctx, orgId?: number): Promise<{ id: n
     const under = new Set(await descendantIds(ctx.db, orgId));
     communes = communes.filter((o) => under.has(o.id));
   }
-  return communes.map((o) => ({ id: o.id, name: o.name }));
+  return communes.map((o) => ({ id: o.id, name: o.name, code: o.code }));
 }
 
 /** A receiver reports that it is alive, what it plays and what it holds. The token was checked (revoked: 404). */

@@ -55,11 +55,13 @@ export interface ExpectedOrg {
   id: number;
   name: string;
   shortName: string;
+  /** The statistics office's code of the unit, when known: what exports show beside the name. */
+  code: string | null;
   email: string | null;
   headcount: number | null;
   population18: number | null;
 }
 
 export function toExpectedOrg(row: ExpectedOrgRow): ExpectedOrg {
-  return { id: Number(row.id), name: row.name, shortName: row.short_name, email: row.email, headcount: row.headcount, population18: row.population18 };
+  return { id: Number(row.id), name: row.name, shortName: row.short_name, code: row.code, email: row.email, headcount: row.headcount, population18: row.population18 };
 }

@@ -97,6 +97,7 @@ export interface ExpectedOrgRow {
   id: number;
   name: string;
   short_name: string;
+  code: string | null;
   email: string | null;
   headcount: number | null;
   population18: number | null;
@@ -109,6 +110,6 @@ export async function expectedOrgs(q: Q, campaignId: number): Promise<ExpectedOr
     .where('campaign_orgs.campaign_id', campaignId)
     .orderBy('orgs.name')
     .orderBy('orgs.id')
-    .select('orgs.id', 'orgs.name', 'orgs.short_name', 'orgs.email', 'orgs.headcount', 'orgs.population18');
+    .select('orgs.id', 'orgs.name', 'orgs.short_name', 'orgs.code', 'orgs.email', 'orgs.headcount', 'orgs.population18');
 }
 

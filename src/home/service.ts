@@ -2,7 +2,7 @@ import type { Ctx } from '../deps';
 import type { Role } from '../auth';
 import { hasRole } from '../auth';
 import { t, type Locale } from '../shared/i18n';
-import { formatVnDateTime, localDate, localTime } from '../shared/time';
+import { formatVnDateTime, formatWeek, localDate, localTime } from '../shared/time';
 import { awaitingActor } from '../letters';
 import { myReports } from '../reports';
 import { itemsForCommune } from '../broadcasts';
@@ -62,8 +62,8 @@ export async function homeFor(ctx: Ctx, locale: Locale): Promise<{ panels: HomeP
         label: r.campaign.name,
         href: '/my-reports',
         detail: r.submitted
-          ? t(locale, 'home.reported', { week: r.week })
-          : t(locale, r.overdue ? 'home.overdue' : 'home.dueBy', { week: r.week, deadline: r.deadline ? formatVnDateTime(r.deadline) : '' }),
+          ? t(locale, 'home.reported', { week: formatWeek(r.week, locale) })
+          : t(locale, r.overdue ? 'home.overdue' : 'home.dueBy', { week: formatWeek(r.week, locale), deadline: r.deadline ? formatVnDateTime(r.deadline) : '' }),
       })),
       empty: t(locale, 'home.noReportDue'),
     });

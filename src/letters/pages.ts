@@ -207,17 +207,17 @@ export function pageRouter(deps: Deps): Router {
   function templatePreview(input: { subject: string; body: string; variables?: TemplateVariable[] }, locale: Locale): { html?: string; view?: FormView } {
     try {
       const vars = declareVariables(input.body, input.variables);
-      const sample = { ...sampleValues(vars), issuer: 'Sở Thông tin và Truyền thông', issuerShort: 'STTTT', place: 'Hà Tĩnh', year: 2021 };
+      const sample = { ...sampleValues(vars), issuer: 'Sở Khoa học và Công nghệ', issuerShort: 'SKHCN', place: 'Hà Tĩnh', year: 2026 };
       const doc: LetterDocument = {
         parentAgency: 'UBND TỈNH HÀ TĨNH',
-        issuingAgency: 'SỞ THÔNG TIN VÀ TRUYỀN THÔNG',
+        issuingAgency: 'SỞ KHOA HỌC VÀ CÔNG NGHỆ',
         number: null,
-        symbol: 'STTTT-VP',
+        symbol: 'SKHCN-VP',
         place: 'Hà Tĩnh',
         date: null,
         subject: renderTemplate(input.subject, sample) || '…',
         urgency: null,
-        recipients: ['Các sở, ban, ngành cấp tỉnh', 'UBND các huyện, thành phố, thị xã'],
+        recipients: ['Các sở, ban, ngành cấp tỉnh', 'UBND các xã, phường'],
         body: textToBlocks(renderTemplate(input.body, sample)),
         signer: { authority: 'KT.', authorityTitle: 'GIÁM ĐỐC', title: 'PHÓ GIÁM ĐỐC', name: 'Nguyễn Văn A' },
         distribution: ['Như trên', 'Lưu: VT, VP'],

@@ -6,7 +6,7 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
  * The trend chart as inline SVG, drawn on the server (no script): total percent (solid) and completeness
  * (dashed) per week, 0–100 %, with the target as a dotted line. Labels come in already translated.
  */
-export function trendSvg(points: TrendPoint[], targetPercent: number, labels: { percent: string; completeness: string; target: string; title: string }): string {
+export function trendSvg(points: TrendPoint[], targetPercent: number, labels: { percent: string; completeness: string; target: string; title: string; week?: (week: string) => string }): string {
   const W = 640;
   const H = 240;
   const left = 40;
@@ -23,9 +23,9 @@ export function trendSvg(points: TrendPoint[], targetPercent: number, labels: { 
     .join('');
   const every = Math.max(1, Math.ceil(points.length / 10));
   const xLabels = points
-    .map((p, i) => (i % every === 0 || i === points.length - 1 ? `<text x="${x(i)}" y="${H - bottom + 16}" text-anchor="middle" font-size="11">${esc(p.week.slice(5))}</text>` : ''))
+    .map((p, i) => (i % every === 0 || i === points.length - 1 ? `<text x="${x(i)}" y="${H - bottom + 16}" text-anchor="middle" font-size="11">${+p.week.slice(6)}</text>` : ''))
     .join('');
-  const dots = (vals: number[], color: string) => vals.map((v, i) => `<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3" fill="${color}"><title>${esc(points[i].week)}: ${v}%</title></circle>`).join('');
+  const dots = (vals: number[], color: string) => vals.map((v, i) => `<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3" fill="${color}"><title>${esc(labels.week ? labels.week(points[i].week) : points[i].week)}: ${v}%</title></circle>`).join('');
   const pct = points.map((p) => p.percent);
   const comp = points.map((p) => p.completeness);
   return `<svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="${esc(labels.title)}" xmlns="http://www.w3.org/2000/svg" style="max-width:${W}px;background:#fff">

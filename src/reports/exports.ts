@@ -6,7 +6,7 @@ import { campaignWeek, campaignWeeks, expectedOrgs, loadManagedCampaign, type Ca
 import type { LetterDocument } from '../letters';
 import { renderLetterDocx } from '../letters';
 import { findOrgById } from '../orgs';
-import { localDate, mondayOfIsoWeek, addDays, formatLegalDate } from '../shared/time';
+import { localDate, exportDateTime, formatWeek } from '../shared/time';
 import * as repo from './repo';
 import { percentOf } from './model';
 import { dashboard } from './dashboard';
@@ -15,6 +15,7 @@ import { dashboard } from './dashboard';
 export interface ExportLine {
   week: string;
   orgId: number;
+  orgCode: string | null;
   orgName: string;
   headcount: number | null;
   installed: number | null;
@@ -50,6 +51,7 @@ export async function* exportLines(db: Q, plan: ExportPlan): AsyncGenerator<Expo
       return {
         week,
         orgId: o.id,
+        orgCode: o.code,
         orgName: o.name,
         headcount: s?.headcount ?? null,
         installed: s?.installed ?? null,
@@ -84,7 +86,8 @@ function csvCell(v: string | number | null): string {
 }
 
 function lineCells(l: ExportLine): (string | number | null)[] {
-  return [l.week, l.orgId, l.orgName, l.headcount, l.installed, l.percent, l.submittedAt, l.onTime == null ? null : l.onTime ? 'có' : 'không', l.revision];
+  // What a person reads: the week as "Tuần 41 (11/10–17/10/2021)", the unit's code (not a database id), Vietnam time.
+  return [formatWeek(l.week), l.orgCode, l.orgName, l.headcount, l.installed, l.percent, exportDateTime(l.submittedAt), l.onTime == null ? null : l.onTime ? 'có' : 'không', l.revision];
 }
 
 /** The reader went away (the response was closed): stop producing. */
@@ -130,7 +133,7 @@ export async function writeCsv(db: Q, plan: ExportPlan, out: Writable): Promise<
   out.end();
 }
 
-const LONG_WIDTHS = [10, 10, 40, 12, 12, 10, 24, 10, 8];
+const LONG_WIDTHS = [26, 10, 40, 12, 12, 10, 18, 10, 8];
 
 /**
  * XLSX through exceljs's streaming writer, straight into `out`: two sheets, the long table (as the CSV) and a matrix
@@ -152,7 +155,7 @@ export async function writeXlsx(db: Q, plan: ExportPlan, out: Writable): Promise
 
   const matrix = wb.addWorksheet('Tỷ lệ theo tuần', { views: [{ state: 'frozen', xSplit: 1, ySplit: 1 }] });
   matrix.columns = [{ width: 40 }];
-  const top = matrix.addRow(['Đơn vị', ...plan.weeks]);
+  const top = matrix.addRow(['Đơn vị', ...plan.weeks.map((w) => formatWeek(w))]);
   top.font = { bold: true };
   top.commit();
   for await (const rows of matrixRows(db, plan)) {
@@ -181,12 +184,9 @@ export async function summaryDocument(ctx: Ctx, campaignId: number, weekAsked: s
   const d = await dashboard(ctx, campaignId, weekAsked);
   const owner = (await findOrgById(ctx.db, c.ownerOrgId))!;
   const parent = owner.parentId ? await findOrgById(ctx.db, owner.parentId) : undefined;
-  const monday = mondayOfIsoWeek(d.week)!;
-  const sunday = addDays(monday, 6);
   const metric = c.metricLabel ?? c.name;
-  const fromTo = `từ ${formatLegalDate(monday)} đến ${formatLegalDate(sunday)}`;
   const body: LetterDocument['body'] = [
-    { type: 'paragraph', text: `Thực hiện chiến dịch "${c.name}", ${owner.name} báo cáo kết quả tuần ${d.week} (${fromTo}) như sau:` },
+    { type: 'paragraph', text: `Thực hiện chiến dịch "${c.name}", ${owner.name} báo cáo kết quả ${formatWeek(d.week)} như sau:` },
     {
       type: 'paragraph',
       text: `1. Tình hình báo cáo: ${d.expected} cơ quan, đơn vị phải báo cáo; ${d.received} đơn vị đã báo cáo (${d.onTime} đúng hạn, ${d.late} trễ hạn); ${d.missing.length} đơn vị chưa báo cáo${d.missing.length ? ': ' + d.missing.map((m) => m.name).join('; ') : ''}.`,
@@ -213,7 +213,7 @@ export async function summaryDocument(ctx: Ctx, campaignId: number, weekAsked: s
     symbol: opts.symbol ?? `${owner.shortName}-VP`,
     place: owner.place ?? parent?.place ?? '',
     date: localDate(ctx.clock()),
-    subject: `báo cáo kết quả ${lowerFirst(metric)} tuần ${d.week}`,
+    subject: `báo cáo kết quả ${lowerFirst(metric)} ${formatWeek(d.week)}`,
     urgency: null,
     recipients: [parent?.name ?? 'Ủy ban nhân dân tỉnh'],
     body,

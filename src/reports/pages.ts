@@ -3,6 +3,7 @@ import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { AppError, invalid } from '../shared/errors';
 import { t } from '../shared/i18n';
+import { formatWeek } from '../shared/time';
 import { ctxOf } from '../web/request';
 import { safeRedirectPath } from '../web/redirect';
 import { field, formBody, parseForm, renderFormError, type FormBody } from '../web/forms';
@@ -78,6 +79,7 @@ export function pageRouter(_deps: Deps): Router {
         percent: t(req.locale, 'reports.totalPercent'),
         completeness: t(req.locale, 'reports.completeness'),
         target: t(req.locale, 'reports.target'),
+        week: (w: string) => formatWeek(w, req.locale),
       }),
       reminders: await listReminders(ctx, campaignId),
       notice: typeof req.query.reminded === 'string' ? t(req.locale, 'reports.remindedNotice', { n: req.query.reminded }) : undefined,
@@ -134,7 +136,7 @@ export function pageRouter(_deps: Deps): Router {
       const result = await submitOwnReport(ctx, campaignId, week, values);
       res.locals.audit = { entity: 'report', entityId: `${campaignId}/${result.orgId}/${week}` };
       if (result.warnings.length) {
-        await renderMine(req, res, { notice: t(req.locale, 'reports.saved'), warning: t(req.locale, 'reports.warnDecreased', { previous: result.warnings[0].previousInstalled, week: result.warnings[0].previousWeek }) });
+        await renderMine(req, res, { notice: t(req.locale, 'reports.saved'), warning: t(req.locale, 'reports.warnDecreased', { previous: result.warnings[0].previousInstalled, week: formatWeek(result.warnings[0].previousWeek ?? '', req.locale) }) });
         return;
       }
       res.redirect(303, result.lateRevision ? '/my-reports?saved=1&late=1' : '/my-reports?saved=1');

@@ -3,7 +3,7 @@ import type { Ctx, Deps } from '../deps';
 import { activeEmailsByRole } from '../auth';
 import { campaignsWithDeadlineRunningOn, campaignWeek, checkWeek, deadlineOf, loadManagedCampaign, previousWeek, weekInCampaign, type CampaignInfo } from '../campaigns';
 import { enqueueMail, kickOutbox } from '../dispatch';
-import { addDays, formatVnDateTime, isoWeekOf, localDate } from '../shared/time';
+import { addDays, formatVnDateTime, formatWeek, isoWeekOf, localDate } from '../shared/time';
 import { t } from '../shared/i18n';
 import * as repo from './repo';
 import { toReminder, type Reminder } from './model';
@@ -29,7 +29,7 @@ export function dueKind(c: CampaignInfo, week: string, now: Date): 'before' | 'l
 
 function message(c: CampaignInfo, org: repo.OrgBrief, week: string, kind: ReminderKind, publicUrl: string) {
   const deadline = deadlineOf(c, week);
-  const vars = { campaign: c.name, org: org.name, week, deadline: deadline ? formatVnDateTime(deadline) : '', metric: c.metricLabel ?? '', link: `${publicUrl}/my-reports` };
+  const vars = { campaign: c.name, org: org.name, week: formatWeek(week), deadline: deadline ? formatVnDateTime(deadline) : '', metric: c.metricLabel ?? '', link: `${publicUrl}/my-reports` };
   return { subject: t('vi', `reports.mail.${kind}.subject`, vars), text: t('vi', `reports.mail.${kind}.text`, vars) };
 }
 

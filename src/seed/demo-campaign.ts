@@ -1,5 +1,5 @@
 /**
- * The demo campaign: "Cài đặt Sổ sức khỏe điện tử" run by the Sở TT&TT, with live figures in all three parts —
+ * The demo campaign: "Cài đặt Sổ sức khỏe điện tử" run by the Sở Khoa học và Công nghệ, with live figures in all three parts —
  * an issued directive e-mailed to every agency (some acknowledged), a loudspeaker broadcast in every commune over
  * the past week (most played, some missed), and three weeks of reports (some late, some missing).
  * Everything goes through the services, with the clock set back to when each thing would have happened.
@@ -27,6 +27,9 @@ import { confirmOccurrence, itemsForCommune } from '../broadcasts';
 
 export const DEMO_CAMPAIGN = 'Cài đặt ứng dụng Sổ sức khỏe điện tử';
 
+/** The broadcaster of Cẩm Bình has a short address of its own (the README's sign-in for the loudspeaker page). */
+export const DEMO_BROADCASTER = { email: 'truyenthanh@cambinh.hatinh.demo', org: 'HT-X-CAMBINH' };
+
 async function actorByEmail(deps: Deps, email: string): Promise<Actor> {
   const actor = await findActorByEmail(deps.db, email);
   if (!actor) throw new Error(`demo user ${email} missing: run the organisation seed first`);
@@ -39,15 +42,16 @@ const pick = (i: number, percent: number) => (i * 37) % 100 < percent;
 export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => void, demoPassword: string): Promise<boolean> {
   const realNow = deps.clock();
   const at = (iso: Date) => setNow(iso);
-  const drafter = await actorByEmail(deps, 'chuyenvien@stttt.hatinh.demo');
-  const approver = await actorByEmail(deps, 'lanhdao@stttt.hatinh.demo');
-  const secretary = await actorByEmail(deps, 'vanthu@stttt.hatinh.demo');
+  const drafter = await actorByEmail(deps, 'chuyenvien@skhcn.hatinh.demo');
+  const approver = await actorByEmail(deps, 'lanhdao@skhcn.hatinh.demo');
+  const secretary = await actorByEmail(deps, 'vanthu@skhcn.hatinh.demo');
   if ((await listCampaigns({ ...deps, actor: drafter })).some((c) => c.name === DEMO_CAMPAIGN)) return false;
   const admin = await installationAdmin(deps.db);
   if (!admin) throw new Error('No administrator yet: the first start (bootstrapAdmin) creates one before the demo is loaded');
   const adminCtx: Ctx = { ...deps, actor: admin };
   const all = await listOrgs({ ...deps, actor: drafter }, {});
-  const agencies = all.filter((o) => ['department', 'district', 'press'].includes(o.kind));
+  // Since 2025 the communes and wards report to the province directly (an older tree's districts still count).
+  const agencies = all.filter((o) => ['department', 'district', 'commune', 'press'].includes(o.kind));
   const communes = all.filter((o) => o.kind === 'commune');
 
   // The campaign started on the Monday three weeks ago.
@@ -81,7 +85,7 @@ export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => v
         appName: 'Sổ sức khỏe điện tử',
         platformName: 'Nền tảng quản lý tiêm chủng COVID-19',
         figures: 'đến ngày 11/10/2021 toàn tỉnh có 84.941 lượt cài đặt, đạt 9,52% dân số từ 18 tuổi trở lên',
-        reportTo: 'Sở Thông tin và Truyền thông, Sở Y tế',
+        reportTo: 'Sở Khoa học và Công nghệ, Sở Y tế',
         reportDeadline: '17 giờ 00 thứ Sáu hằng tuần',
         contact: 'Phòng Thông tin - Báo chí - Xuất bản, ĐT 0239.3.855.655',
       },
@@ -89,7 +93,7 @@ export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => v
       recipients: agencies.map((o) => ({ orgId: o.id })),
       legalBases: ['Công văn số 3377/UBND-VX ngày 24/7/2021 của Ủy ban nhân dân tỉnh'],
       signer: { authority: 'KT.', authorityTitle: 'GIÁM ĐỐC', title: 'PHÓ GIÁM ĐỐC', name: approver.name },
-      unitCode: 'TTBCXB',
+      unitCode: 'CĐS',
       campaignId: campaign.id,
     }),
   );
@@ -126,7 +130,7 @@ export async function seedDemoCampaign(deps: Deps, setNow: (d: Date | null) => v
   const broadcasters = new Map<number, Actor>();
   for (const c of communes) {
     const code = c.code ?? `org${c.id}`;
-    const email = code === 'HT-CX-02' ? 'truyenthanh@cambinh.hatinh.demo' : `truyenthanh.${code.toLowerCase()}@hatinh.demo`;
+    const email = code === DEMO_BROADCASTER.org ? DEMO_BROADCASTER.email : `truyenthanh.${code.toLowerCase()}@hatinh.demo`;
     if (!(await findActorByEmail(deps.db, email))) {
       await createUser(adminCtx, { email, name: `Đài truyền thanh ${c.name.replace(/^Ủy ban nhân dân /, '')}`, password: demoPassword, roles: ['broadcaster'], orgId: c.id });
     }

@@ -1,7 +1,8 @@
 /**
- * `npm run seed:demo`: a province like the 2021 case (Hà Tĩnh): departments, district People's Committees,
- * communes with population aged 18+, the provincial newspaper and radio, two enterprises, and one user
- * per role. Safe to run twice: organisations are matched by code, users by e-mail.
+ * `npm run seed:demo`: Hà Tĩnh in 2026 (two tiers since 1 July 2025: the province, its departments, and its
+ * communes and wards directly under it, with population aged 18+), the provincial press, two enterprises, and one
+ * user per role. Safe to run twice: organisations are matched by code, users by e-mail. Installations with the
+ * older three-tier tree (districts) keep it: the seed only adds what is missing.
  */
 import { loadConfig } from '../config';
 import { createDb, migrate } from '../db';
@@ -10,7 +11,7 @@ import { createLogger } from '../logger';
 import { bootstrapAdmin, createUser, findActorByEmail, installationAdmin, type Role } from '../auth';
 import { createOrg, findOrgByCode, findOrgById, updateOrg, type OrgKind } from '../orgs';
 import { installShippedTemplates } from '../letters';
-import { DEMO_CAMPAIGN, seedDemoCampaign } from './demo-campaign';
+import { DEMO_BROADCASTER, DEMO_CAMPAIGN, seedDemoCampaign } from './demo-campaign';
 import { seedDemoSigning } from './demo-signing';
 
 interface SeedOrg {
@@ -25,43 +26,52 @@ interface SeedOrg {
 }
 
 const PROVINCE = 'HT';
+/** The demo's issuing department: the Sở Khoa học và Công nghệ, which took over the Sở Thông tin và Truyền thông on 1 March 2025. */
+export const DEMO_DEPARTMENT = 'HT-SKHCN';
+
+/**
+ * Hà Tĩnh as it is since 1 July 2025: two tiers, the province and its communes and wards (Nghị quyết
+ * 1665/NQ-UBTVQH15: 69 units, here a sample of 15 under their new names), no districts; the departments after
+ * the 2025 mergers (Khoa học và Công nghệ with Thông tin và Truyền thông, Nội vụ with Lao động - Thương binh và
+ * Xã hội, Tài chính with Kế hoạch và Đầu tư, Nông nghiệp và Môi trường, Xây dựng with Giao thông vận tải).
+ * Codes are the demo's own ("HT-X-…" a commune, "HT-P-…" a ward); headcounts and population 18+ are plausible, not official.
+ */
 const ORGS: SeedOrg[] = [
-  { code: PROVINCE, name: 'Ủy ban nhân dân tỉnh Hà Tĩnh', shortName: 'UBND', kind: 'province', headcount: 95, population18: 892_000, place: 'Hà Tĩnh' },
-  { code: 'HT-STTTT', name: 'Sở Thông tin và Truyền thông', shortName: 'STTTT', kind: 'department', parent: PROVINCE, headcount: 62, place: 'Hà Tĩnh' },
+  { code: PROVINCE, name: 'Ủy ban nhân dân tỉnh Hà Tĩnh', shortName: 'UBND', kind: 'province', headcount: 95, population18: 905_000, place: 'Hà Tĩnh' },
+  { code: DEMO_DEPARTMENT, name: 'Sở Khoa học và Công nghệ', shortName: 'SKHCN', kind: 'department', parent: PROVINCE, headcount: 88, place: 'Hà Tĩnh' },
   { code: 'HT-SYT', name: 'Sở Y tế', shortName: 'SYT', kind: 'department', parent: PROVINCE, headcount: 118, place: 'Hà Tĩnh' },
-  { code: 'HT-SNV', name: 'Sở Nội vụ', shortName: 'SNV', kind: 'department', parent: PROVINCE, headcount: 74, place: 'Hà Tĩnh' },
+  { code: 'HT-SNV', name: 'Sở Nội vụ', shortName: 'SNV', kind: 'department', parent: PROVINCE, headcount: 112, place: 'Hà Tĩnh' },
   { code: 'HT-SGDDT', name: 'Sở Giáo dục và Đào tạo', shortName: 'SGDĐT', kind: 'department', parent: PROVINCE, headcount: 96, place: 'Hà Tĩnh' },
-  { code: 'HT-STC', name: 'Sở Tài chính', shortName: 'STC', kind: 'department', parent: PROVINCE, headcount: 68, place: 'Hà Tĩnh' },
+  { code: 'HT-STC', name: 'Sở Tài chính', shortName: 'STC', kind: 'department', parent: PROVINCE, headcount: 104, place: 'Hà Tĩnh' },
   { code: 'HT-STP', name: 'Sở Tư pháp', shortName: 'STP', kind: 'department', parent: PROVINCE, headcount: 45, place: 'Hà Tĩnh' },
-  { code: 'HT-SLDTBXH', name: 'Sở Lao động - Thương binh và Xã hội', shortName: 'SLĐTBXH', kind: 'department', parent: PROVINCE, headcount: 81, place: 'Hà Tĩnh' },
-  { code: 'HT-TPHT', name: 'Ủy ban nhân dân thành phố Hà Tĩnh', shortName: 'UBND', kind: 'district', parent: PROVINCE, headcount: 240, population18: 152_000, place: 'Hà Tĩnh' },
-  { code: 'HT-TXKA', name: 'Ủy ban nhân dân thị xã Kỳ Anh', shortName: 'UBND', kind: 'district', parent: PROVINCE, headcount: 205, population18: 61_500, place: 'Kỳ Anh' },
-  { code: 'HT-CX', name: 'Ủy ban nhân dân huyện Cẩm Xuyên', shortName: 'UBND', kind: 'district', parent: PROVINCE, headcount: 188, population18: 101_300, place: 'Cẩm Xuyên' },
-  { code: 'HT-HS', name: 'Ủy ban nhân dân huyện Hương Sơn', shortName: 'UBND', kind: 'district', parent: PROVINCE, headcount: 176, population18: 89_200, place: 'Hương Sơn' },
-  { code: 'HT-TPHT-01', name: 'Ủy ban nhân dân phường Bắc Hà', shortName: 'UBND', kind: 'commune', parent: 'HT-TPHT', headcount: 24, population18: 9_850 },
-  { code: 'HT-TPHT-02', name: 'Ủy ban nhân dân phường Nam Hà', shortName: 'UBND', kind: 'commune', parent: 'HT-TPHT', headcount: 22, population18: 8_420 },
-  { code: 'HT-TPHT-03', name: 'Ủy ban nhân dân xã Thạch Trung', shortName: 'UBND', kind: 'commune', parent: 'HT-TPHT', headcount: 20, population18: 7_310 },
-  { code: 'HT-TXKA-01', name: 'Ủy ban nhân dân phường Sông Trí', shortName: 'UBND', kind: 'commune', parent: 'HT-TXKA', headcount: 23, population18: 9_120 },
-  { code: 'HT-TXKA-02', name: 'Ủy ban nhân dân phường Kỳ Trinh', shortName: 'UBND', kind: 'commune', parent: 'HT-TXKA', headcount: 21, population18: 8_760 },
-  { code: 'HT-TXKA-03', name: 'Ủy ban nhân dân xã Kỳ Hoa', shortName: 'UBND', kind: 'commune', parent: 'HT-TXKA', headcount: 18, population18: 5_240 },
-  { code: 'HT-CX-01', name: 'Ủy ban nhân dân thị trấn Cẩm Xuyên', shortName: 'UBND', kind: 'commune', parent: 'HT-CX', headcount: 22, population18: 8_030 },
-  { code: 'HT-CX-02', name: 'Ủy ban nhân dân xã Cẩm Bình', shortName: 'UBND', kind: 'commune', parent: 'HT-CX', headcount: 19, population18: 6_410 },
-  { code: 'HT-CX-03', name: 'Ủy ban nhân dân xã Cẩm Vịnh', shortName: 'UBND', kind: 'commune', parent: 'HT-CX', headcount: 18, population18: 5_980 },
-  { code: 'HT-HS-01', name: 'Ủy ban nhân dân thị trấn Phố Châu', shortName: 'UBND', kind: 'commune', parent: 'HT-HS', headcount: 21, population18: 7_150 },
-  { code: 'HT-HS-02', name: 'Ủy ban nhân dân xã Sơn Kim 1', shortName: 'UBND', kind: 'commune', parent: 'HT-HS', headcount: 17, population18: 4_320 },
-  { code: 'HT-HS-03', name: 'Ủy ban nhân dân xã Sơn Tây', shortName: 'UBND', kind: 'commune', parent: 'HT-HS', headcount: 18, population18: 5_660 },
-  { code: 'HT-BHT', name: 'Báo Hà Tĩnh', shortName: 'BHT', kind: 'press', parent: PROVINCE, headcount: 85 },
-  { code: 'HT-DPTTH', name: 'Đài Phát thanh - Truyền hình Hà Tĩnh', shortName: 'ĐPTTH', kind: 'press', parent: PROVINCE, headcount: 140 },
+  { code: 'HT-SNNMT', name: 'Sở Nông nghiệp và Môi trường', shortName: 'SNNMT', kind: 'department', parent: PROVINCE, headcount: 160, place: 'Hà Tĩnh' },
+  { code: 'HT-SXD', name: 'Sở Xây dựng', shortName: 'SXD', kind: 'department', parent: PROVINCE, headcount: 92, place: 'Hà Tĩnh' },
+  { code: 'HT-P-THANHSEN', name: 'Ủy ban nhân dân phường Thành Sen', shortName: 'UBND', kind: 'commune', parent: PROVINCE, headcount: 64, population18: 71_800, place: 'Hà Tĩnh' },
+  { code: 'HT-P-TRANPHU', name: 'Ủy ban nhân dân phường Trần Phú', shortName: 'UBND', kind: 'commune', parent: PROVINCE, headcount: 48, population18: 30_400, place: 'Hà Tĩnh' },
+  { code: 'HT-P-HAHUYTAP', name: 'Ủy ban nhân dân phường Hà Huy Tập', shortName: 'UBND', kind: 'commune', parent: PROVINCE, headcount: 46, population18: 27_900, place: 'Hà Tĩnh' },
+  { code: 'HT-P-SONGTRI', name: 'Ủy ban nhân dân phường Sông Trí', shortName: 'UBND', kind: 'commune', parent: PROVINCE, headcount: 52, population18: 38_200, place: 'Kỳ Anh' },
+  { code: 'HT-P-VUNGANG', name: 'Ủy ban nhân dân phường Vũng Áng', shortName: 'UBND', kind: 'commune', parent: PROVINCE, headcount: 44, population18: 24_600, place: 'Kỳ Anh' },
+  { code: 'HT-P-BACHONGLINH', name: 'Ủy ban nhân dân phường Bắc Hồng Lĩnh', shortName: 'UBND', kind: 'commune', parent: PROVINCE, headcount: 42, population18: 22_300, place: 'Hồng Lĩnh' },
+  { code: 'HT-X-CAMBINH', name: 'Ủy ban nhân dân xã Cẩm Bình', shortName: 'UBND', kind: 'commune', parent: PROVINCE, headcount: 45, population18: 26_100, place: 'Cẩm Bình' },
+  { code: 'HT-X-CAMXUYEN', name: 'Ủy ban nhân dân xã Cẩm Xuyên', shortName: 'UBND', kind: 'commune', parent: PROVINCE, headcount: 43, population18: 24_500, place: 'Cẩm Xuyên' },
+  { code: 'HT-X-THIENCAM', name: 'Ủy ban nhân dân xã Thiên Cầm', shortName: 'UBND', kind: 'commune', parent: PROVINCE, headcount: 40, population18: 19_800, place: 'Thiên Cầm' },
+  { code: 'HT-X-KYANH', name: 'Ủy ban nhân dân xã Kỳ Anh', shortName: 'UBND', kind: 'commune', parent: PROVINCE, headcount: 42, population18: 21_700, place: 'Kỳ Anh' },
+  { code: 'HT-X-KYHOA', name: 'Ủy ban nhân dân xã Kỳ Hoa', shortName: 'UBND', kind: 'commune', parent: PROVINCE, headcount: 36, population18: 14_900, place: 'Kỳ Hoa' },
+  { code: 'HT-X-THACHLAC', name: 'Ủy ban nhân dân xã Thạch Lạc', shortName: 'UBND', kind: 'commune', parent: PROVINCE, headcount: 38, population18: 16_200, place: 'Thạch Lạc' },
+  { code: 'HT-X-DONGTIEN', name: 'Ủy ban nhân dân xã Đồng Tiến', shortName: 'UBND', kind: 'commune', parent: PROVINCE, headcount: 37, population18: 15_400, place: 'Đồng Tiến' },
+  { code: 'HT-X-HUONGSON', name: 'Ủy ban nhân dân xã Hương Sơn', shortName: 'UBND', kind: 'commune', parent: PROVINCE, headcount: 41, population18: 20_300, place: 'Hương Sơn' },
+  { code: 'HT-X-SONKIM1', name: 'Ủy ban nhân dân xã Sơn Kim 1', shortName: 'UBND', kind: 'commune', parent: PROVINCE, headcount: 28, population18: 6_900, place: 'Sơn Kim 1' },
+  { code: 'HT-BHT', name: 'Báo và Phát thanh, Truyền hình Hà Tĩnh', shortName: 'BPTTH', kind: 'press', parent: PROVINCE, headcount: 210 },
   { code: 'HT-VIETTEL', name: 'Viettel Hà Tĩnh', shortName: 'VIETTEL', kind: 'enterprise', headcount: 310 },
   { code: 'HT-VNPT', name: 'VNPT Hà Tĩnh', shortName: 'VNPT', kind: 'enterprise', headcount: 280 },
 ];
 
 const USERS: { email: string; name: string; roles: Role[]; org: string }[] = [
-  { email: 'chuyenvien@stttt.hatinh.demo', name: 'Nguyễn Thị Lan', roles: ['drafter'], org: 'HT-STTTT' },
-  { email: 'lanhdao@stttt.hatinh.demo', name: 'Trần Văn Hùng', roles: ['approver'], org: 'HT-STTTT' },
-  { email: 'vanthu@stttt.hatinh.demo', name: 'Lê Thị Hoa', roles: ['secretary', 'drafter'], org: 'HT-STTTT' },
+  { email: 'chuyenvien@skhcn.hatinh.demo', name: 'Nguyễn Thị Lan', roles: ['drafter'], org: DEMO_DEPARTMENT },
+  { email: 'lanhdao@skhcn.hatinh.demo', name: 'Trần Văn Hùng', roles: ['approver'], org: DEMO_DEPARTMENT },
+  { email: 'vanthu@skhcn.hatinh.demo', name: 'Lê Thị Hoa', roles: ['secretary', 'drafter'], org: DEMO_DEPARTMENT },
   { email: 'daumoi@syt.hatinh.demo', name: 'Phạm Minh Đức', roles: ['reporter'], org: 'HT-SYT' },
-  { email: 'truyenthanh@cambinh.hatinh.demo', name: 'Hoàng Văn Nam', roles: ['broadcaster'], org: 'HT-CX-02' },
+  { email: DEMO_BROADCASTER.email, name: 'Hoàng Văn Nam', roles: ['broadcaster'], org: DEMO_BROADCASTER.org },
 ];
 
 const DEMO_PASSWORD = 'VanDong@2026';
@@ -131,7 +141,7 @@ async function main(): Promise<void> {
   const result = await seedDemo(deps);
   console.log(`Demo province loaded: ${result.orgs} new organisations.`);
   await installShippedTemplates(deps);
-  if (await seedDemoSigning(deps, 'lanhdao@stttt.hatinh.demo', 'HT-STTTT')) {
+  if (await seedDemoSigning(deps, 'lanhdao@skhcn.hatinh.demo', DEMO_DEPARTMENT)) {
     console.log('Demo digital signatures: a demo CA (trusted by this installation only), certificates, a signature image and a seal.');
   }
   if (await seedDemoCampaign(deps, (d) => (now = d), DEMO_PASSWORD)) console.log(`Demo campaign "${DEMO_CAMPAIGN}" loaded with letters, broadcasts and reports.`);

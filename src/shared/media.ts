@@ -68,3 +68,15 @@ export async function storeBuffer(mediaDir: string, kind: string, data: Buffer, 
   await fs.promises.writeFile(temp, data);
   return storeFile(mediaDir, kind, temp, ext);
 }
+
+/**
+ * A file size as a person reads it: "512 B", "12,5 KB", "4,2 MB" (1 KB = 1024 B; one decimal, in the locale's
+ * way of writing it: a comma in Vietnamese, a point in English). Audio, attachments and upload limits use this.
+ */
+export function formatSize(bytes: number, locale: 'vi' | 'en' = 'vi'): string {
+  const n = (v: number) => new Intl.NumberFormat(locale === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: 1 }).format(v);
+  if (bytes < 1024) return `${n(bytes)} B`;
+  if (bytes < 1024 * 1024) return `${n(bytes / 1024)} KB`;
+  if (bytes < 1024 * 1024 * 1024) return `${n(bytes / 1024 / 1024)} MB`;
+  return `${n(bytes / 1024 / 1024 / 1024)} GB`;
+}

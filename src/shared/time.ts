@@ -163,3 +163,24 @@ export function nextIsoWeek(week: string): string {
   if (!monday) throw new Error(`bad week ${week}`);
   return isoWeekOfDate(addDays(monday, 7));
 }
+
+/**
+ * A reporting week as a person reads it: "Tuần 49 (01/12–07/12/2026)", in English "Week 49 (01/12–07/12/2026)".
+ * A week across New Year shows both years: "Tuần 1 (29/12/2025–04/01/2026)". The ISO key ("2026-W49") stays in
+ * URLs, forms and the API, where it is contract; anything else (pages, exports, e-mails, letters) shows this.
+ * A string that is not a week is returned unchanged.
+ */
+export function formatWeek(week: string, locale: 'vi' | 'en' = 'vi'): string {
+  const monday = mondayOfIsoWeek(week);
+  if (!monday) return week;
+  const sunday = addDays(monday, 6);
+  const [my, mm, md] = monday.split('-');
+  const [sy, sm, sd] = sunday.split('-');
+  const from = my === sy ? `${md}/${mm}` : `${md}/${mm}/${my}`;
+  return `${locale === 'en' ? 'Week' : 'Tuần'} ${+week.slice(6)} (${from}–${sd}/${sm}/${sy})`;
+}
+
+/** CSV/XLSX cell for an instant: Vietnam time "05/02/2026 14:30", empty when there is none. */
+export function exportDateTime(value: Date | string | null | undefined): string {
+  return value ? formatVnDateTime(value) : '';
+}

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Express } from 'express';
 import { VIEWS_DIR } from '../shared/paths';
 import { t, type Locale } from '../shared/i18n';
-import { formatEnDate, formatVnDate, formatVnDateTime } from '../shared/time';
+import { formatEnDate, formatVnDate, formatVnDateTime, formatWeek } from '../shared/time';
+import { formatSize } from '../shared/media';
 
 type HelperOptions = { data?: { root?: { locale?: Locale } }; hash?: Record<string, unknown> };
 
@@ -20,6 +21,14 @@ export const helpers = {
   },
   datetime(value: string | Date | null | undefined) {
     return value ? formatVnDateTime(value) : '';
+  },
+  /** A reporting week as read: "Tuần 49 (01/12–07/12/2026)" (the ISO key stays in links and form fields). */
+  weekLabel(value: string | null | undefined, options: HelperOptions) {
+    return value ? formatWeek(value, localeOf(options)) : '';
+  },
+  /** A file size in B/KB/MB. */
+  fileSize(value: number | null | undefined, options: HelperOptions) {
+    return value == null ? '' : formatSize(value, localeOf(options));
   },
   eq: (a: unknown, b: unknown) => a === b,
   ne: (a: unknown, b: unknown) => a !== b,

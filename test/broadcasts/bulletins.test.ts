@@ -31,6 +31,7 @@ describeEachDb('broadcasts: emergency, priority and normal bulletins, receivers,
     for (const [n, mail] of [['Cẩm Bình', 'cam-binh'], ['Cẩm Thành', 'cam-thanh'], ['Cẩm Quang', 'cam-quang']]) {
       communes.push(await ctx().createOrg({ name: `UBND xã ${n}`, shortName: 'UBND', kind: 'commune', parentId: district, email: `${mail}@test.vn` }));
     }
+    await ctx().db('orgs').where({ id: communes[0] }).update({ code: '18310' }); // a statistics office code; the others have none
     drafter = await ctx().createUser(['drafter'], dept, 'Nguyễn Văn Chuyên');
     bc = [];
     for (const c of communes) bc.push(await ctx().createUser(['broadcaster'], c));
@@ -183,9 +184,9 @@ describeEachDb('broadcasts: emergency, priority and normal bulletins, receivers,
     // By hand, on 2 March: Cẩm Bình 4 slots (emergency 09:00 played after 3 min, normal 10:00 played, priority 16:00
     // and normal 17:00 missed); Cẩm Thành 3 (emergency played after 5 min, 10:00 and 17:00 missed); Cẩm Quang 3, all missed.
     expect(res.body.byCommune).toEqual([
-      { orgId: communes[0], name: 'UBND xã Cẩm Bình', scheduled: 4, played: 2, missed: 2, emergencies: 1, emergencyConfirmed: 1, medianConfirmMinutes: 3, reordered: 0 },
-      { orgId: communes[2], name: 'UBND xã Cẩm Quang', scheduled: 3, played: 0, missed: 3, emergencies: 1, emergencyConfirmed: 0, medianConfirmMinutes: null, reordered: 0 },
-      { orgId: communes[1], name: 'UBND xã Cẩm Thành', scheduled: 3, played: 1, missed: 2, emergencies: 1, emergencyConfirmed: 1, medianConfirmMinutes: 5, reordered: 0 },
+      { orgId: communes[0], code: '18310', name: 'UBND xã Cẩm Bình', scheduled: 4, played: 2, missed: 2, emergencies: 1, emergencyConfirmed: 1, medianConfirmMinutes: 3, reordered: 0 },
+      { orgId: communes[2], code: null, name: 'UBND xã Cẩm Quang', scheduled: 3, played: 0, missed: 3, emergencies: 1, emergencyConfirmed: 0, medianConfirmMinutes: null, reordered: 0 },
+      { orgId: communes[1], code: null, name: 'UBND xã Cẩm Thành', scheduled: 3, played: 1, missed: 2, emergencies: 1, emergencyConfirmed: 1, medianConfirmMinutes: 5, reordered: 0 },
     ]);
     // The next day's slots (2 per commune) count only in a period that contains it
     const both = await ctx().as(drafter).get('/api/v1/broadcasts/activity?from=2026-03-02&to=2026-03-03');
@@ -196,8 +197,11 @@ describeEachDb('broadcasts: emergency, priority and normal bulletins, receivers,
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.body);
     const ws = wb.worksheets[0];
-    expect(ws.getRow(2).values).toEqual([undefined, 1, 'UBND xã Cẩm Bình', 4, 2, 2, 1, 1, 3]);
-    expect((ws.getRow(5).values as unknown[]).slice(2, 8)).toEqual(['Tổng cộng', 10, 3, 7, 3, 2]);
+    expect(ws.getRow(1).values).toEqual([undefined, 'TT', 'Mã đơn vị', 'Xã, phường, đặc khu', 'Lượt phát theo lịch', 'Đã phát', 'Không phát', 'Bản tin khẩn cấp', 'Khẩn cấp đã xác nhận', 'Thời gian xác nhận (phút, trung vị)']);
+    // The commune by its statistics office code and name, never a database id; without a code the cell is empty.
+    expect(ws.getRow(2).values).toEqual([undefined, 1, '18310', 'UBND xã Cẩm Bình', 4, 2, 2, 1, 1, 3]);
+    expect(ws.getRow(3).getCell(2).value).toBe('');
+    expect((ws.getRow(5).values as unknown[]).slice(3, 9)).toEqual(['Tổng cộng', 10, 3, 7, 3, 2]);
 
     const docx = await ctx().as(drafter).get('/api/v1/broadcasts/activity?from=2026-03-02&to=2026-03-02&format=docx').buffer(true).parse(binary);
     expect(docx.status).toBe(200);

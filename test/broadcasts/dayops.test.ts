@@ -16,6 +16,7 @@ describeEachDb("broadcaster's day: confirm window, undo, past and missed slots w
   let b: TestUser;
   let communeA: number;
   let broadcastId: number;
+  let audio: { id: number; original: { size: number } };
   const slot = async (user: TestUser, date: string, i: number) => ((await ctx().as(user).get(`/api/v1/broadcaster/schedule?date=${date}`)).body.items as Item[])[i];
   const statusOf = async (id: number) => ((await ctx().db('occurrences').where({ id }).first()) as { status: string }).status;
 
@@ -29,6 +30,7 @@ describeEachDb("broadcaster's day: confirm window, undo, past and missed slots w
     b = await ctx().createUser(['broadcaster'], communeB, 'Đài xã Cẩm Thành');
     ctx().setNow('2026-03-01T10:00:00Z');
     const up = await uploadAndWait(ctx(), drafter, toneFile('mp3'), 'tin.mp3', 'Tin phòng chống cháy rừng');
+    audio = { id: up.id, original: up.audio.original as { size: number } };
     const res = await ctx().as(drafter).post('/api/v1/broadcasts').send({ audioId: up.id, title: 'Phòng chống cháy rừng', communeIds: [communeA, communeB], startDate: '2026-03-02', endDate: '2026-03-08', times: ['06:00', '17:30'] });
     expect(res.status).toBe(201);
     broadcastId = res.body.id;
@@ -119,5 +121,16 @@ describeEachDb("broadcaster's day: confirm window, undo, past and missed slots w
     const detail = await ctx().as(drafter).get(`/broadcasts/${broadcastId}`);
     expect(detail.text).toContain('Ghi chú của xã về lượt không phát');
     expect(detail.text).toContain('Mất điện cả xã');
+    // The week of the calendar as words; its neighbours' links keep the ISO key.
+    expect(detail.text).toContain('<h2>Lịch phát: Tuần 10 (02/03–08/03/2026)</h2>');
+    expect(detail.text).toContain('<a href="?week=2026-W11">Tuần 11 (09/03–15/03/2026) →</a>');
+  });
+
+  it('the audio page gives the original file’s size in KB/MB', async () => {
+    const page = await ctx().as(drafter).get(`/broadcasts/audio/${audio.id}`);
+    expect(page.status).toBe(200);
+    const kb = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 }).format(audio.original.size / 1024);
+    expect(audio.original.size).toBeGreaterThan(1024);
+    expect(page.text).toContain(`<dt>Tệp gốc</dt><dd>${kb} KB · tin.mp3</dd>`);
   });
 });

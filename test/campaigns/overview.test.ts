@@ -97,6 +97,10 @@ describeEachDb('a campaign seen as a whole', (ctx) => {
     expect(html).toContain(symbol);
     expect(html).toContain('52,5%');
     expect(html).toContain(agencies[2].name);
+    // The week as words, in the heading and the next action (the ISO key only in the form's hidden field).
+    expect(html).toContain('— Tuần 48 (23/11–29/11/2026)</h2>');
+    expect(html).toContain('1 đơn vị chưa báo cáo Tuần 48 (23/11–29/11/2026)');
+    expect(html.replace(/<[^>]+>/g, ' ')).not.toMatch(/\d{4}-W\d{2}/);
   });
 
   it('is for the department that runs the campaign only', async () => {

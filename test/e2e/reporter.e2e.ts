@@ -38,7 +38,7 @@ describe('an agency reporter submits the weekly figures from a phone', () => {
 
     const panel = page.getByRole('region', { name: 'Báo cáo tuần này' });
     await panel.getByRole('link', { name: 'Cài đặt Sổ sức khỏe điện tử' }).waitFor();
-    await expect(panel.innerText()).resolves.toContain('Tuần 2021-W41: hạn 15/10/2021 17:00');
+    await expect(panel.innerText()).resolves.toContain('Tuần 41 (11/10–17/10/2021): hạn 15/10/2021 17:00');
     expect(await page.getByRole('navigation').getByRole('link', { name: 'Chiến dịch' }).count()).toBe(0);
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await j.screenshot(page, 'reporter-home-phone');
@@ -46,7 +46,7 @@ describe('an agency reporter submits the weekly figures from a phone', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Báo cáo của đơn vị' }).click();
     await page.waitForURL(`${j.baseUrl}/my-reports`);
     const card = page.getByRole('region', { name: 'Cài đặt Sổ sức khỏe điện tử' });
-    await expect(card.innerText()).resolves.toMatch(/Tuần 2021-W41.*Hạn báo cáo: 15\/10\/2021 17:00/);
+    await expect(card.innerText()).resolves.toMatch(/Tuần 41 \(11\/10–17\/10\/2021\).*Hạn báo cáo: 15\/10\/2021 17:00/);
     expect(await card.getByLabel('Số cán bộ', { exact: true }).inputValue()).toBe('118');
     // The figure's field is labelled with what the campaign measures (its metric label).
     await card.getByLabel('Số cán bộ đã cài đặt Sổ sức khỏe điện tử').fill('97');

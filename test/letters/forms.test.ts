@@ -136,6 +136,14 @@ describeEachDb('letter forms', (ctx) => {
     expect(await ctx().db('letter_attachments').where({ letter_id: id })).toEqual([]);
   });
 
+  it('the letter page gives an attachment’s size in KB, not in bytes', async () => {
+    const id = (await ctx().as(dep.drafter).post('/api/v1/letters').send(plainLetter(dep))).body.id;
+    const file = Buffer.concat([PNG, Buffer.alloc(12_800 - PNG.length)]); // 12,800 bytes = 12,5 KB
+    expect((await ctx().as(dep.drafter).post(`/api/v1/letters/${id}/attachments`).attach('file', file, 'so-do.png')).status).toBe(201);
+    const page = await drafter.agent.get(`/letters/${id}`);
+    expect(page.text).toContain('so-do.png <span class="muted small">(image/png, 12,5 KB)</span>');
+  });
+
   it('the new-template form submitted empty is a 400 beside name and body; a taken name is a 409 beside the name', async () => {
     const before = await count('letter_templates');
     await admin.refresh('/letter-templates');

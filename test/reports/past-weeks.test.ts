@@ -25,10 +25,13 @@ describeEachDb('a reporter sees and corrects past weeks', (ctx) => {
     expect(page.status).toBe(200);
     const rows = [...page.text.matchAll(/<tr data-week="(\d{4}-W\d{2})">([\s\S]*?)<\/tr>/g)].map((m) => [m[1], m[2].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()]);
     expect(rows).toEqual([
-      ['2021-W42', '2021-W42 15 9 Trễ hạn Sửa số liệu'],
-      ['2021-W41', '2021-W41 Chưa báo cáo Báo cáo bổ sung'],
-      ['2021-W40', '2021-W40 15 4 Đúng hạn Sửa số liệu'],
+      ['2021-W42', 'Tuần 42 (18/10–24/10/2021) 15 9 Trễ hạn Sửa số liệu'],
+      ['2021-W41', 'Tuần 41 (11/10–17/10/2021) Chưa báo cáo Báo cáo bổ sung'],
+      ['2021-W40', 'Tuần 40 (04/10–10/10/2021) 15 4 Đúng hạn Sửa số liệu'],
     ]);
+    // The ISO keys stay in links and form fields; the reader never sees one.
+    expect(page.text.replace(/<[^>]+>/g, ' ')).not.toMatch(/\d{4}-W\d{2}/);
+    expect(page.text).toContain('<strong>Tuần 43 (25/10–31/10/2021)</strong>');
     // This week's form is the default.
     expect(page.text).toContain('name="week" value="2021-W43"');
   });
@@ -38,7 +41,7 @@ describeEachDb('a reporter sees and corrects past weeks', (ctx) => {
     const open = await api.get(`/my-reports?campaign=${w.campaignId}&week=2021-W40`);
     expect(open.status).toBe(200);
     expect(open.text).toContain('name="week" value="2021-W40"');
-    expect(open.text).toContain('Đang sửa số liệu tuần 2021-W40');
+    expect(open.text).toContain('Đang sửa số liệu Tuần 40 (04/10–10/10/2021)');
     expect(open.text).toMatch(/name="installed"[^>]*value="4"/);
 
     // A wrong figure keeps the past week open beside its message.

@@ -49,7 +49,8 @@ describe.each(DB_LANES)('report reminders reach a real SMTP server once each [%s
     await drainOutbox(ctx.deps);
     expect(inbox.messages.map(to).sort()).toEqual([w.agencies[1].reporter.email, 'dv03@hatinh.gov.vn'].sort());
     const mail = inbox.messages.find((m) => to(m) === w.agencies[1].reporter.email)!;
-    expect(mail.subject).toBe('Nhắc báo cáo tuần 2021-W41: Cài đặt Sổ sức khỏe điện tử');
+    expect(mail.subject).toBe('Nhắc báo cáo Tuần 41 (11/10–17/10/2021): Cài đặt Sổ sức khỏe điện tử');
+    expect(mail.text).toContain('Đơn vị chưa gửi báo cáo Tuần 41 (11/10–17/10/2021) của chiến dịch');
     expect(mail.text).toContain('Kính gửi Đơn vị 02');
     expect(mail.text).toContain('15/10/2021 17:00');
     expect(mail.text).toContain('http://vandong.test/my-reports');
@@ -95,5 +96,9 @@ describe.each(DB_LANES)('report reminders reach a real SMTP server once each [%s
     expect(page.status).toBe(200);
     expect(page.text).toContain('dv03@hatinh.gov.vn');
     expect(page.text).toContain('Báo quá hạn');
+    // Weeks read as words: the picker, the heading, the trend and the reminders; the ISO key only in values and links.
+    expect(page.text).toContain('<option value="2021-W41" selected>Tuần 41 (11/10–17/10/2021)</option>');
+    expect(page.text).toContain('<strong>Tuần 41 (11/10–17/10/2021)</strong>');
+    expect(page.text.replace(/<[^>]+>/g, ' ')).not.toMatch(/\d{4}-W\d{2}/);
   });
 });
