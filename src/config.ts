@@ -27,6 +27,14 @@ const ConfigSchema = z.object({
   LOGIN_MAX_FAILURES: intFromEnv(10),
   LOGIN_WINDOW_MINUTES: intFromEnv(15),
   LOGIN_MAX_FAILURES_PER_ADDRESS: intFromEnv(100),
+  /** scrypt's cost N for new password hashes (a power of two). Keep the default; the test suites lower it to make accounts fast. */
+  PASSWORD_SCRYPT_N: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1 << 20)
+    .refine((n) => (n & (n - 1)) === 0, 'must be a power of two')
+    .default(32768),
   LOGIN_DELAY_BASE_SECONDS: intFromEnv(30),
   LOGIN_DELAY_MAX_SECONDS: intFromEnv(900),
   ALLOW_SELF_APPROVAL: z

@@ -234,7 +234,7 @@ export async function provisionUser(deps: Deps, input: NewUser): Promise<Actor> 
         {
           email: input.email,
           name: input.name,
-          password_hash: await hashPassword(input.password),
+          password_hash: await hashPassword(deps.config, input.password),
           org_id: input.orgId,
           locale: input.locale ?? 'vi',
           active: true,
@@ -291,7 +291,7 @@ export async function updateUser(ctx: Ctx, userId: number, patch: UserPatch): Pr
     if (patch.orgId !== undefined) row.org_id = patch.orgId;
     if (patch.active !== undefined) row.active = patch.active;
     if (patch.locale !== undefined) row.locale = patch.locale;
-    if (patch.password !== undefined) row.password_hash = await hashPassword(patch.password);
+    if (patch.password !== undefined) row.password_hash = await hashPassword(ctx.config, patch.password);
     if (Object.keys(row).length) await repo.updateUser(tx, userId, row);
     if (patch.roles) await repo.setRoles(tx, userId, nextRoles);
     if (patch.active === false || patch.password !== undefined) await repo.revokeTokensOfUser(tx, userId, now);
@@ -402,7 +402,7 @@ export async function resetPasswordFromShell(deps: Deps, email: string): Promise
   const password = generatePassword();
   const now = deps.clock().toISOString();
   await deps.db.transaction(async (tx) => {
-    await repo.updateUser(tx, user.id, { password_hash: await hashPassword(password) });
+    await repo.updateUser(tx, user.id, { password_hash: await hashPassword(deps.config, password) });
     await repo.revokeTokensOfUser(tx, user.id, now);
     await repo.insertLoginAttempt(tx, { email: address, ip: 'shell', success: true, at: now });
   });

@@ -3,6 +3,8 @@ import { describeEachDb } from '../helpers/context';
 import { createTestContext } from '../helpers/context';
 import { can } from '../../src/auth/policy';
 import type { Actor, Role } from '../../src/auth/roles';
+import { hashPassword, verifyPassword } from '../../src/auth/password';
+import { loadConfig } from '../../src/config';
 
 describeEachDb('signing in', (ctx) => {
   it('gives a bearer token and the user with roles and organisation', async () => {
@@ -64,5 +66,19 @@ describe('the authorisation rule', () => {
       expect(can(a, [allowed], 10)).toBe(roleAllowed);
       expect(can(a, [allowed], 11)).toBe(role === 'admin' && allowed === 'admin');
     }
+  });
+});
+
+describe('password hashes', () => {
+  it('are made with scrypt N=2^15 unless PASSWORD_SCRYPT_N says otherwise, and verify with the N they were made with', async () => {
+    const strong = await hashPassword(loadConfig({}), 'mật khẩu');
+    expect(strong.split('$').slice(0, 4)).toEqual(['scrypt', '32768', '8', '1']);
+    const light = await hashPassword(loadConfig({ PASSWORD_SCRYPT_N: '1024' }), 'mật khẩu');
+    expect(light.split('$')[1]).toBe('1024');
+    await expect(verifyPassword('mật khẩu', strong)).resolves.toBe(true);
+    await expect(verifyPassword('mật khẩu', light)).resolves.toBe(true);
+    await expect(verifyPassword('mat khau', light)).resolves.toBe(false);
+    expect(() => loadConfig({ PASSWORD_SCRYPT_N: '3000' })).toThrow();
+    expect(() => loadConfig({ PASSWORD_SCRYPT_N: '512' })).toThrow();
   });
 });

@@ -59,6 +59,7 @@ export async function createTestContext(lane: string, env: Record<string, string
     VANDONG_ADMIN_PASSWORD: 'admin-password',
     LOGIN_MAX_FAILURES: '1000',
     LOGIN_MAX_FAILURES_PER_ADDRESS: '1000',
+    PASSWORD_SCRYPT_N: '1024',
     ...env,
   });
   const db = createDb({ url, schema });
