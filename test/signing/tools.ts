@@ -70,10 +70,36 @@ export function renderPage(pdf: Buffer, dpi = 40, page = 1): { width: number; he
   });
 }
 
+/**
+ * One LibreOffice profile per test process, made on first use and reused: making a profile costs seconds on each
+ * start, and two processes never share one (LibreOffice locks it).
+ */
+let profileDir: string | null = null;
+function libreOfficeProfile(): string {
+  if (!profileDir) {
+    profileDir = fs.mkdtempSync(path.join(os.tmpdir(), `vd-lo-${process.pid}-`));
+    process.once('exit', () => fs.rmSync(profileDir!, { recursive: true, force: true }));
+  }
+  return profileDir;
+}
+
+/** DOCX files converted to PDF by LibreOffice, all in one start of soffice (each start costs seconds). */
+export function libreOfficePdfs(docxs: Buffer[]): Buffer[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vd-docx-'));
+  try {
+    const files = docxs.map((buf, i) => {
+      const file = path.join(dir, `letter-${i}.docx`);
+      fs.writeFileSync(file, buf);
+      return file;
+    });
+    execFileSync('soffice', [`-env:UserInstallation=file://${libreOfficeProfile()}`, '--headless', '--convert-to', 'pdf', '--outdir', dir, ...files], { stdio: 'ignore', timeout: 180_000 });
+    return files.map((f) => fs.readFileSync(f.replace(/\.docx$/, '.pdf')));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The number of pages LibreOffice lays a DOCX out on. */
 export function libreOfficePages(docx: Buffer): number {
-  return withFile(docx, '.docx', (file, dir) => {
-    execFileSync('soffice', [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'pdf', '--outdir', dir, file], { stdio: 'ignore', timeout: 120_000 });
-    return pdfPageCount(fs.readFileSync(path.join(dir, 'in.pdf')));
-  });
+  return pdfPageCount(libreOfficePdfs([docx])[0]);
 }
