@@ -9,15 +9,15 @@ import { postUpload, uploadedFile } from '../web/upload';
 import { AppError } from '../shared/errors';
 import { field, fieldList, formBody, formErrorView, parseForm, renderFormError, type FormBody } from '../web/forms';
 import { t, type Locale } from '../shared/i18n';
-import { ADMIN_ROLES, hasRole, requireRole } from '../auth';
+import { ADMIN_ROLES, can, hasRole, requireRole } from '../auth';
 import { listGroups, listOrgs } from '../orgs';
 import * as letters from './service';
 import * as templates from './template-service';
-import { getRegister, issueLetter } from './register';
+import { getRegister, issueLetter, REGISTER_KEEPERS, setRegisterStart } from './register';
 import { addAttachment } from './attachments';
 import { letterDocument } from './build';
 import { PREVIEW_CSS, renderLetterHtml } from './preview';
-import { AUTHORITIES, LetterCreate, LetterListQuery, LetterPatch, RegisterQuery, RejectBody, STATUSES, TemplateCreate, TemplatePatch, URGENCIES, type TemplateVariable } from './schemas';
+import { AUTHORITIES, LetterCreate, LetterListQuery, LetterPatch, RegisterQuery, RegisterStartBody, RejectBody, STATUSES, TemplateCreate, TemplatePatch, URGENCIES, type TemplateVariable } from './schemas';
 import { declareVariables, renderTemplate, sampleValues, textToBlocks } from './templates';
 import type { LetterDocument } from './document';
 import { URGENCY_TEXT } from './docx';
@@ -191,10 +191,36 @@ export function pageRouter(deps: Deps): Router {
     }
   });
 
+  /** The register of a year, and (for its keepers) the form that sets where it continues. */
+  async function renderRegister(req: Request, res: Response, year: number | undefined, view: FormView & { form?: FormBody } = {}, status = 200) {
+    const ctx = ctxOf(req);
+    const register = await getRegister(ctx, { year });
+    res.status(status).render('letters/register', {
+      title: t(req.locale, 'letters.register.title'),
+      register,
+      xlsxUrl: `/api/v1/register?orgId=${register.orgId}&year=${register.year}&format=xlsx`,
+      canSetStart: can(ctx.actor, REGISTER_KEEPERS, register.orgId),
+      notice: !view.error && req.query.done === 'startSet' ? t(req.locale, 'letters.done.startSet') : undefined,
+      form: { nextNumber: String(register.nextNumber), ...view.form },
+      ...view,
+    });
+  }
+
   r.get('/register', async (req, res) => {
-    const q = parse(RegisterQuery, { year: req.query.year || undefined });
-    const register = await getRegister(ctxOf(req), q);
-    res.render('letters/register', { title: t(req.locale, 'letters.register.title'), register, xlsxUrl: `/api/v1/register?orgId=${register.orgId}&year=${register.year}&format=xlsx` });
+    await renderRegister(req, res, parse(RegisterQuery, { year: req.query.year || undefined }).year);
+  });
+
+  r.post('/register/start', async (req, res) => {
+    const ctx = ctxOf(req);
+    const body = formBody(req);
+    const year = Number(field(body, 'year')) || letters.currentYear(ctx);
+    try {
+      const start = await setRegisterStart(ctx, parseForm(RegisterStartBody, body, (b) => ({ orgId: ctx.actor.orgId, year: field(b, 'year'), nextNumber: field(b, 'nextNumber') })));
+      res.locals.audit = { entity: 'register', entityId: start.orgId, orgId: start.orgId, detail: { year: start.year, nextNumber: start.nextNumber } };
+      res.redirect(303, `/register?year=${start.year}&done=startSet`);
+    } catch (err) {
+      await renderFormError(err, req, res, (view, status) => renderRegister(req, res, year >= 2000 && year <= 2100 ? year : undefined, { ...view, form: body }, status));
+    }
   });
 
   // ---- templates (admin) ----

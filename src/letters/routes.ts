@@ -6,14 +6,14 @@ import { postUpload, uploadedFile } from '../web/upload';
 import { authorize, STAFF_ROLES } from '../auth';
 import * as letters from './service';
 import * as templates from './template-service';
-import { issueLetter, getRegister, registerXlsx } from './register';
+import { issueLetter, getRegister, registerXlsx, setRegisterStart } from './register';
 import { addAttachment } from './attachments';
 import { letterDocument } from './build';
 import { renderLetterDocx } from './docx';
 import { previewPage } from './preview';
 import { docxFilename } from './dispatch-package';
 import { letterPdf } from './pdf/letter-pdf';
-import { LetterCreate, LetterListQuery, LetterPatch, RegisterQuery, RejectBody, TemplateCreate, TemplatePatch } from './schemas';
+import { LetterCreate, LetterListQuery, LetterPatch, RegisterQuery, RegisterStartBody, RejectBody, TemplateCreate, TemplatePatch } from './schemas';
 import { pageRouter as pages } from './pages';
 
 export const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -111,7 +111,12 @@ export function apiRouter(deps: Deps): Router {
       return;
     }
     authorize(ctx.actor, STAFF_ROLES, register.orgId);
-    res.json({ orgId: register.orgId, year: register.year, items: register.items });
+    res.json({ orgId: register.orgId, year: register.year, nextNumber: register.nextNumber, items: register.items });
+  });
+  r.put('/register/start', async (req, res) => {
+    const start = await setRegisterStart(ctxOf(req), parse(RegisterStartBody, req.body));
+    res.locals.audit = { entity: 'register', entityId: start.orgId, orgId: start.orgId, detail: { year: start.year, nextNumber: start.nextNumber } };
+    res.json(start);
   });
 
   return r;

@@ -92,3 +92,12 @@ export const RegisterQuery = z.object({
   year: z.coerce.number().int().min(1990).max(2200).optional(),
   format: z.enum(['json', 'xlsx']).optional(),
 });
+
+/** Where an organisation's outgoing register continues in a year (PUT /register/start). */
+export const RegisterStartBody = z
+  .object({
+    orgId: id(),
+    year: z.coerce.number().int().min(2000, 'a year 2000–2100').max(2100, 'a year 2000–2100'),
+    nextNumber: z.coerce.number().int('a whole number').min(1, 'at least 1').max(9_999_999, 'at most 9999999'),
+  })
+  .strict();
