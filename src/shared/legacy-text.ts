@@ -114,7 +114,7 @@ export function encodeLegacy(text: string, encoding: LegacyEncoding): string {
 // ---- recognition ----
 
 /** Letters only Unicode Vietnamese has (ă đ ĩ ũ ơ ư, the Latin Extended Additional block) and combining tone marks. */
-const UNICODE_VIETNAMESE = /[ĂăĐđĨĩŨũƠơƯư\u1EA0-\u1EF9\u0300\u0301\u0303\u0309\u0323]/u;
+const UNICODE_VIETNAMESE = /[ĂăĐđĨĩŨũƠơƯư\u1EA0-\u1EF9]|[\u0300\u0301\u0303\u0309\u0323]/u;
 const TONE_MARKS = /[\u0300\u0301\u0303\u0309\u0323]/gu;
 
 const ONSETS = 'ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|đ|g|h|k|l|m|n|p|q|r|s|t|v|x';
