@@ -7,14 +7,15 @@ import { id, parse } from '../shared/validate';
 import { ctxOf } from '../web/request';
 import { postUpload, uploadedFile } from '../web/upload';
 import { AppError } from '../shared/errors';
-import { field, fieldList, formBody, formErrorView, parseForm, renderFormError, type FormBody } from '../web/forms';
+import { field, fieldList, formBody, requireConfirmation, formErrorView, parseForm, renderFormError, type FormBody } from '../web/forms';
 import { t, type Locale } from '../shared/i18n';
 import { ADMIN_ROLES, can, hasRole, requireRole } from '../auth';
 import { listGroups, listOrgs } from '../orgs';
 import * as letters from './service';
 import * as templates from './template-service';
 import { getRegister, issueLetter, REGISTER_KEEPERS, setRegisterStart } from './register';
-import { addAttachment } from './attachments';
+import { addAttachment, deleteAttachment, deleteLetter } from './attachments';
+import { letterHistory, recentHistory } from './history';
 import { letterDocument } from './build';
 import { PREVIEW_CSS, renderLetterHtml } from './preview';
 import { AUTHORITIES, LetterCreate, LetterListQuery, LetterPatch, RegisterQuery, RegisterStartBody, RejectBody, STATUSES, TemplateCreate, TemplatePatch, URGENCIES, type TemplateVariable } from './schemas';
@@ -72,6 +73,7 @@ export function pageRouter(deps: Deps): Router {
       years: Array.from({ length: 6 }, (_, i) => thisYear - i),
       filter: q,
       canDraft: hasRole(ctx.actor, letters.DRAFTERS),
+      notice: req.query.done === 'deleted' ? t(req.locale, 'letters.done.deleted') : undefined,
     });
   });
 
@@ -133,6 +135,7 @@ export function pageRouter(deps: Deps): Router {
       title: `V/v ${letter.subject}`,
       letter,
       can: letters.allowedActions(ctx, letter),
+      history: (await letterHistory(ctx, letterId)).items,
       preview: renderLetterHtml(doc),
       previewCss: PREVIEW_CSS,
       notice: view.error ? undefined : typeof req.query.done === 'string' ? t(req.locale, `letters.done.${req.query.done}`) : undefined,
@@ -176,9 +179,39 @@ export function pageRouter(deps: Deps): Router {
       }
     });
   step('submit', (ctx, lid) => letters.submitLetter(ctx, lid));
-  step('approve', (ctx, lid) => letters.approveLetter(ctx, lid));
+  step('approve', (ctx, lid, body) => (requireConfirmation(body), letters.approveLetter(ctx, lid)));
   step('reject', (ctx, lid, body) => letters.rejectLetter(ctx, lid, parseForm(RejectBody, body, (b) => ({ reason: raw(b, 'reason') ?? '' })).reason));
-  step('issue', (ctx, lid) => issueLetter(ctx, lid));
+  step('issue', (ctx, lid, body) => (requireConfirmation(body), issueLetter(ctx, lid)));
+
+  r.post('/letters/:id/delete', async (req, res) => {
+    const ctx = ctxOf(req);
+    const letterId = parse(id(), req.params.id);
+    try {
+      requireConfirmation(formBody(req));
+      await deleteLetter(ctx, letterId);
+      res.locals.audit = { entity: 'letters', entityId: letterId, detail: { step: 'delete' } };
+      res.redirect(303, '/letters?done=deleted');
+    } catch (err) {
+      await renderFormError(err, req, res, (view, status) => renderDetail(req, res, letterId, view, status));
+    }
+  });
+
+  r.post('/letters/:id/attachments/:attachmentId/delete', async (req, res) => {
+    const ctx = ctxOf(req);
+    const letterId = parse(id(), req.params.id);
+    const attachmentId = parse(id(), req.params.attachmentId);
+    try {
+      await deleteAttachment(ctx, letterId, attachmentId);
+      res.locals.audit = { entity: 'letters', entityId: letterId, detail: { step: 'delete attachment', attachment: attachmentId } };
+      res.redirect(303, `/letters/${letterId}?done=attachmentDeleted`);
+    } catch (err) {
+      await renderFormError(err, req, res, (view, status) => renderDetail(req, res, letterId, view, status));
+    }
+  });
+
+  r.get('/history', async (req, res) => {
+    res.render('letters/history', { title: t(req.locale, 'letters.history.title'), items: await recentHistory(ctxOf(req)) });
+  });
 
   postUpload(r, '/letters/:id/attachments', deps.config.MEDIA_DIR, attachmentUpload, async (req, res) => {
     const letterId = parse(id(), req.params.id);

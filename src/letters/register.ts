@@ -17,6 +17,7 @@ import { formatNumber, toRecipient, toRegisterEntry, type RegisterEntry } from '
 import { currentYear, findLetterOr404, ISSUERS } from './service';
 import { kyHieu, letterDocument } from './build';
 import { issuePdfs, prepareIssue } from './pdf/esign';
+import { recordLetterEvent } from './history';
 
 export interface IssueResult {
   number: number;
@@ -57,6 +58,7 @@ export async function issueLetter(ctx: Ctx, id: number): Promise<IssueResult> {
         const changed = await repo.updateLetterIn(tx, id, 'approved', { status: 'issued', number, year, symbol, issued_at: issuedAt, updated_at: issuedAt });
         if (changed !== 1) throw conflict('LETTER_NOT_APPROVED', 'The letter changed meanwhile');
         const { doc } = await letterDocument(tx, id);
+        await recordLetterEvent(ctx, tx, id, 'issued', symbol);
         await issuePdfs(ctx, tx, { letterId: id, symbol, issuedAt: now, doc, attachments: await repo.attachmentsOf(tx, id) }, signers);
         return { number, symbol, issuedAt };
       });

@@ -7,7 +7,8 @@ import { authorize, STAFF_ROLES } from '../auth';
 import * as letters from './service';
 import * as templates from './template-service';
 import { issueLetter, getRegister, registerXlsx, setRegisterStart } from './register';
-import { addAttachment } from './attachments';
+import { addAttachment, deleteAttachment, deleteLetter } from './attachments';
+import { letterHistory } from './history';
 import { letterDocument } from './build';
 import { renderLetterDocx } from './docx';
 import { previewPage } from './preview';
@@ -53,6 +54,22 @@ export function apiRouter(deps: Deps): Router {
   });
   r.get('/letters/:id', async (req, res) => {
     res.json(await letters.getLetter(ctxOf(req), parse(id(), req.params.id)));
+  });
+  r.delete('/letters/:id', async (req, res) => {
+    const letterId = parse(id(), req.params.id);
+    await deleteLetter(ctxOf(req), letterId);
+    res.locals.audit = { entity: 'letters', entityId: letterId, detail: { step: 'delete' } };
+    res.status(204).end();
+  });
+  r.get('/letters/:id/history', async (req, res) => {
+    res.json(await letterHistory(ctxOf(req), parse(id(), req.params.id)));
+  });
+  r.delete('/letters/:id/attachments/:attachmentId', async (req, res) => {
+    const letterId = parse(id(), req.params.id);
+    const attachmentId = parse(id(), req.params.attachmentId);
+    await deleteAttachment(ctxOf(req), letterId, attachmentId);
+    res.locals.audit = { entity: 'letters', entityId: letterId, detail: { step: 'delete attachment', attachment: attachmentId } };
+    res.status(204).end();
   });
   r.patch('/letters/:id', async (req, res) => {
     res.json(await letters.patchLetter(ctxOf(req), parse(id(), req.params.id), parse(LetterPatch, req.body)));
