@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import { listCampaigns } from '../campaigns';
 import type { Ctx, Deps } from '../deps';
-import { id, parse } from '../shared/validate';
+import { id, inputWarnings, parse } from '../shared/validate';
 import { ctxOf } from '../web/request';
 import { postUpload, uploadedFile } from '../web/upload';
 import { AppError } from '../shared/errors';
@@ -42,6 +42,28 @@ const FILE_MESSAGES: Record<string, string> = {
 function onFileInput(err: unknown): unknown {
   if (!(err instanceof AppError) || err.fields || !FILE_MESSAGES[err.code]) return err;
   return new AppError(err.kind, err.code, err.message, { file: FILE_MESSAGES[err.code] }, err.params);
+}
+
+/** The draft's parts a converted text may sit in, by the first segment of its field path (labels of the draft form). */
+const LEGACY_FIELD_LABELS: Record<string, string> = {
+  subject: 'letters.subject', body: 'letters.body', place: 'letters.place', signer: 'letters.signer',
+  recipients: 'letters.recipients', legalBases: 'letters.legalBases', distribution: 'letters.distribution',
+};
+
+/** After a save: where text was converted from TCVN3 / VNI, as the query the letter page reads to say so ('' if nowhere). */
+function legacyQuery(): string {
+  const warnings = inputWarnings();
+  if (!warnings.length) return '';
+  const parts = [...new Set(warnings.map((w) => w.field.split('.')[0]))].filter((p) => LEGACY_FIELD_LABELS[p]);
+  return `legacy=${warnings[0].from}&in=${encodeURIComponent(parts.join(','))}`;
+}
+
+/** The letter page's warning for a save whose text was converted (read from legacyQuery's query). */
+function legacyNotice(req: Request): string | undefined {
+  const from = req.query.legacy;
+  if (from !== 'TCVN3' && from !== 'VNI') return undefined;
+  const parts = (typeof req.query.in === 'string' ? req.query.in.split(',') : []).filter((p) => LEGACY_FIELD_LABELS[p]);
+  return t(req.locale, 'letters.legacyConverted', { from, fields: parts.map((p) => t(req.locale, LEGACY_FIELD_LABELS[p])).join(', ') });
 }
 
 /** Parses the draft form with the API's schema; a letter without a template also names its missing subject and body. */
@@ -120,7 +142,8 @@ export function pageRouter(deps: Deps): Router {
     try {
       const letter = await letters.createLetter(ctx, parseDraft(LetterCreate, body, ctx.actor.orgId, false));
       res.locals.createdId = letter.id;
-      res.redirect(303, `/letters/${letter.id}`);
+      const legacy = legacyQuery();
+      res.redirect(303, `/letters/${letter.id}${legacy ? `?${legacy}` : ''}`);
     } catch (err) {
       await renderFormError(draftFormError(err, body, req.locale), req, res, (view, status) => renderForm(req, res, { form: body }, view, status));
     }
@@ -139,6 +162,7 @@ export function pageRouter(deps: Deps): Router {
       preview: renderLetterHtml(doc),
       previewCss: PREVIEW_CSS,
       notice: view.error ? undefined : typeof req.query.done === 'string' ? t(req.locale, `letters.done.${req.query.done}`) : undefined,
+      legacyNotice: view.error ? undefined : legacyNotice(req),
       ...view,
     });
   }
@@ -159,7 +183,8 @@ export function pageRouter(deps: Deps): Router {
     const body = formBody(req);
     try {
       await letters.patchLetter(ctx, letterId, parseDraft(LetterPatch, body, letter.issuingOrgId, true));
-      res.redirect(303, `/letters/${letterId}?done=saved`);
+      const legacy = legacyQuery();
+      res.redirect(303, `/letters/${letterId}?done=saved${legacy ? `&${legacy}` : ''}`);
     } catch (err) {
       await renderFormError(draftFormError(err, body, req.locale), req, res, (view, status) => renderForm(req, res, { letter, form: body }, view, status));
     }

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Ctx, Deps } from '../deps';
 import { id, parse } from '../shared/validate';
+import { convertLegacy } from '../shared/legacy-text';
 import { ctxOf } from '../web/request';
 import { postUpload, uploadedFile } from '../web/upload';
 import { authorize, STAFF_ROLES } from '../auth';
@@ -14,7 +15,7 @@ import { renderLetterDocx } from './docx';
 import { previewPage } from './preview';
 import { docxFilename } from './dispatch-package';
 import { letterPdf } from './pdf/letter-pdf';
-import { LetterCreate, LetterListQuery, LetterPatch, RegisterQuery, RegisterStartBody, RejectBody, TemplateCreate, TemplatePatch } from './schemas';
+import { LetterCreate, LetterListQuery, LetterPatch, RegisterQuery, RegisterStartBody, RejectBody, TextConvertBody, TemplateCreate, TemplatePatch } from './schemas';
 import { pageRouter as pages } from './pages';
 
 export const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -115,6 +116,12 @@ export function apiRouter(deps: Deps): Router {
   step('approve', (ctx, letterId) => letters.approveLetter(ctx, letterId));
   step('reject', (ctx, letterId, body) => letters.rejectLetter(ctx, letterId, parse(RejectBody, body).reason));
   step('issue', (ctx, letterId) => issueLetter(ctx, letterId));
+
+  // Any signed-in person may convert text (TCVN3 / VNI → Unicode NFC); it reads and stores nothing.
+  r.post('/text/convert', (req, res) => {
+    ctxOf(req);
+    res.json(convertLegacy(parse(TextConvertBody, req.body).text));
+  });
 
   r.get('/register', async (req, res) => {
     const ctx = ctxOf(req);

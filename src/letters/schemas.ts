@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { email, id, requiredText, text } from '../shared/validate';
+import { email, id, longText, requiredText, text } from '../shared/validate';
 
 export const VARIABLE_TYPES = ['text', 'longtext', 'number', 'date', 'list'] as const;
 export type VariableType = (typeof VARIABLE_TYPES)[number];
@@ -58,7 +58,7 @@ const letterFields = {
   templateId: id().nullable().optional(),
   variables: z.record(z.string(), VariableValue).optional(),
   subject: text(500).optional(),
-  body: z.string().max(100_000).optional(),
+  body: longText(100_000).optional(),
   place: requiredText(120),
   recipients: z.array(Recipient).max(2000).default([]),
   recipientGroupIds: z.array(id()).max(100).optional(),
@@ -101,3 +101,6 @@ export const RegisterStartBody = z
     nextNumber: z.coerce.number().int('a whole number').min(1, 'at least 1').max(9_999_999, 'at most 9999999'),
   })
   .strict();
+
+/** POST /text/convert: the text as pasted (not through `text()`, which would convert it already). */
+export const TextConvertBody = z.object({ text: z.string().max(100_000, 'at most 100000 characters') }).strict();
