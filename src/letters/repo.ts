@@ -206,7 +206,7 @@ export async function registerYears(q: Q, orgId: number): Promise<number[]> {
 
 /** The number an organisation's register starts from in a year, when one was set (an office that moved mid-year). */
 export async function registerStart(q: Q, orgId: number, year: number): Promise<number | null> {
-  const row = (await q('register_starts').where({ issuing_org_id: orgId, year }).first('next_number')) as { next_number: number } | undefined;
+  const row = await q('register_starts').where({ issuing_org_id: orgId, year }).first<{ next_number: number } | undefined>('next_number');
   return row ? Number(row.next_number) : null;
 }
 export async function saveRegisterStart(q: Q, row: { issuing_org_id: number; year: number; next_number: number; set_by: number | null; set_at: string }): Promise<void> {

@@ -129,7 +129,7 @@ export function zodFields(error: z.ZodError): Record<string, string> {
 /** Parses input against a schema; on failure throws a 400 with one message per field path. */
 export function parse<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {
   const outer = convertedInThisParse;
-  const converted = (convertedInThisParse = new Map());
+  const converted = (convertedInThisParse = new Map<string, LegacyEncoding>());
   try {
     const result = schema.safeParse(normalizeStrings(input));
     if (!result.success) throw invalid('VALIDATION_FAILED', 'The request is not valid', zodFields(result.error));
