@@ -20,7 +20,7 @@ describeEachDb('dispatch forms', (ctx) => {
     const id = await letter();
     await secretary.refresh(`/letters/${id}/deliveries`);
     for (const action of ['dispatch', 'deliveries/resend', 'deliveries/remind']) {
-      const res = await secretary.agent.post(`/letters/${id}/${action}`).type('form').send({ _csrf: secretary.csrf });
+      const res = await secretary.agent.post(`/letters/${id}/${action}`).type('form').send({ confirm: 'on', _csrf: secretary.csrf });
       expect([action, res.status]).toEqual([action, 409]);
       expect(res.text).toContain('Chỉ gửi được văn bản đã ban hành.');
       expect(res.text).toContain(`<a href="/letters/${id}">← Về công văn</a>`); // the deliveries page itself
