@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Deps } from './deps';
 import { ROOT } from './shared/paths';
 import { setupViews } from './web/views';
-import { audit, authenticate, csrf, inputGuard, locale, requestLog } from './web/middleware';
+import { audit, authenticate, csrf, inputGuard, inputWarningsOnAnswers, locale, requestLog } from './web/middleware';
 import { apiNotFound, errorHandler } from './web/errors';
 import * as auth from './auth';
 import * as orgs from './orgs';
@@ -55,6 +55,7 @@ export function createApp(deps: Deps): Express {
   app.use(authenticate(deps));
   app.use(csrf());
   app.use(audit(deps));
+  app.use(inputWarningsOnAnswers());
   app.use((req, res, next) => {
     res.locals.path = req.path;
     res.locals.query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { Ctx, Deps } from '../deps';
 import { parse } from '../shared/validate';
 import { ctxOf } from '../web/request';
-import { field, formBody, renderFormError } from '../web/forms';
+import { field, formBody, renderFormError, requireConfirmation } from '../web/forms';
 import { t } from '../shared/i18n';
 import { mediaPath } from '../shared/media';
 import { notFound } from '../shared/errors';
@@ -77,20 +77,22 @@ export function pageRouter(deps: Deps): Router {
   });
 
   /** The three buttons of the deliveries page (and the campaign page's reminder, which names where to go back to). */
-  const action = (path: string, send: (ctx: Ctx, letterId: number) => Promise<unknown>, done: string, backTakes?: string) =>
+  const action = (path: string, send: (ctx: Ctx, letterId: number) => Promise<unknown>, done: string, opts: { backTakes?: string; confirm?: boolean } = {}) =>
     r.post(`/letters/:id/${path}`, async (req, res) => {
       const letterId = letterIdOf(req);
+      const { backTakes } = opts;
       const back = backTakes ? safeRedirectPath(field(formBody(req), 'back'), '') : '';
       try {
+        if (opts.confirm) requireConfirmation(formBody(req));
         await send(ctxOf(req), letterId);
       } catch (err) {
         return renderFormError(err, req, res, (view, status) => renderDeliveries(req, res, letterId, view, status));
       }
       res.redirect(303, back ? `${back}?${backTakes}` : `/letters/${letterId}/deliveries?done=${done}`);
     });
-  action('dispatch', SENDS.dispatch, 'dispatched');
+  action('dispatch', SENDS.dispatch, 'dispatched', { confirm: true });
   action('deliveries/resend', SENDS['dispatch/resend-failed'], 'resent');
-  action('deliveries/remind', SENDS['dispatch/remind-unacknowledged'], 'reminded', 'reminded=letter');
+  action('deliveries/remind', SENDS['dispatch/remind-unacknowledged'], 'reminded', { backTakes: 'reminded=letter' });
 
   // Public: the one-click link in each e-mail. No sign-in; the unguessable token is the credential.
   r.get('/ack/:token', async (req, res) => {

@@ -15,7 +15,7 @@ import * as repo from './repo';
 import type { DeliveryRow } from './repo';
 import type { DeliveryState } from './states';
 import { kickOutbox } from './worker';
-import { getDispatchPackage, getLetter, listLetters } from '../letters';
+import { getDispatchPackage, getLetter, listLetters, recordLetterEvent } from '../letters';
 import type { Letter } from '../letters';
 import { deliverySummary, toDelivery, type Delivery, type DeliverySummary } from './model';
 
@@ -164,6 +164,7 @@ function count(result: DispatchResult, status: DeliveryState): void {
 async function recordDispatch(ctx: Ctx, q: Q, pkg: DispatchPackage): Promise<void> {
   const now = ctx.clock().toISOString();
   await repo.recordDispatch(q, { letter_id: pkg.letterId, issuing_org_id: pkg.issuingOrgId, number_symbol: pkg.numberSymbol, subject: pkg.subject, dispatched_by: ctx.actor.id, first_dispatched_at: now, last_dispatched_at: now });
+  await recordLetterEvent(ctx, q, pkg.letterId, 'dispatched');
 }
 
 /** The letter as the letters feature hands it over, if this person may send it and it is issued. */

@@ -3,9 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import JSZip from 'jszip';
 import type { Ctx } from '../deps';
-import { authorize, STAFF_ROLES } from '../auth';
+import { authorize, PREPARER_ROLES, STAFF_ROLES } from '../auth';
+import type { Q } from '../db';
 import { conflict, notFound, unsupportedType } from '../shared/errors';
-import { storeFile } from '../shared/media';
+import { mediaPath, storeFile } from '../shared/media';
+import { adminScope } from '../orgs';
 import * as repo from './repo';
 import { toAttachment, type Attachment } from './model';
 import { DRAFTERS, findLetterOr404 } from './service';
@@ -79,4 +81,49 @@ export async function attachmentFile(ctx: Ctx, letterId: number, id: number): Pr
   const row = await repo.findAttachment(ctx.db, letterId, id);
   if (!row) throw notFound('Attachment', 'ATTACHMENT_NOT_FOUND');
   return row;
+}
+
+/**
+ * Who may delete a draft or its files: the organisation's preparers (the drafter, the secretary) and the
+ * administrators of its tree; and only while it is a draft (409 otherwise).
+ */
+async function deletableDraft(ctx: Ctx, letterId: number): Promise<repo.LetterRow> {
+  const letter = await findLetterOr404(ctx.db, letterId);
+  authorize(ctx.actor, PREPARER_ROLES, letter.issuing_org_id, await adminScope(ctx.db, ctx.actor));
+  if (letter.status !== 'draft') throw conflict('LETTER_NOT_DELETABLE', `Only a draft can be deleted (this letter is ${letter.status})`);
+  return letter;
+}
+
+/** Removes stored files no attachment uses any more (files are stored by content: another letter may share one). */
+async function removeUnusedFiles(ctx: Ctx, q: Q, relPaths: string[]): Promise<void> {
+  for (const relPath of new Set(relPaths)) {
+    if (await repo.fileInUse(q, relPath)) continue;
+    await fs.promises.unlink(mediaPath(ctx.config.MEDIA_DIR, relPath)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') ctx.log.warn({ err, relPath }, 'could not remove an attachment file');
+    });
+  }
+}
+
+/** Deletes a draft with its recipients, texts, events and attachments (their files too, when no other letter has them). */
+export async function deleteLetter(ctx: Ctx, letterId: number): Promise<void> {
+  await deletableDraft(ctx, letterId);
+  const files = await ctx.db.transaction(async (tx) => {
+    const attachments = await repo.attachmentsOf(tx, letterId);
+    if ((await repo.deleteDraft(tx, letterId)) !== 1) throw conflict('LETTER_NOT_DELETABLE', 'The letter changed meanwhile; only a draft can be deleted');
+    return attachments.map((a) => a.rel_path);
+  });
+  await removeUnusedFiles(ctx, ctx.db, files);
+}
+
+/** Deletes one attachment of a draft (and its file when no other attachment has it). */
+export async function deleteAttachment(ctx: Ctx, letterId: number, attachmentId: number): Promise<void> {
+  await deletableDraft(ctx, letterId);
+  const relPath = await ctx.db.transaction(async (tx) => {
+    const row = await repo.findAttachment(tx, letterId, attachmentId);
+    if (!row) throw notFound('Attachment', 'ATTACHMENT_NOT_FOUND');
+    if ((await repo.findLetter(tx, letterId))?.status !== 'draft') throw conflict('LETTER_NOT_DELETABLE', 'The letter changed meanwhile; only a draft can be changed');
+    await repo.deleteAttachment(tx, letterId, attachmentId);
+    return row.rel_path;
+  });
+  await removeUnusedFiles(ctx, ctx.db, [relPath]);
 }

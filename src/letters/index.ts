@@ -3,6 +3,9 @@
 // Reading, drafting and the workflow, for dispatch, the demo seed and the campaign and home pages (each takes the request context).
 export { approveLetter, awaitingActor, createLetter, getLetter, listLetters, submitLetter } from './service';
 export { issueLetter } from './register';
+
+// The letter's history: dispatch records 'dispatched' in its own transaction.
+export { recordLetterEvent } from './history';
 export { LetterCreate } from './schemas';
 export type { Letter } from './model';
 

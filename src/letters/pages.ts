@@ -3,21 +3,22 @@ import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import { listCampaigns } from '../campaigns';
 import type { Ctx, Deps } from '../deps';
-import { id, parse } from '../shared/validate';
+import { id, inputWarnings, parse } from '../shared/validate';
 import { ctxOf } from '../web/request';
 import { postUpload, uploadedFile } from '../web/upload';
 import { AppError } from '../shared/errors';
-import { field, fieldList, formBody, formErrorView, parseForm, renderFormError, type FormBody } from '../web/forms';
+import { field, fieldList, formBody, requireConfirmation, formErrorView, parseForm, renderFormError, type FormBody } from '../web/forms';
 import { t, type Locale } from '../shared/i18n';
-import { ADMIN_ROLES, hasRole, requireRole } from '../auth';
+import { ADMIN_ROLES, can, hasRole, requireRole } from '../auth';
 import { listGroups, listOrgs } from '../orgs';
 import * as letters from './service';
 import * as templates from './template-service';
-import { getRegister, issueLetter } from './register';
-import { addAttachment } from './attachments';
+import { getRegister, issueLetter, REGISTER_KEEPERS, setRegisterStart } from './register';
+import { addAttachment, deleteAttachment, deleteLetter } from './attachments';
+import { letterHistory, recentHistory } from './history';
 import { letterDocument } from './build';
 import { PREVIEW_CSS, renderLetterHtml } from './preview';
-import { AUTHORITIES, LetterCreate, LetterListQuery, LetterPatch, RegisterQuery, RejectBody, STATUSES, TemplateCreate, TemplatePatch, URGENCIES, type TemplateVariable } from './schemas';
+import { AUTHORITIES, LetterCreate, LetterListQuery, LetterPatch, RegisterQuery, RegisterStartBody, RejectBody, STATUSES, TemplateCreate, TemplatePatch, URGENCIES, type TemplateVariable } from './schemas';
 import { declareVariables, renderTemplate, sampleValues, textToBlocks } from './templates';
 import type { LetterDocument } from './document';
 import { URGENCY_TEXT } from './docx';
@@ -41,6 +42,28 @@ const FILE_MESSAGES: Record<string, string> = {
 function onFileInput(err: unknown): unknown {
   if (!(err instanceof AppError) || err.fields || !FILE_MESSAGES[err.code]) return err;
   return new AppError(err.kind, err.code, err.message, { file: FILE_MESSAGES[err.code] }, err.params);
+}
+
+/** The draft's parts a converted text may sit in, by the first segment of its field path (labels of the draft form). */
+const LEGACY_FIELD_LABELS: Record<string, string> = {
+  subject: 'letters.subject', body: 'letters.body', place: 'letters.place', signer: 'letters.signer',
+  recipients: 'letters.recipients', legalBases: 'letters.legalBases', distribution: 'letters.distribution',
+};
+
+/** After a save: where text was converted from TCVN3 / VNI, as the query the letter page reads to say so ('' if nowhere). */
+function legacyQuery(): string {
+  const warnings = inputWarnings();
+  if (!warnings.length) return '';
+  const parts = [...new Set(warnings.map((w) => w.field.split('.')[0]))].filter((p) => LEGACY_FIELD_LABELS[p]);
+  return `legacy=${warnings[0].from}&in=${encodeURIComponent(parts.join(','))}`;
+}
+
+/** The letter page's warning for a save whose text was converted (read from legacyQuery's query). */
+function legacyNotice(req: Request): string | undefined {
+  const from = req.query.legacy;
+  if (from !== 'TCVN3' && from !== 'VNI') return undefined;
+  const parts = (typeof req.query.in === 'string' ? req.query.in.split(',') : []).filter((p) => LEGACY_FIELD_LABELS[p]);
+  return t(req.locale, 'letters.legacyConverted', { from, fields: parts.map((p) => t(req.locale, LEGACY_FIELD_LABELS[p])).join(', ') });
 }
 
 /** Parses the draft form with the API's schema; a letter without a template also names its missing subject and body. */
@@ -72,6 +95,7 @@ export function pageRouter(deps: Deps): Router {
       years: Array.from({ length: 6 }, (_, i) => thisYear - i),
       filter: q,
       canDraft: hasRole(ctx.actor, letters.DRAFTERS),
+      notice: req.query.done === 'deleted' ? t(req.locale, 'letters.done.deleted') : undefined,
     });
   });
 
@@ -118,7 +142,8 @@ export function pageRouter(deps: Deps): Router {
     try {
       const letter = await letters.createLetter(ctx, parseDraft(LetterCreate, body, ctx.actor.orgId, false));
       res.locals.createdId = letter.id;
-      res.redirect(303, `/letters/${letter.id}`);
+      const legacy = legacyQuery();
+      res.redirect(303, `/letters/${letter.id}${legacy ? `?${legacy}` : ''}`);
     } catch (err) {
       await renderFormError(draftFormError(err, body, req.locale), req, res, (view, status) => renderForm(req, res, { form: body }, view, status));
     }
@@ -133,9 +158,11 @@ export function pageRouter(deps: Deps): Router {
       title: `V/v ${letter.subject}`,
       letter,
       can: letters.allowedActions(ctx, letter),
+      history: (await letterHistory(ctx, letterId)).items,
       preview: renderLetterHtml(doc),
       previewCss: PREVIEW_CSS,
       notice: view.error ? undefined : typeof req.query.done === 'string' ? t(req.locale, `letters.done.${req.query.done}`) : undefined,
+      legacyNotice: view.error ? undefined : legacyNotice(req),
       ...view,
     });
   }
@@ -156,7 +183,8 @@ export function pageRouter(deps: Deps): Router {
     const body = formBody(req);
     try {
       await letters.patchLetter(ctx, letterId, parseDraft(LetterPatch, body, letter.issuingOrgId, true));
-      res.redirect(303, `/letters/${letterId}?done=saved`);
+      const legacy = legacyQuery();
+      res.redirect(303, `/letters/${letterId}?done=saved${legacy ? `&${legacy}` : ''}`);
     } catch (err) {
       await renderFormError(draftFormError(err, body, req.locale), req, res, (view, status) => renderForm(req, res, { letter, form: body }, view, status));
     }
@@ -176,9 +204,39 @@ export function pageRouter(deps: Deps): Router {
       }
     });
   step('submit', (ctx, lid) => letters.submitLetter(ctx, lid));
-  step('approve', (ctx, lid) => letters.approveLetter(ctx, lid));
+  step('approve', (ctx, lid, body) => (requireConfirmation(body), letters.approveLetter(ctx, lid)));
   step('reject', (ctx, lid, body) => letters.rejectLetter(ctx, lid, parseForm(RejectBody, body, (b) => ({ reason: raw(b, 'reason') ?? '' })).reason));
-  step('issue', (ctx, lid) => issueLetter(ctx, lid));
+  step('issue', (ctx, lid, body) => (requireConfirmation(body), issueLetter(ctx, lid)));
+
+  r.post('/letters/:id/delete', async (req, res) => {
+    const ctx = ctxOf(req);
+    const letterId = parse(id(), req.params.id);
+    try {
+      requireConfirmation(formBody(req));
+      await deleteLetter(ctx, letterId);
+      res.locals.audit = { entity: 'letters', entityId: letterId, detail: { step: 'delete' } };
+      res.redirect(303, '/letters?done=deleted');
+    } catch (err) {
+      await renderFormError(err, req, res, (view, status) => renderDetail(req, res, letterId, view, status));
+    }
+  });
+
+  r.post('/letters/:id/attachments/:attachmentId/delete', async (req, res) => {
+    const ctx = ctxOf(req);
+    const letterId = parse(id(), req.params.id);
+    const attachmentId = parse(id(), req.params.attachmentId);
+    try {
+      await deleteAttachment(ctx, letterId, attachmentId);
+      res.locals.audit = { entity: 'letters', entityId: letterId, detail: { step: 'delete attachment', attachment: attachmentId } };
+      res.redirect(303, `/letters/${letterId}?done=attachmentDeleted`);
+    } catch (err) {
+      await renderFormError(err, req, res, (view, status) => renderDetail(req, res, letterId, view, status));
+    }
+  });
+
+  r.get('/history', async (req, res) => {
+    res.render('letters/history', { title: t(req.locale, 'letters.history.title'), items: await recentHistory(ctxOf(req)) });
+  });
 
   postUpload(r, '/letters/:id/attachments', deps.config.MEDIA_DIR, attachmentUpload, async (req, res) => {
     const letterId = parse(id(), req.params.id);
@@ -191,10 +249,36 @@ export function pageRouter(deps: Deps): Router {
     }
   });
 
+  /** The register of a year, and (for its keepers) the form that sets where it continues. */
+  async function renderRegister(req: Request, res: Response, year: number | undefined, view: FormView & { form?: FormBody } = {}, status = 200) {
+    const ctx = ctxOf(req);
+    const register = await getRegister(ctx, { year });
+    res.status(status).render('letters/register', {
+      title: t(req.locale, 'letters.register.title'),
+      register,
+      xlsxUrl: `/api/v1/register?orgId=${register.orgId}&year=${register.year}&format=xlsx`,
+      canSetStart: can(ctx.actor, REGISTER_KEEPERS, register.orgId),
+      notice: !view.error && req.query.done === 'startSet' ? t(req.locale, 'letters.done.startSet') : undefined,
+      form: { nextNumber: String(register.nextNumber), ...view.form },
+      ...view,
+    });
+  }
+
   r.get('/register', async (req, res) => {
-    const q = parse(RegisterQuery, { year: req.query.year || undefined });
-    const register = await getRegister(ctxOf(req), q);
-    res.render('letters/register', { title: t(req.locale, 'letters.register.title'), register, xlsxUrl: `/api/v1/register?orgId=${register.orgId}&year=${register.year}&format=xlsx` });
+    await renderRegister(req, res, parse(RegisterQuery, { year: req.query.year || undefined }).year);
+  });
+
+  r.post('/register/start', async (req, res) => {
+    const ctx = ctxOf(req);
+    const body = formBody(req);
+    const year = Number(field(body, 'year')) || letters.currentYear(ctx);
+    try {
+      const start = await setRegisterStart(ctx, parseForm(RegisterStartBody, body, (b) => ({ orgId: ctx.actor.orgId, year: field(b, 'year'), nextNumber: field(b, 'nextNumber') })));
+      res.locals.audit = { entity: 'register', entityId: start.orgId, orgId: start.orgId, detail: { year: start.year, nextNumber: start.nextNumber } };
+      res.redirect(303, `/register?year=${start.year}&done=startSet`);
+    } catch (err) {
+      await renderFormError(err, req, res, (view, status) => renderRegister(req, res, year >= 2000 && year <= 2100 ? year : undefined, { ...view, form: body }, status));
+    }
   });
 
   // ---- templates (admin) ----

@@ -203,3 +203,59 @@ export async function registerYears(q: Q, orgId: number): Promise<number[]> {
   const rows = await q('outgoing_register').where({ issuing_org_id: orgId }).distinct('year').orderBy('year', 'desc');
   return rows.map((r: { year: number }) => Number(r.year));
 }
+
+/** The number an organisation's register starts from in a year, when one was set (an office that moved mid-year). */
+export async function registerStart(q: Q, orgId: number, year: number): Promise<number | null> {
+  const row = await q('register_starts').where({ issuing_org_id: orgId, year }).first<{ next_number: number } | undefined>('next_number');
+  return row ? Number(row.next_number) : null;
+}
+export async function saveRegisterStart(q: Q, row: { issuing_org_id: number; year: number; next_number: number; set_by: number | null; set_at: string }): Promise<void> {
+  await q('register_starts').insert(row).onConflict(['issuing_org_id', 'year']).merge(['next_number', 'set_by', 'set_at']);
+}
+
+// ---- history ----
+
+export interface LetterEventRow {
+  id: number;
+  letter_id: number;
+  at: string;
+  action: string;
+  user_id: number | null;
+  note: string | null;
+  user_name?: string | null;
+  subject?: string;
+  symbol?: string | null;
+}
+
+export async function insertEvent(q: Q, row: Omit<LetterEventRow, 'id'>): Promise<void> {
+  await q('letter_events').insert(row);
+}
+/** Events with the name of who acted (the users table is read for the name only). */
+function eventsQuery(q: Q) {
+  return q<LetterEventRow>('letter_events as e').leftJoin('users as u', 'u.id', 'e.user_id').select('e.*', 'u.name as user_name');
+}
+export async function eventsOf(q: Q, letterId: number): Promise<LetterEventRow[]> {
+  return eventsQuery(q).where('e.letter_id', letterId).orderBy('e.id');
+}
+export async function recentEvents(q: Q, orgId: number, limit: number): Promise<LetterEventRow[]> {
+  return eventsQuery(q)
+    .join('letters as l', 'l.id', 'e.letter_id')
+    .where('l.issuing_org_id', orgId)
+    .orderBy('e.id', 'desc')
+    .limit(limit)
+    .select('l.subject', 'l.symbol');
+}
+
+// ---- deleting drafts ----
+
+/** Deletes a letter while it is a draft (its recipients, texts, attachments and events go with it); 0 = not a draft. */
+export async function deleteDraft(q: Q, id: number): Promise<number> {
+  return q('letters').where({ id, status: 'draft' }).delete();
+}
+export async function deleteAttachment(q: Q, letterId: number, id: number): Promise<number> {
+  return q('letter_attachments').where({ letter_id: letterId, id }).delete();
+}
+/** Is a stored file still used by an attachment (files are stored by content: two letters may share one)? */
+export async function fileInUse(q: Q, relPath: string): Promise<boolean> {
+  return !!(await q('letter_attachments').where({ rel_path: relPath }).first('id'));
+}

@@ -1,19 +1,21 @@
 import { Router } from 'express';
 import type { Ctx, Deps } from '../deps';
 import { id, parse } from '../shared/validate';
+import { convertLegacy } from '../shared/legacy-text';
 import { ctxOf } from '../web/request';
 import { postUpload, uploadedFile } from '../web/upload';
 import { authorize, STAFF_ROLES } from '../auth';
 import * as letters from './service';
 import * as templates from './template-service';
-import { issueLetter, getRegister, registerXlsx } from './register';
-import { addAttachment } from './attachments';
+import { issueLetter, getRegister, registerXlsx, setRegisterStart } from './register';
+import { addAttachment, deleteAttachment, deleteLetter } from './attachments';
+import { letterHistory } from './history';
 import { letterDocument } from './build';
 import { renderLetterDocx } from './docx';
 import { previewPage } from './preview';
 import { docxFilename } from './dispatch-package';
 import { letterPdf } from './pdf/letter-pdf';
-import { LetterCreate, LetterListQuery, LetterPatch, RegisterQuery, RejectBody, TemplateCreate, TemplatePatch } from './schemas';
+import { LetterCreate, LetterListQuery, LetterPatch, RegisterQuery, RegisterStartBody, RejectBody, TextConvertBody, TemplateCreate, TemplatePatch } from './schemas';
 import { pageRouter as pages } from './pages';
 
 export const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -53,6 +55,22 @@ export function apiRouter(deps: Deps): Router {
   });
   r.get('/letters/:id', async (req, res) => {
     res.json(await letters.getLetter(ctxOf(req), parse(id(), req.params.id)));
+  });
+  r.delete('/letters/:id', async (req, res) => {
+    const letterId = parse(id(), req.params.id);
+    await deleteLetter(ctxOf(req), letterId);
+    res.locals.audit = { entity: 'letters', entityId: letterId, detail: { step: 'delete' } };
+    res.status(204).end();
+  });
+  r.get('/letters/:id/history', async (req, res) => {
+    res.json(await letterHistory(ctxOf(req), parse(id(), req.params.id)));
+  });
+  r.delete('/letters/:id/attachments/:attachmentId', async (req, res) => {
+    const letterId = parse(id(), req.params.id);
+    const attachmentId = parse(id(), req.params.attachmentId);
+    await deleteAttachment(ctxOf(req), letterId, attachmentId);
+    res.locals.audit = { entity: 'letters', entityId: letterId, detail: { step: 'delete attachment', attachment: attachmentId } };
+    res.status(204).end();
   });
   r.patch('/letters/:id', async (req, res) => {
     res.json(await letters.patchLetter(ctxOf(req), parse(id(), req.params.id), parse(LetterPatch, req.body)));
@@ -99,6 +117,12 @@ export function apiRouter(deps: Deps): Router {
   step('reject', (ctx, letterId, body) => letters.rejectLetter(ctx, letterId, parse(RejectBody, body).reason));
   step('issue', (ctx, letterId) => issueLetter(ctx, letterId));
 
+  // Any signed-in person may convert text (TCVN3 / VNI → Unicode NFC); it reads and stores nothing.
+  r.post('/text/convert', (req, res) => {
+    ctxOf(req);
+    res.json(convertLegacy(parse(TextConvertBody, req.body).text));
+  });
+
   r.get('/register', async (req, res) => {
     const ctx = ctxOf(req);
     const q = parse(RegisterQuery, req.query);
@@ -111,7 +135,12 @@ export function apiRouter(deps: Deps): Router {
       return;
     }
     authorize(ctx.actor, STAFF_ROLES, register.orgId);
-    res.json({ orgId: register.orgId, year: register.year, items: register.items });
+    res.json({ orgId: register.orgId, year: register.year, nextNumber: register.nextNumber, items: register.items });
+  });
+  r.put('/register/start', async (req, res) => {
+    const start = await setRegisterStart(ctxOf(req), parse(RegisterStartBody, req.body));
+    res.locals.audit = { entity: 'register', entityId: start.orgId, orgId: start.orgId, detail: { year: start.year, nextNumber: start.nextNumber } };
+    res.json(start);
   });
 
   return r;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { email, id, requiredText, text } from '../shared/validate';
+import { email, id, longText, requiredText, text } from '../shared/validate';
 
 export const VARIABLE_TYPES = ['text', 'longtext', 'number', 'date', 'list'] as const;
 export type VariableType = (typeof VARIABLE_TYPES)[number];
@@ -58,7 +58,7 @@ const letterFields = {
   templateId: id().nullable().optional(),
   variables: z.record(z.string(), VariableValue).optional(),
   subject: text(500).optional(),
-  body: z.string().max(100_000).optional(),
+  body: longText(100_000).optional(),
   place: requiredText(120),
   recipients: z.array(Recipient).max(2000).default([]),
   recipientGroupIds: z.array(id()).max(100).optional(),
@@ -92,3 +92,15 @@ export const RegisterQuery = z.object({
   year: z.coerce.number().int().min(1990).max(2200).optional(),
   format: z.enum(['json', 'xlsx']).optional(),
 });
+
+/** Where an organisation's outgoing register continues in a year (PUT /register/start). */
+export const RegisterStartBody = z
+  .object({
+    orgId: id(),
+    year: z.coerce.number().int().min(2000, 'a year 2000–2100').max(2100, 'a year 2000–2100'),
+    nextNumber: z.coerce.number().int('a whole number').min(1, 'at least 1').max(9_999_999, 'at most 9999999'),
+  })
+  .strict();
+
+/** POST /text/convert: the text as pasted (not through `text()`, which would convert it already). */
+export const TextConvertBody = z.object({ text: z.string().max(100_000, 'at most 100000 characters') }).strict();

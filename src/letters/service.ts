@@ -2,7 +2,7 @@
 import type { Q } from '../db';
 import type { Ctx } from '../deps';
 import { checkCampaignLink } from '../campaigns';
-import { authorize, can, STAFF_ROLES } from '../auth';
+import { authorize, can, PREPARER_ROLES, STAFF_ROLES } from '../auth';
 import { conflict, forbidden, invalid, notFound } from '../shared/errors';
 import { localParts } from '../shared/time';
 import { expandGroups, findOrgById, findOrgsByIds } from '../orgs';
@@ -13,6 +13,7 @@ import { checkVariables, renderTemplate } from './templates';
 import { kyHieu, letterDocument } from './build';
 import { recordApproval, signForApproval } from './pdf/esign';
 import * as pdfRepo from './pdf/repo';
+import { recordLetterEvent, type LetterEvent } from './history';
 
 /**
  * Who may do what, as calls to the one policy rule. Department staff (STAFF_ROLES) read an organisation's letters,
@@ -203,6 +204,7 @@ export async function createLetter(ctx: Ctx, input: LetterCreate): Promise<Lette
     await repo.replaceRecipients(tx, letterId, recipients);
     await repo.replaceLegalBases(tx, letterId, input.legalBases ?? []);
     await repo.replaceDistribution(tx, letterId, input.distribution ?? []);
+    await recordLetterEvent(ctx, tx, letterId, 'drafted');
     return letterId;
   });
   return getLetter(ctx, id);
@@ -262,20 +264,23 @@ const NOT_IN_STATE: Record<string, string> = {
   approved: 'LETTER_NOT_APPROVED',
 };
 
-/** One workflow step: a conditional update, so two racing steps cannot both succeed. */
-async function transition(ctx: Ctx, id: number, roles: readonly ('drafter' | 'secretary' | 'approver')[], from: string[], to: string, extra: Partial<repo.LetterRow>, guard?: (row: repo.LetterRow) => void): Promise<Letter> {
+/** One workflow step: a conditional update, so two racing steps cannot both succeed; recorded in the letter's history. */
+async function transition(ctx: Ctx, id: number, roles: readonly ('drafter' | 'secretary' | 'approver')[], from: string[], to: string, extra: Partial<repo.LetterRow>, event: { action: LetterEvent; note?: string }, guard?: (row: repo.LetterRow) => void): Promise<Letter> {
   const row = await findLetterOr404(ctx.db, id);
   authorize(ctx.actor, roles, row.issuing_org_id);
   guard?.(row);
   if (!from.includes(row.status)) {
     throw conflict(row.status === 'issued' ? 'LETTER_ALREADY_ISSUED' : NOT_IN_STATE[from[0]], `This step needs a letter that is ${from.join(' or ')} (it is ${row.status})`);
   }
-  const changed = await repo.updateLetterIn(ctx.db, id, row.status, { status: to, updated_at: ctx.clock().toISOString(), ...extra });
-  if (changed !== 1) throw conflict(NOT_IN_STATE[from[0]], 'The letter changed meanwhile; reload it');
+  await ctx.db.transaction(async (tx) => {
+    const changed = await repo.updateLetterIn(tx, id, row.status, { status: to, updated_at: ctx.clock().toISOString(), ...extra });
+    if (changed !== 1) throw conflict(NOT_IN_STATE[from[0]], 'The letter changed meanwhile; reload it');
+    await recordLetterEvent(ctx, tx, id, event.action, event.note);
+  });
   return getLetter(ctx, id);
 }
 
-export const submitLetter = (ctx: Ctx, id: number) => transition(ctx, id, DRAFTERS, ['draft'], 'submitted', { reject_reason: null });
+export const submitLetter = (ctx: Ctx, id: number) => transition(ctx, id, DRAFTERS, ['draft'], 'submitted', { reject_reason: null }, { action: 'submitted' });
 
 /**
  * Separation of duties: the approver of a letter is not the person who drafted it, even when they hold both
@@ -303,15 +308,18 @@ export async function approveLetter(ctx: Ctx, id: number): Promise<LetterWithSig
   await ctx.db.transaction(async (tx) => {
     const changed = await repo.updateLetterIn(tx, id, 'submitted', { status: 'approved', updated_at: ctx.clock().toISOString() });
     if (changed !== 1) throw conflict('LETTER_NOT_SUBMITTED', 'The letter changed meanwhile; reload it');
-    if (signed) await recordApproval(ctx, tx, id, signed);
-    else await pdfRepo.clearApproval(tx, id);
+    await recordLetterEvent(ctx, tx, id, 'approved');
+    if (signed) {
+      await recordApproval(ctx, tx, id, signed);
+      await recordLetterEvent(ctx, tx, id, 'signed');
+    } else await pdfRepo.clearApproval(tx, id);
   });
   return getLetter(ctx, id);
 }
 
 /** Sending back: the letter is a draft again and its approval signature (over the old text) is dropped. */
 export async function rejectLetter(ctx: Ctx, id: number, reason: string): Promise<Letter> {
-  const letter = await transition(ctx, id, APPROVERS, ['submitted', 'approved'], 'draft', { reject_reason: reason });
+  const letter = await transition(ctx, id, APPROVERS, ['submitted', 'approved'], 'draft', { reject_reason: reason }, { action: 'rejected', note: reason });
   await pdfRepo.clearApproval(ctx.db, id);
   return letter;
 }
@@ -327,6 +335,7 @@ export function allowedActions(ctx: Ctx, letter: Pick<Letter, 'status' | 'issuin
     reject: (letter.status === 'submitted' || letter.status === 'approved') && can(actor, APPROVERS, o),
     issue: letter.status === 'approved' && can(actor, ISSUERS, o),
     attach: letter.status === 'draft' && can(actor, DRAFTERS, o),
+    delete: letter.status === 'draft' && can(actor, PREPARER_ROLES, o),
   };
 }
 

@@ -1,6 +1,37 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { z } from 'zod';
 import { AppError, invalid } from './errors';
 import { isValidDate } from './time';
+import { convertLegacy, type LegacyEncoding } from './legacy-text';
+
+/**
+ * Text pasted in TCVN3 or VNI is converted to Unicode by the text schemas, and the answer says where:
+ * `warnings: [{field, code: "LEGACY_ENCODING_CONVERTED", from}]`. The schemas note each converted text while
+ * `parse` runs (synchronously); `parse` then finds the fields that hold them and adds the warnings to the
+ * request's list (`withInputWarnings`, web/middleware.ts), which the JSON answer and the pages read.
+ */
+export interface InputWarning {
+  field: string;
+  code: 'LEGACY_ENCODING_CONVERTED';
+  from: LegacyEncoding;
+}
+const requestWarnings = new AsyncLocalStorage<InputWarning[]>();
+let convertedInThisParse: Map<string, LegacyEncoding> | null = null;
+
+/** Runs a request's handlers with their own list of input warnings. */
+export const withInputWarnings = <T>(fn: () => T): T => requestWarnings.run([], fn);
+/** The warnings of the request so far (empty outside a request). */
+export const inputWarnings = (): readonly InputWarning[] => requestWarnings.getStore() ?? [];
+
+/** TCVN3 / VNI → Unicode NFC, noting the converted text for `parse`. */
+function fromLegacy(s: string): string {
+  const { text: converted, from } = convertLegacy(s);
+  if (from !== 'UNICODE' && convertedInThisParse) convertedInThisParse.set(converted.trim(), from);
+  return converted;
+}
+
+/** Long text kept as typed (no trim), NFC, converted from TCVN3 / VNI: letter bodies. */
+export const longText = (max: number) => z.string().max(max, `at most ${max} characters`).refine(noNul, NO_NUL).transform(fromLegacy);
 
 const NUL = '\u0000';
 const noNul = (s: string) => !s.includes(NUL);
@@ -11,14 +42,14 @@ export const text = (max: number) =>
   z
     .string()
     .refine(noNul, NO_NUL)
-    .transform((s) => s.normalize('NFC').trim())
+    .transform((s) => fromLegacy(s).trim())
     .pipe(z.string().max(max, `at most ${max} characters`));
 
 export const requiredText = (max: number) =>
   z
     .string()
     .refine(noNul, NO_NUL)
-    .transform((s) => s.normalize('NFC').trim())
+    .transform((s) => fromLegacy(s).trim())
     .pipe(z.string().min(1, 'required').max(max, `at most ${max} characters`));
 
 export const email = () =>
@@ -97,7 +128,30 @@ export function zodFields(error: z.ZodError): Record<string, string> {
 
 /** Parses input against a schema; on failure throws a 400 with one message per field path. */
 export function parse<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(normalizeStrings(input));
-  if (!result.success) throw invalid('VALIDATION_FAILED', 'The request is not valid', zodFields(result.error));
-  return result.data;
+  const outer = convertedInThisParse;
+  const converted = (convertedInThisParse = new Map<string, LegacyEncoding>());
+  try {
+    const result = schema.safeParse(normalizeStrings(input));
+    if (!result.success) throw invalid('VALIDATION_FAILED', 'The request is not valid', zodFields(result.error));
+    if (converted.size) requestWarnings.getStore()?.push(...legacyWarnings(result.data, converted));
+    return result.data;
+  } finally {
+    convertedInThisParse = outer;
+  }
+}
+
+/** The fields of a parsed body that hold a converted text, by path ("signer.name", "recipients.2.name"). */
+function legacyWarnings(data: unknown, converted: Map<string, LegacyEncoding>): InputWarning[] {
+  const out: InputWarning[] = [];
+  const stack: [unknown, string][] = [[data, '']];
+  while (stack.length) {
+    const [v, where] = stack.pop()!;
+    if (typeof v === 'string') {
+      const from = converted.get(v.trim());
+      if (from && v.trim()) out.push({ field: where || '_', code: 'LEGACY_ENCODING_CONVERTED', from });
+    } else if (v && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) stack.push([child, where ? `${where}.${k}` : k]);
+    }
+  }
+  return out.sort((a, b) => a.field.localeCompare(b.field));
 }

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { parse } from '../shared/validate';
+import { invalid } from '../shared/errors';
 import type { Locale } from '../shared/i18n';
 import { errorMessage, formError, STATUS } from './errors';
 import { translateFields } from './field-messages';
@@ -44,6 +45,15 @@ export function fieldList(body: FormBody, key: string): string[] {
 export function checked(body: FormBody, key: string): boolean {
   const v = field(body, key);
   return v === 'on' || v === 'true' || v === '1';
+}
+
+/**
+ * A step that cannot be taken back (issuing, approving, dispatching, deleting): its form carries a checkbox
+ * `confirm` the person ticks. The browser asks for it (`required`); without it the server refuses (400, the box
+ * named), so the confirmation holds without JavaScript and for any client of the page.
+ */
+export function requireConfirmation(body: FormBody): void {
+  if (!checked(body, 'confirm')) throw invalid('CONFIRMATION_REQUIRED', 'Tick the confirmation box first', { confirm: 'tick to confirm' });
 }
 
 /** Parses a form with the API's schema; `toInput` maps the form's strings to the API's shape. */

@@ -5,7 +5,7 @@ import type { Deps } from '../deps';
 import * as auth from '../auth';
 import { pickLocale } from '../shared/i18n';
 import { AppError, invalid } from '../shared/errors';
-import { checkInput } from '../shared/validate';
+import { checkInput, inputWarnings, withInputWarnings } from '../shared/validate';
 import { cookieOf, isApiRequest, tokensEqual } from './request';
 import { isUploadPath } from './upload';
 import { exposeActor } from './nav';
@@ -149,6 +149,23 @@ export function inputGuard() {
     checkInput(req.body);
     next();
   };
+}
+
+/**
+ * Each request collects its input warnings (text converted from TCVN3 / VNI by the schemas); a successful JSON
+ * answer that is an object carries them as `warnings`. Pages read them with `inputWarnings()`.
+ */
+export function inputWarningsOnAnswers() {
+  return (_req: Request, res: Response, next: NextFunction) =>
+    withInputWarnings(() => {
+      const warnings = inputWarnings();
+      const json = res.json.bind(res);
+      res.json = (body: unknown) => {
+        if (!warnings.length || res.statusCode >= 400 || !body || typeof body !== 'object' || Array.isArray(body)) return json(body);
+        return json({ ...(body as Record<string, unknown>), warnings });
+      };
+      next();
+    });
 }
 
 /**

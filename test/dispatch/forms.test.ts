@@ -20,7 +20,7 @@ describeEachDb('dispatch forms', (ctx) => {
     const id = await letter();
     await secretary.refresh(`/letters/${id}/deliveries`);
     for (const action of ['dispatch', 'deliveries/resend', 'deliveries/remind']) {
-      const res = await secretary.agent.post(`/letters/${id}/${action}`).type('form').send({ _csrf: secretary.csrf });
+      const res = await secretary.agent.post(`/letters/${id}/${action}`).type('form').send({ confirm: 'on', _csrf: secretary.csrf });
       expect([action, res.status]).toEqual([action, 409]);
       expect(res.text).toContain('Chỉ gửi được văn bản đã ban hành.');
       expect(res.text).toContain(`<a href="/letters/${id}">← Về công văn</a>`); // the deliveries page itself
@@ -32,7 +32,7 @@ describeEachDb('dispatch forms', (ctx) => {
   });
 
   it('a letter that does not exist is the 404 page; an approver, who may follow but not send, gets the 403 page', async () => {
-    const missing = await secretary.agent.post('/letters/999999/dispatch').type('form').send({ _csrf: secretary.csrf });
+    const missing = await secretary.agent.post('/letters/999999/dispatch').type('form').send({ confirm: 'on', _csrf: secretary.csrf });
     expect(missing.status).toBe(404);
     expect(missing.text).toContain('Không tìm thấy công văn.');
     const id = await letter();
@@ -40,7 +40,7 @@ describeEachDb('dispatch forms', (ctx) => {
     const approver = await signIn(ctx().app, issuer.approver.email, issuer.approver.password);
     await approver.refresh(`/letters/${id}/deliveries`);
     expect(approver.csrf).toBeTruthy();
-    const refused = await approver.agent.post(`/letters/${id}/dispatch`).type('form').send({ _csrf: approver.csrf });
+    const refused = await approver.agent.post(`/letters/${id}/dispatch`).type('form').send({ confirm: 'on', _csrf: approver.csrf });
     expect(refused.status).toBe(403);
     expect(refused.text).toContain('Bạn không có quyền thực hiện thao tác này.');
   });
@@ -49,7 +49,7 @@ describeEachDb('dispatch forms', (ctx) => {
     const id = await letter();
     await issue(ctx(), issuer, id);
     await secretary.refresh(`/letters/${id}/deliveries`);
-    const sent = await secretary.agent.post(`/letters/${id}/dispatch`).type('form').send({ _csrf: secretary.csrf });
+    const sent = await secretary.agent.post(`/letters/${id}/dispatch`).type('form').send({ confirm: 'on', _csrf: secretary.csrf });
     expect(sent.status).toBe(303);
     expect(sent.headers.location).toBe(`/letters/${id}/deliveries?done=dispatched`);
     await drainOutbox(ctx().deps);
@@ -65,7 +65,7 @@ describeEachDb('dispatch forms', (ctx) => {
     const id = await letter();
     await issue(ctx(), issuer, id);
     await secretary.refresh(`/letters/${id}/deliveries`);
-    expect((await secretary.agent.post(`/letters/${id}/dispatch`).type('form').send({ _csrf: secretary.csrf })).status).toBe(303);
+    expect((await secretary.agent.post(`/letters/${id}/dispatch`).type('form').send({ confirm: 'on', _csrf: secretary.csrf })).status).toBe(303);
     const message = await ctx().db('mail_outbox').where('dedupe_key', 'like', `letter:${id}:%`).orderBy('id', 'desc').first();
     const link = /http:\/\/vandong\.test(\/ack\/[A-Za-z0-9_-]+)/.exec(message.text)![1];
     ctx().setNow('2026-03-02T02:00:00Z');

@@ -169,7 +169,7 @@ describeEachDb('dispatching an issued letter by e-mail', (ctx) => {
       const notYet = await agent.get(`/letters/${letterId}/deliveries`);
       expect(notYet.status).toBe(200);
       expect(notYet.text).toContain(`action="/letters/${letterId}/dispatch"`);
-      const dispatched = await agent.post(`/letters/${letterId}/dispatch`).type('form').send({ _csrf: await csrf() });
+      const dispatched = await agent.post(`/letters/${letterId}/dispatch`).type('form').send({ confirm: 'on', _csrf: await csrf() });
       expect(dispatched.status).toBe(303);
       expect(dispatched.headers.location).toBe(`/letters/${letterId}/deliveries?done=dispatched`);
       await drainOutbox(ctx().deps);

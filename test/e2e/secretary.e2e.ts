@@ -74,6 +74,8 @@ describe('a secretary drafts, gets approval for, issues and dispatches a directi
     const director = await j.newPage();
     await signInAs(director.page, j.baseUrl, approver.email, approver.password);
     await director.page.getByRole('region', { name: 'Công văn chờ duyệt' }).getByRole('link', { name: /Sổ sức khỏe điện tử/ }).click();
+    // Approving, issuing and dispatching each ask for a tick first (no JavaScript needed).
+    await director.page.getByLabel('Tôi đã đọc dự thảo và đồng ý duyệt').check();
     await director.page.getByRole('button', { name: 'Duyệt', exact: true }).click();
     await director.page.getByText('Đã duyệt.').waitFor();
     expect(await director.page.getByRole('button', { name: 'Cấp số, ban hành' }).count()).toBe(0);
@@ -81,6 +83,7 @@ describe('a secretary drafts, gets approval for, issues and dispatches a directi
     // The secretary issues it: the register gives number 01 of the year.
     await page.goto(`${j.baseUrl}/`);
     await page.getByRole('region', { name: 'Công văn chờ cấp số' }).getByRole('link', { name: /Sổ sức khỏe điện tử/ }).click();
+    await page.getByLabel(/xác nhận cấp số, ban hành/).check();
     await page.getByRole('button', { name: 'Cấp số, ban hành' }).click();
     await page.getByText('Đã cấp số và ban hành.').waitFor();
     await page.getByText('Số, ký hiệu: 01/STTTT-TTBCXB').waitFor();
@@ -93,6 +96,7 @@ describe('a secretary drafts, gets approval for, issues and dispatches a directi
     await page.getByRole('navigation').getByRole('link', { name: 'Trang chủ' }).click();
     await page.getByRole('region', { name: 'Công văn đã cấp số, chưa gửi' }).getByRole('link', { name: /01\/STTTT-TTBCXB/ }).click();
     await page.getByRole('heading', { level: 1, name: 'Gửi văn bản 01/STTTT-TTBCXB' }).waitFor();
+    await page.getByLabel('Tôi xác nhận gửi văn bản này đến tất cả nơi nhận').check();
     await page.getByRole('button', { name: 'Gửi văn bản qua thư điện tử' }).click();
     await page.getByText('Đã đưa văn bản vào hộp thư đi.').waitFor();
     await outboxIdle(j.ctx.deps);

@@ -108,16 +108,16 @@ describeEachDb('letter forms', (ctx) => {
     const id = (await ctx().as(dep.drafter).post('/api/v1/letters').send(plainLetter(dep))).body.id;
     const secretary = await signIn(ctx().app, dep.secretary.email, dep.secretary.password);
     await secretary.refresh(`/letters/${id}`);
-    const early = await secretary.agent.post(`/letters/${id}/issue`).type('form').send({ _csrf: secretary.csrf });
+    const early = await secretary.agent.post(`/letters/${id}/issue`).type('form').send({ confirm: 'on', _csrf: secretary.csrf });
     expect(early.status).toBe(409);
     expect(early.text).toContain('Chỉ cấp số cho công văn đã được duyệt.');
     expect(early.text).toContain('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM'); // the letter page, with its preview
-    const missing = await secretary.agent.post('/letters/999999/issue').type('form').send({ _csrf: secretary.csrf });
+    const missing = await secretary.agent.post('/letters/999999/issue').type('form').send({ confirm: 'on', _csrf: secretary.csrf });
     expect(missing.status).toBe(404);
     expect(missing.text).toContain('Không tìm thấy công văn.');
     const ready = await approvedLetter(ctx(), dep);
     await secretary.refresh(`/letters/${ready}`);
-    expect((await secretary.agent.post(`/letters/${ready}/issue`).type('form').send({ _csrf: secretary.csrf })).status).toBe(303);
+    expect((await secretary.agent.post(`/letters/${ready}/issue`).type('form').send({ confirm: 'on', _csrf: secretary.csrf })).status).toBe(303);
   });
 
   it('the attachment form: no file is a 400 and a file that is not PDF, DOCX or an image a 415, each beside the file input', async () => {

@@ -60,17 +60,17 @@ describeEachDb('letter pages', (ctx) => {
     const seen = await approver.agent.get(url);
     expect(seen.text).toContain('Duyệt');
     expect(seen.text).not.toContain('Cấp số, ban hành');
-    expect((await approver.agent.post(`${url}/approve`).type('form').send({ _csrf: approver.csrfOf(seen.text) })).status).toBe(303);
+    expect((await approver.agent.post(`${url}/approve`).type('form').send({ confirm: 'on', _csrf: approver.csrfOf(seen.text) })).status).toBe(303);
 
     const secretary = await browser(ctx(), dep.secretary);
     const ready = await secretary.agent.get(url);
     expect(ready.text).toContain('Cấp số, ban hành');
-    const issued = await secretary.agent.post(`${url}/issue`).type('form').send({ _csrf: secretary.csrfOf(ready.text) });
+    const issued = await secretary.agent.post(`${url}/issue`).type('form').send({ confirm: 'on', _csrf: secretary.csrfOf(ready.text) });
     expect(issued.status).toBe(303);
     const after = await secretary.agent.get(issued.headers.location);
     expect(after.text).toContain('Đã cấp số và ban hành.');
     expect(after.text).toMatch(/Số: 0\d\/STTTT-TTBCXB/);
-    const again = await secretary.agent.post(`${url}/issue`).type('form').send({ _csrf: secretary.csrfOf(after.text) });
+    const again = await secretary.agent.post(`${url}/issue`).type('form').send({ confirm: 'on', _csrf: secretary.csrfOf(after.text) });
     expect(again.status).toBe(409);
 
     const list = await secretary.agent.get('/letters?status=issued');

@@ -49,7 +49,7 @@ describeEachDb('the approver of a letter is not its drafter', (ctx) => {
     expect(page.status).toBe(200);
     expect(page.text).not.toContain(`action="/letters/${id}/approve"`);
     await s.refresh(`/letters/${id}`);
-    expect((await s.agent.post(`/letters/${id}/approve`).type('form').send({ _csrf: s.csrf })).status).toBe(403);
+    expect((await s.agent.post(`/letters/${id}/approve`).type('form').send({ confirm: 'on', _csrf: s.csrf })).status).toBe(403);
     expect((await ctx().db('letters').where({ id }).first()).status).toBe('submitted');
     const approver = await signIn(ctx().app, dep.approver.email, dep.approver.password);
     expect((await approver.agent.get(`/letters/${id}`)).text).toContain(`action="/letters/${id}/approve"`);
