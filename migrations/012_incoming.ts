@@ -19,7 +19,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('created_at', 30).notNullable();
     t.index(['delivery_id']);
   });
-  const old = (await knex('deliveries').whereNotNull('ack_token_hash').select('id', 'ack_token_hash', 'updated_at')) as { id: number; ack_token_hash: string; updated_at: string }[];
+  const old = await knex<{ id: number; ack_token_hash: string; updated_at: string }>('deliveries').whereNotNull('ack_token_hash').select('id', 'ack_token_hash', 'updated_at');
   for (let i = 0; i < old.length; i += 500) {
     await knex('delivery_ack_tokens').insert(old.slice(i, i + 500).map((r) => ({ token_hash: r.ack_token_hash, delivery_id: r.id, created_at: r.updated_at })));
   }
