@@ -9,6 +9,7 @@ import * as m007 from './007_signing';
 import * as m008 from './008_bulletins';
 import * as m009 from './009_dayops';
 import * as m011 from './011_letter_ops';
+import * as m012 from './012_incoming';
 
 export interface Migration {
   name: string;
@@ -27,4 +28,5 @@ export const migrations: Migration[] = [
   { name: '008_bulletins', module: m008 },
   { name: '009_dayops', module: m009 },
   { name: '011_letter_ops', module: m011 },
+  { name: '012_incoming', module: m012 },
 ];

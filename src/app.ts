@@ -18,10 +18,11 @@ import * as campaigns from './campaigns';
 import * as overview from './overview';
 import * as home from './home';
 import * as signing from './signing';
+import * as inbox from './inbox';
 import { t } from './shared/i18n';
 
 /** Each capability contributes a JSON API router (under /api/v1) and a page router (under /). */
-const FEATURES = [auth, orgs, auditLog, letters, dispatch, broadcasts, campaigns, reports, overview, signing];
+const FEATURES = [auth, orgs, auditLog, letters, dispatch, broadcasts, campaigns, reports, overview, signing, inbox];
 
 export function createApp(deps: Deps): Express {
   const app = express();

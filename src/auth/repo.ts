@@ -163,6 +163,30 @@ export function toActor(user: UserRow, roles: Role[]): Actor {
   };
 }
 
+/** Which of these organisations have at least one active user (letters to them arrive in the system). */
+export async function orgsWithActiveUsers(q: Q, orgIds: number[]): Promise<Set<number>> {
+  const out = new Set<number>();
+  for (const part of chunked(orgIds, 500)) {
+    const rows = await q<{ org_id: number }>('users').whereIn('org_id', part).andWhere('active', true).distinct('org_id');
+    for (const r of rows) out.add(Number(r.org_id));
+  }
+  return out;
+}
+
+/** The active users of one organisation, by name. */
+export async function activeUsersOf(q: Q, orgId: number): Promise<{ id: number; name: string }[]> {
+  const rows = await q<{ id: number; name: string; org_id: number; active: boolean }>('users').where({ org_id: orgId, active: true }).orderBy('name').select('id', 'name');
+  return rows.map((r) => ({ id: Number(r.id), name: r.name }));
+}
+
+export async function userNames(q: Q, ids: number[]): Promise<Map<number, string>> {
+  const map = new Map<number, string>();
+  for (const part of chunked([...new Set(ids)], 500)) {
+    for (const r of await q<{ id: number; name: string }>('users').whereIn('id', part).select('id', 'name')) map.set(Number(r.id), r.name);
+  }
+  return map;
+}
+
 /** E-mail addresses of the active users holding `role` in each organisation: who reminders and notices go to. */
 export async function activeEmailsByRole(q: Q, orgIds: number[], role: Role): Promise<Map<number, string[]>> {
   const map = new Map<number, string[]>();

@@ -365,6 +365,20 @@ export async function bootstrapAdmin(deps: Deps): Promise<{ email: string; passw
 
 // ---- reads for other features and system work (no access rule: the caller has decided) ----
 
+/** Which of these organisations have an active user: a letter to them arrives in their inbox (dispatch). */
+export async function orgsWithActiveUsers(db: Q, orgIds: number[]): Promise<Set<number>> {
+  return repo.orgsWithActiveUsers(db, orgIds);
+}
+
+/** The active users of an organisation (the colleagues an incoming letter can be handed to), and users' names. */
+export async function activeUsersOf(db: Q, orgId: number): Promise<{ id: number; name: string }[]> {
+  return repo.activeUsersOf(db, orgId);
+}
+
+export async function userNames(db: Q, ids: number[]): Promise<Map<number, string>> {
+  return repo.userNames(db, ids);
+}
+
 /** The e-mail addresses of the active users holding `role` in each organisation (for reminders). */
 export async function activeEmailsByRole(db: Q, orgIds: number[], role: Role): Promise<Map<number, string[]>> {
   return repo.activeEmailsByRole(db, orgIds, role);

@@ -13,6 +13,10 @@ export interface DispatchPackage {
   numberSymbol: string;
   subject: string;
   issuedAt: string;
+  /** Where it was issued ("Hà Tĩnh"), who signed it (name and title as printed), its urgency (độ khẩn) if any. */
+  place: string;
+  signer: { name: string; title: string };
+  urgency: string | null;
   /** The Kính gửi recipients; orgId null for free-form names. email null → "no e-mail", delivered by hand. */
   recipients: { orgId: number | null; name: string; email: string | null }[];
   docx: { filename: string; content: Buffer };

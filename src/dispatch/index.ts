@@ -9,6 +9,10 @@ export { drainOutbox, kickOutbox } from './worker';
 // acknowledgeDelivery take the Deps: their callers have authorised, or act for nobody).
 export { acknowledgeDelivery, deliveryOverview, dispatchLetter, lettersAwaitingDispatch, listDeliveries } from './service';
 
+// The inbox feature records a receipt in the system on the sender's delivery (in its own transaction).
+export { acknowledgeInSystem } from './service';
+export type { DeliveryChannel } from './states';
+
 // Start-up, shutdown and the job.
 export { outboxIdle, startupOutbox } from './worker';
 export { jobs } from './jobs';

@@ -1,6 +1,6 @@
 import type { Q } from '../db';
 import { chunked } from '../db';
-import type { DeliveryState, OutboxState } from './states';
+import type { DeliveryChannel, DeliveryState, OutboxState } from './states';
 
 /** The only file of the dispatch feature that builds queries. Functions are named for what they answer or do. */
 
@@ -175,6 +175,7 @@ export interface DeliveryRow {
   org_id: number | null;
   email: string | null;
   status: DeliveryState;
+  channel: DeliveryChannel;
   outbox_id: number | null;
   ack_token_hash: string | null;
   error_code: string | null;
@@ -213,8 +214,13 @@ export async function updateDelivery(q: Q, id: number, patch: Partial<Omit<Deliv
   await q('deliveries').where({ id }).update(patch);
 }
 
+/** Every acknowledgement link ever sent for a delivery stays valid: one row per token. */
+export async function insertAckTokens(q: Q, rows: { token_hash: string; delivery_id: number; created_at: string }[]): Promise<void> {
+  for (const part of chunked(rows)) await q('delivery_ack_tokens').insert(part).onConflict('token_hash').ignore();
+}
+
 export async function deliveryByTokenHash(q: Q, hash: string): Promise<DeliveryRow | undefined> {
-  return q<DeliveryRow>('deliveries').where({ ack_token_hash: hash }).first();
+  return q('deliveries as d').join('delivery_ack_tokens as k', 'k.delivery_id', 'd.id').where('k.token_hash', hash).first('d.*');
 }
 
 /** Records the acknowledgement unless one is recorded already; true when this call recorded it. */
@@ -224,7 +230,7 @@ export async function acknowledgeOnce(q: Q, id: number, at: string): Promise<boo
 }
 
 /** Delivery statuses of many letters at once (the campaign page). */
-export async function deliveriesOfLetters(q: Q, letterIds: number[]): Promise<{ letter_id: number; recipient_name: string; status: DeliveryState }[]> {
+export async function deliveriesOfLetters(q: Q, letterIds: number[]): Promise<{ letter_id: number; recipient_name: string; status: DeliveryState; channel: DeliveryChannel }[]> {
   if (letterIds.length === 0) return [];
-  return q('deliveries').whereIn('letter_id', letterIds).orderBy([{ column: 'letter_id' }, { column: 'recipient_name' }]).select('letter_id', 'recipient_name', 'status');
+  return q('deliveries').whereIn('letter_id', letterIds).orderBy([{ column: 'letter_id' }, { column: 'recipient_name' }]).select('letter_id', 'recipient_name', 'status', 'channel');
 }

@@ -94,12 +94,21 @@ export function pageRouter(deps: Deps): Router {
   action('deliveries/resend', SENDS['dispatch/resend-failed'], 'resent');
   action('deliveries/remind', SENDS['dispatch/remind-unacknowledged'], 'reminded', { backTakes: 'reminded=letter' });
 
-  // Public: the one-click link in each e-mail. No sign-in; the unguessable token is the credential.
-  r.get('/ack/:token', async (req, res) => {
-    const outcome = await dispatch.acknowledge(deps, parse(AckToken, req.params.token));
+  // Public: the link in each e-mail. No sign-in; the unguessable token is the credential. Opening it (GET) shows the
+  // letter and a button and records nothing — mail scanners follow links; pressing the button (POST) records.
+  const renderAck = (req: Request, res: Response, outcome: dispatch.AckOutcome, token: string) => {
     res.set('Cache-Control', 'no-store');
     res.set('Referrer-Policy', 'no-referrer');
-    res.render('dispatch/ack', { layout: 'bare', title: t(req.locale, outcome.recorded ? 'dispatch.ack.recordedTitle' : 'dispatch.ack.alreadyTitle'), ...outcome });
+    const title = outcome.recorded ? 'dispatch.ack.recordedTitle' : outcome.acknowledgedAt ? 'dispatch.ack.alreadyTitle' : 'dispatch.ack.confirmTitle';
+    res.render('dispatch/ack', { layout: 'bare', title: t(req.locale, title), token, pending: !outcome.acknowledgedAt, ...outcome });
+  };
+  r.get('/ack/:token', async (req, res) => {
+    const token = parse(AckToken, req.params.token);
+    renderAck(req, res, await dispatch.ackLinkInfo(deps, token), token);
+  });
+  r.post('/ack/:token', async (req, res) => {
+    const token = parse(AckToken, req.params.token);
+    renderAck(req, res, await dispatch.acknowledge(deps, token), token);
   });
 
   r.get('/outbox', async (req, res) => {

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Ctx, Deps } from '../deps';
 import type { Q } from '../db';
-import { ADMIN_ROLES, authorize, can, hasRole, PREPARER_ROLES, requireRole, STAFF_ROLES } from '../auth';
+import { ADMIN_ROLES, authorize, can, hasRole, orgsWithActiveUsers, PREPARER_ROLES, requireRole, STAFF_ROLES } from '../auth';
 import { conflict, notFound } from '../shared/errors';
 import { storeBuffer } from '../shared/media';
 import { formatLegalDate } from '../shared/time';
@@ -13,10 +13,12 @@ import { enqueueMails } from './outbox';
 import { renderEmail } from './mail';
 import * as repo from './repo';
 import type { DeliveryRow } from './repo';
-import type { DeliveryState } from './states';
+import type { DeliveryChannel, DeliveryState } from './states';
 import { kickOutbox } from './worker';
 import { getDispatchPackage, getLetter, listLetters, recordLetterEvent } from '../letters';
+import { findOrgById } from '../orgs';
 import type { Letter } from '../letters';
+import { deliverToInboxes, type ArrivingLetter, type InboxFile } from '../inbox';
 import { deliverySummary, toDelivery, type Delivery, type DeliverySummary } from './model';
 
 /**
@@ -33,6 +35,8 @@ export interface DispatchResult {
   noEmail: number;
   /** Recipients whose address is unusable. */
   failed: number;
+  /** Organisations with users here that got the letter in their inbox by this call. */
+  inSystem: number;
   total: number;
 }
 
@@ -58,6 +62,8 @@ function isUsableEmail(address: string): boolean {
 interface Prepared {
   pkg: DispatchPackage;
   attachments: { filename: string; path: string; contentType: string }[];
+  /** The signed PDF and the attachments (no DOCX: the exchanged file is the signed PDF), for the inboxes. */
+  inboxFiles: InboxFile[];
   fileNames: string[];
   issuedDate: string;
 }
@@ -77,7 +83,11 @@ async function prepare(deps: Deps, pkg: DispatchPackage): Promise<Prepared> {
     { filename: pkg.docx.filename, path: docx.relPath, contentType: DOCX_TYPE },
     ...pkg.attachments.map((a) => ({ filename: a.filename, path: underMedia(deps.config.MEDIA_DIR, a.path), contentType: a.contentType })),
   ];
-  return { pkg, attachments, fileNames: attachments.map((a) => a.filename), issuedDate: pkg.issuedAt ? formatLegalDate(pkg.issuedAt) : '' };
+  const inboxFiles: InboxFile[] = [
+    { name: pkg.pdf.filename, path: pdf.relPath, contentType: 'application/pdf', sha256: pdf.sha256, size: pdf.size, main: true },
+    ...pkg.attachments.map((a) => ({ name: a.filename, path: underMedia(deps.config.MEDIA_DIR, a.path), contentType: a.contentType, sha256: a.sha256, size: null, main: false })),
+  ];
+  return { pkg, attachments, inboxFiles, fileNames: attachments.map((a) => a.filename), issuedDate: pkg.issuedAt ? formatLegalDate(pkg.issuedAt) : '' };
 }
 
 interface Plan {
@@ -86,23 +96,27 @@ interface Plan {
   existing?: DeliveryRow;
   round: number;
   status: DeliveryState;
+  channel: DeliveryChannel;
   address: string | null;
   errorCode: string | null;
+  /** The hash of the acknowledgement link this plan's message carries (added to the delivery's links). */
   tokenHash: string | null;
   mail?: MailRequest;
   outboxId?: number;
 }
 
 /**
- * Decides what one recipient's delivery becomes: no_email, failed (INVALID_EMAIL), or queued with a new
- * acknowledgement token and its message. `round` makes each resend a new message (its own dedupe key).
+ * Decides what one recipient's delivery becomes: delivered (an organisation with users here: its inbox, no e-mail),
+ * no_email, failed (INVALID_EMAIL), or queued with a new acknowledgement link and its message. `round` makes each
+ * resend a new message (its own dedupe key).
  */
-function planRecipient(deps: Deps, prep: Prepared, recipient: DispatchPackage['recipients'][number], existing: DeliveryRow | undefined, round: number, reminder = false): Plan {
+function planRecipient(deps: Deps, prep: Prepared, recipient: DispatchPackage['recipients'][number], existing: DeliveryRow | undefined, round: number, inSystem: ReadonlySet<number>, reminder = false): Plan {
   const key = recipientKey(recipient);
   const address = recipient.email?.trim() || null;
-  const base = { key, recipient, existing, round, address, errorCode: null, tokenHash: existing?.ack_token_hash ?? null };
-  if (!address) return { ...base, status: 'no_email' };
-  if (!isUsableEmail(address)) return { ...base, status: 'failed', errorCode: 'INVALID_EMAIL' };
+  const base = { key, recipient, existing, round, address, errorCode: null, tokenHash: null };
+  if (recipient.orgId != null && inSystem.has(recipient.orgId)) return { ...base, status: 'delivered', channel: 'system' };
+  if (!address) return { ...base, status: 'no_email', channel: 'hand' };
+  if (!isUsableEmail(address)) return { ...base, status: 'failed', channel: 'email', errorCode: 'INVALID_EMAIL' };
   const { token, hash } = newAckToken();
   const { pkg } = prep;
   const body = renderEmail('letter', {
@@ -131,18 +145,47 @@ function planRecipient(deps: Deps, prep: Prepared, recipient: DispatchPackage['r
     html: body.html,
     attachments: prep.attachments,
   };
-  return { ...base, status: 'queued', tokenHash: hash, mail };
+  return { ...base, status: 'queued', channel: 'email', tokenHash: hash, mail };
 }
 
-/** Writes the planned deliveries and their messages in a few statements (1,000 recipients are one dispatch). */
-async function writePlans(deps: Deps, q: Q, letterId: number, plans: Plan[]): Promise<void> {
+/**
+ * Writes the planned deliveries, their messages and their new acknowledgement links in a few statements (1,000
+ * recipients are one dispatch), then puts the letter into the inbox of every recipient organisation in the system —
+ * all in the caller's transaction.
+ */
+async function writePlans(deps: Deps, q: Q, prep: Prepared, plans: Plan[]): Promise<void> {
+  const letterId = prep.pkg.letterId;
   const now = deps.clock().toISOString();
   const withMail = plans.filter((p) => p.mail);
   const ids = await enqueueMails(deps, q, withMail.map((p) => p.mail!));
   withMail.forEach((p, i) => (p.outboxId = ids[i]));
-  const fields = (p: Plan) => ({ recipient_name: p.recipient.name, org_id: p.recipient.orgId, email: p.address, status: p.status, outbox_id: p.outboxId ?? null, ack_token_hash: p.tokenHash, error_code: p.errorCode, resend_count: p.round, updated_at: now });
-  await repo.insertDeliveriesUnlessPresent(q, plans.filter((p) => !p.existing).map((p) => ({ letter_id: letterId, recipient_key: p.key, ...fields(p), acknowledged_at: null, created_at: now })));
+  const fields = (p: Plan) => ({ recipient_name: p.recipient.name, org_id: p.recipient.orgId, email: p.address, status: p.status, channel: p.channel, outbox_id: p.outboxId ?? null, error_code: p.errorCode, resend_count: p.round, updated_at: now });
+  await repo.insertDeliveriesUnlessPresent(q, plans.filter((p) => !p.existing).map((p) => ({ letter_id: letterId, recipient_key: p.key, ...fields(p), ack_token_hash: null, acknowledged_at: null, created_at: now })));
   for (const p of plans) if (p.existing) await repo.updateDelivery(q, p.existing.id, fields(p));
+  const byKey = await repo.deliveriesByKey(q, letterId);
+  await repo.insertAckTokens(q, plans.filter((p) => p.tokenHash && byKey.has(p.key)).map((p) => ({ token_hash: p.tokenHash!, delivery_id: byKey.get(p.key)!.id, created_at: now })));
+  const toInbox = plans.filter((p) => p.channel === 'system' && byKey.has(p.key));
+  if (toInbox.length > 0) {
+    await deliverToInboxes(deps, q, arrivingLetter(prep), toInbox.map((p) => ({ orgId: p.recipient.orgId!, deliveryId: byKey.get(p.key)!.id })));
+  }
+}
+
+/** The letter as the recipients' inboxes keep it: its particulars and the files (the signed PDF first). */
+function arrivingLetter(prep: Prepared): ArrivingLetter {
+  const { pkg } = prep;
+  return {
+    letterId: pkg.letterId,
+    fromOrgId: pkg.issuingOrgId,
+    fromName: pkg.issuingOrgName,
+    symbol: pkg.numberSymbol,
+    subject: pkg.subject,
+    place: pkg.place,
+    issuedAt: pkg.issuedAt,
+    signerName: pkg.signer.name,
+    signerTitle: pkg.signer.title,
+    urgency: pkg.urgency,
+    files: prep.inboxFiles,
+  };
 }
 
 function uniqueRecipients(pkg: DispatchPackage): DispatchPackage['recipients'] {
@@ -155,10 +198,17 @@ function uniqueRecipients(pkg: DispatchPackage): DispatchPackage['recipients'] {
   });
 }
 
-function count(result: DispatchResult, status: DeliveryState): void {
-  if (status === 'queued') result.queued += 1;
+/** Counts a recipient in the answer: newly queued messages, and where each recipient stands (by hand, refused, in the system). */
+function count(result: DispatchResult, status: DeliveryState, planned = false): void {
+  if (status === 'queued' && planned) result.queued += 1;
   else if (status === 'no_email') result.noEmail += 1;
-  else if (status === 'failed') result.failed += 1;
+  else if (status === 'failed' && planned) result.failed += 1;
+  else if (status === 'delivered' && planned) result.inSystem += 1;
+}
+
+/** Recipient organisations that have users here: they get the letter in their inbox instead of an e-mail. */
+async function recipientsInSystem(q: Q, recipients: DispatchPackage['recipients']): Promise<Set<number>> {
+  return orgsWithActiveUsers(q, recipients.flatMap((r) => (r.orgId != null ? [r.orgId] : [])));
 }
 
 async function recordDispatch(ctx: Ctx, q: Q, pkg: DispatchPackage): Promise<void> {
@@ -183,21 +233,23 @@ export async function dispatchLetter(ctx: Ctx, letterId: number): Promise<Dispat
   const pkg = await sendable(ctx, letterId);
   const prep = await prepare(ctx, pkg);
   const recipients = uniqueRecipients(pkg);
-  const result: DispatchResult = { queued: 0, noEmail: 0, failed: 0, total: recipients.length };
+  const result: DispatchResult = { queued: 0, noEmail: 0, failed: 0, inSystem: 0, total: recipients.length };
   await ctx.db.transaction(async (trx) => {
     await recordDispatch(ctx, trx, pkg);
     const existing = await repo.deliveriesByKey(trx, pkg.letterId);
+    const inSystem = await recipientsInSystem(trx, recipients);
     const plans: Plan[] = [];
     for (const r of recipients) {
       const prior = existing.get(recipientKey(r));
-      if (prior && !(prior.status === 'no_email' && r.email)) {
-        if (prior.status === 'no_email') result.noEmail += 1;
+      const reachableNow = Boolean(r.email) || (r.orgId != null && inSystem.has(r.orgId));
+      if (prior && !(prior.status === 'no_email' && reachableNow)) {
+        count(result, prior.status);
         continue;
       }
-      plans.push(planRecipient(ctx, prep, r, prior, prior ? prior.resend_count + 1 : 0));
+      plans.push(planRecipient(ctx, prep, r, prior, prior ? prior.resend_count + 1 : 0, inSystem));
     }
-    await writePlans(ctx, trx, pkg.letterId, plans);
-    for (const p of plans) count(result, p.status);
+    await writePlans(ctx, trx, prep, plans);
+    for (const p of plans) count(result, p.status, true);
   });
   if (result.queued > 0) kickOutbox(ctx);
   return result;
@@ -205,8 +257,8 @@ export async function dispatchLetter(ctx: Ctx, letterId: number): Promise<Dispat
 
 /**
  * Who a second sending goes to: `failed` — deliveries that failed, at the address the letter now gives;
- * `unacknowledged` — deliveries sent but not acknowledged, as a reminder. Each gets a new message with a
- * new acknowledgement link (the old link stops working: only one token hash is kept per delivery).
+ * `unacknowledged` — e-mails sent but not acknowledged, as a reminder. Each gets a new message with a new
+ * acknowledgement link; every earlier link keeps working (the recipient may click the first e-mail's).
  */
 export type ResendTarget = 'failed' | 'unacknowledged';
 const RESEND_FROM: Record<ResendTarget, DeliveryState> = { failed: 'failed', unacknowledged: 'sent' };
@@ -215,18 +267,17 @@ export async function resendTo(ctx: Ctx, letterId: number, target: ResendTarget)
   const pkg = await sendable(ctx, letterId);
   const prep = await prepare(ctx, pkg);
   const byKey = new Map(uniqueRecipients(pkg).map((r) => [recipientKey(r), r]));
-  const result: DispatchResult = { queued: 0, noEmail: 0, failed: 0, total: 0 };
+  const result: DispatchResult = { queued: 0, noEmail: 0, failed: 0, inSystem: 0, total: 0 };
   await ctx.db.transaction(async (trx) => {
     await recordDispatch(ctx, trx, pkg);
-    const plans: Plan[] = [];
-    for (const d of (await repo.deliveriesByKey(trx, pkg.letterId)).values()) {
-      if (d.status !== RESEND_FROM[target]) continue;
-      const r = byKey.get(d.recipient_key) ?? { orgId: d.org_id, name: d.recipient_name, email: d.email };
-      plans.push(planRecipient(ctx, prep, r, d, d.resend_count + 1, target === 'unacknowledged'));
-    }
-    await writePlans(ctx, trx, pkg.letterId, plans);
+    const due = [...(await repo.deliveriesByKey(trx, pkg.letterId)).values()].filter((d) => d.status === RESEND_FROM[target]);
+    const recipients = due.map((d) => byKey.get(d.recipient_key) ?? { orgId: d.org_id, name: d.recipient_name, email: d.email });
+    // A reminder stays an e-mail; a failed address may have become an organisation with users here.
+    const inSystem = target === 'failed' ? await recipientsInSystem(trx, recipients) : new Set<number>();
+    const plans = due.map((d, i) => planRecipient(ctx, prep, recipients[i], d, d.resend_count + 1, inSystem, target === 'unacknowledged'));
+    await writePlans(ctx, trx, prep, plans);
     result.total = plans.length;
-    for (const p of plans) count(result, p.status);
+    for (const p of plans) count(result, p.status, true);
   });
   if (result.queued > 0) kickOutbox(ctx);
   return result;
@@ -251,22 +302,51 @@ export async function listDeliveries(ctx: Ctx, letterId: number): Promise<{ lett
 
 export interface AckOutcome {
   recorded: boolean;
+  /** Null while the link has only been opened (GET): the page shows the letter and the button. */
+  acknowledgedAt: string | null;
   recipient: string;
-  acknowledgedAt: string;
   numberSymbol: string;
   subject: string;
+  issuingOrgName: string;
 }
 
-/** One-click acknowledgement: recorded once; a second click changes nothing; an unknown token is 404. */
-export async function acknowledge(deps: Deps, token: string): Promise<AckOutcome> {
+async function deliveryOfLink(deps: Deps, token: string): Promise<DeliveryRow> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) throw notFound('Acknowledgement', 'ACK_NOT_FOUND');
   const delivery = await repo.deliveryByTokenHash(deps.db, hashAckToken(token));
   if (!delivery) throw notFound('Acknowledgement', 'ACK_NOT_FOUND');
+  return delivery;
+}
+
+async function outcome(deps: Deps, delivery: DeliveryRow, recorded: boolean, acknowledgedAt: string | null): Promise<AckOutcome> {
+  const dispatch = await repo.findDispatch(deps.db, delivery.letter_id);
+  const org = dispatch ? await findOrgById(deps.db, dispatch.issuing_org_id) : undefined;
+  return { recorded, recipient: delivery.recipient_name, acknowledgedAt, numberSymbol: dispatch?.number_symbol ?? '', subject: dispatch?.subject ?? '', issuingOrgName: org?.name ?? '' };
+}
+
+/**
+ * What an acknowledgement link shows before anything is recorded (GET: mail scanners follow links, so opening one
+ * records nothing): the letter, and whether it was acknowledged already. Any link ever sent for the delivery works.
+ */
+export async function ackLinkInfo(deps: Deps, token: string): Promise<AckOutcome> {
+  const delivery = await deliveryOfLink(deps, token);
+  return outcome(deps, delivery, false, delivery.acknowledged_at);
+}
+
+/** The recipient's button (POST): recorded once; a second press changes nothing; an unknown link is 404. */
+export async function acknowledge(deps: Deps, token: string): Promise<AckOutcome> {
+  const delivery = await deliveryOfLink(deps, token);
   const now = deps.clock().toISOString();
   const recorded = await repo.acknowledgeOnce(deps.db, delivery.id, now);
   const after = recorded ? now : ((await repo.deliveryByTokenHash(deps.db, hashAckToken(token)))?.acknowledged_at ?? now);
-  const dispatch = await repo.findDispatch(deps.db, delivery.letter_id);
-  return { recorded, recipient: delivery.recipient_name, acknowledgedAt: after, numberSymbol: dispatch?.number_symbol ?? '', subject: dispatch?.subject ?? '' };
+  return outcome(deps, delivery, recorded, after);
+}
+
+/**
+ * The receiving organisation's văn thư recorded receipt in the system (inbox feature, inside its transaction): the
+ * sender's delivery shows acknowledged, channel "system". False when it already was.
+ */
+export async function acknowledgeInSystem(q: Q, deliveryId: number, at: string): Promise<boolean> {
+  return repo.acknowledgeOnce(q, deliveryId, at);
 }
 
 /**
@@ -311,7 +391,8 @@ export async function deliveryOverview(deps: Deps, letterIds: number[]): Promise
   const out = new Map<number, { summary: DeliverySummary; unacknowledged: string[] }>();
   for (const letterId of letterIds) {
     const mine = rows.filter((r) => r.letter_id === letterId);
-    out.set(letterId, { summary: deliverySummary(mine), unacknowledged: mine.filter((r) => r.status === 'sent').map((r) => r.recipient_name) });
+    // Waiting: an e-mail sent and not confirmed, or a letter in a recipient's inbox not yet received there.
+    out.set(letterId, { summary: deliverySummary(mine), unacknowledged: mine.filter((r) => r.status === 'sent' || r.status === 'delivered').map((r) => r.recipient_name) });
   }
   return out;
 }

@@ -2,11 +2,12 @@ import type { Ctx } from '../deps';
 import type { Role } from '../auth';
 import { hasRole } from '../auth';
 import { t, type Locale } from '../shared/i18n';
-import { formatVnDateTime, formatWeek, localDate, localTime } from '../shared/time';
+import { formatVnDate, formatVnDateTime, formatWeek, localDate, localTime } from '../shared/time';
 import { awaitingActor } from '../letters';
 import { myReports } from '../reports';
 import { itemsForCommune } from '../broadcasts';
 import { lettersAwaitingDispatch } from '../dispatch';
+import { lettersAssignedToMe, lettersToReceive } from '../inbox';
 
 export interface HomeItem {
   label: string;
@@ -28,8 +29,8 @@ const REPORTERS = ['reporter'] as const satisfies readonly Role[];
 const BROADCASTERS = ['broadcaster'] as const satisfies readonly Role[];
 
 /**
- * What each role sees first: the secretary the letters to issue and to dispatch, the approver the letters
- * to approve, the reporter this week's report and its deadline, the broadcaster today's schedule.
+ * What each role sees first: the secretary the letters to issue, to dispatch and to receive, the approver the
+ * letters to approve, anyone the incoming letters handed to them (overdue first), the reporter this week's report and its deadline, the broadcaster today's schedule.
  * Each panel reads through its feature's service, so the same rules apply as on the feature's pages.
  */
 export async function homeFor(ctx: Ctx, locale: Locale): Promise<{ panels: HomePanel[] }> {
@@ -50,7 +51,29 @@ export async function homeFor(ctx: Ctx, locale: Locale): Promise<{ panels: HomeP
         items: toDispatch.map((l) => ({ label: `${l.symbol} — ${l.subject}`, href: `/letters/${l.id}/deliveries` })),
         empty: t(locale, 'home.noneToDispatch'),
       });
+      const toReceive = await lettersToReceive(ctx);
+      panels.push({
+        key: 'toReceive',
+        title: t(locale, 'home.toReceive'),
+        items: toReceive.map((i) => ({ label: `${i.symbol} — ${i.subject}`, href: `/inbox/${i.id}`, detail: `${i.from.name} · ${formatVnDateTime(i.arrivedAt)}` })),
+        empty: t(locale, 'home.noneToReceive'),
+      });
     }
+  }
+
+  // Anyone in an organisation may be handed an incoming letter: the panel shows when something is.
+  const assigned = await lettersAssignedToMe(ctx);
+  if (assigned.length > 0) {
+    panels.push({
+      key: 'assignedToMe',
+      title: t(locale, 'home.assignedToMe'),
+      items: assigned.map((i) => ({
+        label: `${i.symbol} — ${i.subject}`,
+        href: `/inbox/${i.id}`,
+        detail: i.overdue ? t(locale, 'home.assignedOverdue', { due: formatVnDate(i.dueDate!) }) : i.dueDate ? t(locale, 'home.assignedDue', { due: formatVnDate(i.dueDate) }) : i.from.name,
+      })),
+      empty: '',
+    });
   }
 
   if (hasRole(actor, REPORTERS)) {

@@ -37,6 +37,9 @@ export async function getDispatchPackage(deps: Deps, letterId: number): Promise<
     numberSymbol: row.symbol ?? `/${doc.symbol}`,
     subject: row.subject,
     issuedAt: row.issued_at ?? '',
+    place: row.place,
+    signer: { name: row.signer_name, title: row.signer_title },
+    urgency: row.urgency,
     recipients: recipients.map((r) => {
       const rec = toRecipient(r);
       return { orgId: rec.orgId, name: rec.name, email: rec.email };

@@ -14,10 +14,13 @@ export interface LetterProgress {
   issuedAt: string | null;
   recipients: number;
   sent: number;
+  /** Received in the system (the recipient's văn thư recorded it) plus confirmed through the e-mail's link. */
   acknowledged: number;
+  receivedInSystem: number;
+  acknowledgedByEmail: number;
   failed: number;
   noEmail: number;
-  /** Share of recipients the letter reached (sent or acknowledged), %. */
+  /** Share of recipients the letter reached (in their inbox, e-mailed, or acknowledged), %. */
   deliveredPercent: number;
   /** Share of recipients who acknowledged receipt, %. */
   acknowledgedPercent: number;
@@ -75,8 +78,8 @@ export async function campaignOverview(ctx: Ctx, campaignId: number, week?: stri
   const deliveries = await deliveryOverview(ctx, letterRows.map((l) => l.id));
   const letters: LetterProgress[] = letterRows.map((l) => {
     const d = deliveries.get(l.id)!;
-    const { byStatus, total } = d.summary;
-    const reached = byStatus.sent + byStatus.acknowledged;
+    const { byStatus, byChannel, total } = d.summary;
+    const reached = byStatus.sent + byStatus.delivered + byStatus.acknowledged;
     return {
       id: l.id,
       symbol: l.symbol,
@@ -86,6 +89,8 @@ export async function campaignOverview(ctx: Ctx, campaignId: number, week?: stri
       recipients: total || l.recipients.length,
       sent: reached,
       acknowledged: byStatus.acknowledged,
+      receivedInSystem: byChannel.system.acknowledged,
+      acknowledgedByEmail: byChannel.email.acknowledged,
       failed: byStatus.failed,
       noEmail: byStatus.no_email,
       deliveredPercent: pct(reached, total),

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
+import request from 'supertest';
 import { describeEachDb } from '../helpers/context';
 import { signIn } from '../helpers/browser-session';
 import { setUpIssuer, communes, draftLetter, issue } from '../dispatch/letter-flow';
@@ -43,7 +44,9 @@ describeEachDb('a campaign seen as a whole', (ctx) => {
     await drainOutbox(c.deps);
     const first = (await outboxMails(c.mediaDir)).find((m) => (m.to as { text: string }).text.includes(agencies[0].email))!;
     const ackPath = /\/ack\/[A-Za-z0-9_-]+/.exec(first.text ?? '')![0];
-    expect((await c.as(issuer.drafter).get(ackPath)).status).toBe(200);
+    const browser = request.agent(c.app);
+    const ackPage = await browser.get(ackPath);
+    expect((await browser.post(ackPath).type('form').send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(ackPage.text)![1] })).status).toBe(200);
 
     // Broadcast in two communes at 06:00 and 17:00 today; commune A confirms the morning slot.
     const audio = await uploadAndWait(c, issuer.drafter, toneFile('wav', { toneSec: 1, padSec: 0.2 }), 'ban-tin.wav');
@@ -63,7 +66,7 @@ describeEachDb('a campaign seen as a whole', (ctx) => {
     expect(await markMissed(c.deps)).toBe(3); // A's 17:00 and both of B's slots
 
     const o = (await c.as(issuer.drafter).get(`/api/v1/campaigns/${campaignId}/overview?week=2026-W48`)).body;
-    expect(o.letters).toEqual([expect.objectContaining({ id: letterId, symbol, recipients: 3, sent: 3, acknowledged: 1, deliveredPercent: 100, acknowledgedPercent: 33.33 })]);
+    expect(o.letters).toEqual([expect.objectContaining({ id: letterId, symbol, recipients: 3, sent: 3, acknowledged: 1, receivedInSystem: 0, acknowledgedByEmail: 1, deliveredPercent: 100, acknowledgedPercent: 33.33 })]);
     expect(o.broadcasts).toEqual([expect.objectContaining({ scheduled: 4, played: 1, missed: 3, pending: 0, playedPercent: 25 })]);
     expect(o.reports).toMatchObject({ week: '2026-W48', expected: 3, received: 2, onTime: 2, totals: { headcount: 80, installed: 42, percent: 52.5 } });
     expect(o.completenessPercent).toBe(66.67);

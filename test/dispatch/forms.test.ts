@@ -54,31 +54,72 @@ describeEachDb('dispatch forms', (ctx) => {
     expect(sent.headers.location).toBe(`/letters/${id}/deliveries?done=dispatched`);
     await drainOutbox(ctx().deps);
     const page = await secretary.agent.get(sent.headers.location);
-    expect(page.text).toContain('Đã đưa văn bản vào hộp thư đi.');
+    expect(page.text).toContain('Đã gửi văn bản: nơi nhận trong hệ thống nhận ngay vào Văn bản đến, nơi nhận khác qua thư điện tử.');
     const back = await secretary.agent.post(`/letters/${id}/deliveries/remind`).type('form').send({ _csrf: secretary.csrf, back: '/campaigns/7' });
     expect(back.headers.location).toBe('/campaigns/7?reminded=letter');
     const elsewhere = await secretary.agent.post(`/letters/${id}/deliveries/remind`).type('form').send({ _csrf: secretary.csrf, back: '//evil.example/x' });
     expect(elsewhere.headers.location).toBe(`/letters/${id}/deliveries?done=reminded`);
   });
 
-  it('the acknowledgement link: recorded once in Vietnamese; an unknown token is the 404 page, without sign-in', async () => {
+  const linkOf = (text: string) => /http:\/\/vandong\.test(\/ack\/[A-Za-z0-9_-]+)/.exec(text)![1];
+  const acknowledged = async (id: number) => ctx().db('deliveries').where({ letter_id: id }).whereNotNull('acknowledged_at');
+  /** Opens an acknowledgement link as a browser would and presses its button (a link already used shows no button). */
+  const pressButton = async (link: string) => {
+    const browser = request.agent(ctx().app);
+    const page = await browser.get(link);
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
+    return token ? browser.post(link).type('form').send({ _csrf: token }) : page;
+  };
+
+  it('the acknowledgement link: opening it (GET, as a mail scanner does) records nothing; the button records once in Vietnamese; an unknown token is the 404 page, without sign-in', async () => {
     const id = await letter();
     await issue(ctx(), issuer, id);
     await secretary.refresh(`/letters/${id}/deliveries`);
     expect((await secretary.agent.post(`/letters/${id}/dispatch`).type('form').send({ confirm: 'on', _csrf: secretary.csrf })).status).toBe(303);
     const message = await ctx().db('mail_outbox').where('dedupe_key', 'like', `letter:${id}:%`).orderBy('id', 'desc').first();
-    const link = /http:\/\/vandong\.test(\/ack\/[A-Za-z0-9_-]+)/.exec(message.text)![1];
+    const link = linkOf(message.text);
     ctx().setNow('2026-03-02T02:00:00Z');
-    const first = await request(ctx().app).get(link);
+    for (let i = 0; i < 3; i++) {
+      const opened = await request(ctx().app).get(link);
+      expect(opened.status).toBe(200);
+      expect(opened.text).toContain('Xác nhận đã nhận văn bản');
+      expect(opened.text).toContain(`<form method="post" action="${link}">`);
+    }
+    expect(await acknowledged(id)).toEqual([]);
+    const withoutToken = await request(ctx().app).post(link).type('form').send({});
+    expect(withoutToken.status).toBe(403);
+    expect(await acknowledged(id)).toEqual([]);
+    const first = await pressButton(link);
     expect(first.status).toBe(200);
     expect(first.text).toContain('Đã xác nhận nhận văn bản');
-    const again = await request(ctx().app).get(link);
+    const again = await pressButton(link);
     expect(again.text).toContain('Văn bản đã được xác nhận trước đó');
-    const row = await ctx().db('deliveries').where({ letter_id: id }).whereNotNull('acknowledged_at').first();
+    const [row] = await acknowledged(id);
     expect(new Date(row.acknowledged_at).toISOString()).toBe('2026-03-02T02:00:00.000Z'); // the test clock, not the wall clock
     const unknown = await request(ctx().app).get(`/ack/${'x'.repeat(43)}`);
     expect(unknown.status).toBe(404);
     expect(unknown.text).toContain('Liên kết xác nhận không đúng hoặc đã hết hiệu lực.');
     expect(unknown.text).not.toContain('not found');
+  });
+
+  it('a reminder adds a new link and the first e-mail’s link keeps working', async () => {
+    const [only] = await communes(ctx(), 1, 'remind');
+    const id = await draftLetter(ctx(), issuer, [{ orgId: only.id }]);
+    await issue(ctx(), issuer, id);
+    expect((await ctx().as(issuer.secretary).post(`/api/v1/letters/${id}/dispatch`)).status).toBe(202);
+    await drainOutbox(ctx().deps);
+    const reminded = await ctx().as(issuer.secretary).post(`/api/v1/letters/${id}/dispatch/remind-unacknowledged`);
+    expect(reminded.body).toMatchObject({ queued: 1 });
+    const messages = await ctx().db('mail_outbox').where('dedupe_key', 'like', `letter:${id}:%`).orderBy('id');
+    expect(messages).toHaveLength(2);
+    const [original, reminder] = messages.map((m: { text: string }) => linkOf(m.text));
+    expect(original).not.toBe(reminder);
+    // Both links open the letter; the original one — the one people click days later — records the receipt.
+    expect((await request(ctx().app).get(reminder)).text).toContain('Xác nhận đã nhận văn bản');
+    const first = await pressButton(original);
+    expect(first.status).toBe(200);
+    expect(first.text).toContain('Đã xác nhận nhận văn bản');
+    expect(await acknowledged(id)).toHaveLength(1);
+    expect((await pressButton(reminder)).text).toContain('Văn bản đã được xác nhận trước đó');
   });
 });

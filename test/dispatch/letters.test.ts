@@ -51,7 +51,8 @@ describeEachDb('dispatching an issued letter by e-mail', (ctx) => {
 
     it('lets only the issuing organisation’s drafters and secretaries dispatch it', async () => {
       symbol = (await issue(ctx(), issuer, letterId)).symbol;
-      const stranger = await ctx().createUser(['secretary'], targets[0].id);
+      // A secretary of an organisation the letter is not addressed to (a recipient with users would get it in its inbox).
+      const stranger = await ctx().createUser(['secretary'], await ctx().createOrg({ name: 'UBND xã Ngoài Danh Sách', shortName: 'UBND', kind: 'commune' }));
       expect((await ctx().as(stranger).post(`/api/v1/letters/${letterId}/dispatch`)).status).toBe(403);
       expect((await ctx().as(stranger).get(`/api/v1/letters/${letterId}/deliveries`)).status).toBe(403);
       expect((await ctx().as(issuer.approver).post(`/api/v1/letters/${letterId}/dispatch`)).status).toBe(403);
@@ -100,19 +101,27 @@ describeEachDb('dispatching an issued letter by e-mail', (ctx) => {
       expect(new Set(mails.map((m) => sha(m.attachments[1].content))).size).toBe(1); // one DOCX for everyone
     });
 
-    it('a recipient acknowledges with one click and no sign-in; a second click changes nothing; a wrong token is 404', async () => {
+    it('a recipient acknowledges with the link\'s button and no sign-in (opening the link records nothing); a second press changes nothing; a wrong token is 404', async () => {
       const mail = (await sink.parsed()).find((m) => (m.text ?? '').includes(targets[2].name))!;
       const link = ackLink(mail)!;
-      const first = await request(ctx().app).get(link);
+      const browser = request.agent(ctx().app);
+      const opened = await browser.get(link);
+      expect(opened.status).toBe(200);
+      expect(opened.text).toContain('Xác nhận đã nhận văn bản');
+      expect(opened.text).toContain(symbol);
+      expect((await deliveries()).find((i) => i.email === targets[2].email)).toMatchObject({ status: 'sent', acknowledgedAt: null });
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(opened.text)![1];
+      const first = await browser.post(link).type('form').send({ _csrf: csrf });
       expect(first.status).toBe(200);
       expect(first.text).toContain('Đã xác nhận nhận văn bản');
       const recorded = (await deliveries()).find((i) => i.email === targets[2].email)!;
       expect(recorded.status).toBe('acknowledged');
       expect(recorded.acknowledgedAt).toBeTruthy();
 
-      const again = await request(ctx().app).get(link);
+      const again = await browser.post(link).type('form').send({ _csrf: csrf });
       expect(again.status).toBe(200);
       expect(again.text).toContain('đã được xác nhận trước đó');
+      expect((await browser.get(link)).text).toContain('đã được xác nhận trước đó');
       expect((await deliveries()).find((i) => i.email === targets[2].email)!.acknowledgedAt).toBe(recorded.acknowledgedAt);
 
       const wrong = await request(ctx().app).get(`/ack/${crypto.randomBytes(32).toString('base64url')}`);
@@ -148,7 +157,7 @@ describeEachDb('dispatching an issued letter by e-mail', (ctx) => {
       expect(page.text).toContain(symbol);
       expect(page.text).toContain('UBND xã Thạch Bằng');
       expect(page.text).toContain('Không có thư điện tử');
-      expect(page.text).toContain('Đã xác nhận');
+      expect(page.text).toContain('Đã nhận / đã xác nhận');
       expect(page.text).toMatch(/aria-valuenow="100"/);
       expect(page.headers.refresh).toBeUndefined(); // nothing left on its way
       expect(page.text).not.toContain('/deliveries/resend'); // nothing failed
