@@ -110,12 +110,15 @@ export const BODY_LINE_SPACING = { min: SINGLE_LINE, max: 360 };
 
 /** §3.5: 6 pt before V/v (after the Số line); we use the same gap above Số and the date line. */
 export const HEADER_LINE_GAP = 120;
-/** §3.6 urgency box: gap above it and the padding added to the text width inside the box (layout choice). */
-export const URGENCY_BOX = { before: 160, padding: 240 };
+/** §3.6 urgency box: gap above it, and the stamp's size: 20×8 mm (KHẨN), 30×8 (THƯỢNG KHẨN), 40×8 (HỎA TỐC). */
+export const URGENCY_BOX = { before: 160, heightMm: 8 };
+export const URGENCY_BOX_WIDTH_MM: Record<Urgency, number> = { KHAN: 20, THUONG_KHAN: 30, HOA_TOC: 40 };
 /** §3.7 Kính gửi: space before and after the block, indent of the "Kính gửi:" label, hang of each "- " item (layout choice). */
 export const KINH_GUI_LAYOUT = { before: 360, after: 240, labelIndent: 1134, dashHang: 200 };
 /** Tables inside the body: spacing above and below the text of each cell, cell border width in eighths of a point (layout choice). */
 export const BODY_TABLE = { cellSpacing: 40, borderSize: 4 };
+/** §3.10 each Nơi nhận item hangs: wrapped lines start under its text, after the "- " (layout choice). */
+export const NOI_NHAN_DASH = '- ';
 /** Empty lines left for the signature and seal between the position and the name (§3.9, layout choice). */
 export const SIGNATURE_GAP_LINES = 4;
 

@@ -29,8 +29,12 @@ export interface Para {
   exactLine?: number;
   /** A rule under the paragraph across its indented width. */
   ruleBelow?: { thickness: number; space: number };
-  /** A box around the paragraph's indented width. */
-  box?: { thickness: number };
+  /** A box around the paragraph's indented width; `pad` points between the text and its top and bottom lines. */
+  box?: { thickness: number; pad?: number };
+  /** Kept on the same page as the next block (w:keepNext). */
+  keepNext?: boolean;
+  /** Not broken across pages (w:keepLines). */
+  keepLines?: boolean;
   /** Records where the paragraph lies (union of paragraphs with the same name). */
   mark?: string;
   /** Laid out (it takes its place) but not drawn. */
@@ -57,6 +61,8 @@ export interface Table {
   rows: Row[];
   /** Border line width in points, 0 for none. */
   border: number;
+  /** Its last row is kept on the same page as the next block (w:keepNext in the last row). */
+  keepNext?: boolean;
 }
 
 export type Block = ({ kind: 'para' } & Para) | Table;
@@ -326,8 +332,9 @@ export class Flow {
 
   /** Lines plus the paragraph's rule or box; returns the height. */
   private decorated(ops: Op[], p: Para, lines: Line[], x: number, y: number, width: number, page: number): number {
-    // LibreOffice draws a paragraph box almost inside the line: it adds about 0.5 pt to the height.
-    let h = this.drawLines(ops, p, lines, x, y, width, page) + (p.box ? 0.5 : 0);
+    // LibreOffice draws a paragraph box almost inside the line: it adds about 0.5 pt to the height, plus the padding.
+    const pad = p.box?.pad ?? 0;
+    let h = this.drawLines(ops, p, lines, x, y + pad, width, page) + (p.box ? 0.5 + 2 * pad : 0);
     const x1 = x + (p.left ?? 0);
     const x2 = x + width - (p.right ?? 0);
     if (p.box && !p.hidden) {
@@ -345,11 +352,43 @@ export class Flow {
     return h;
   }
 
+  private get textWidth(): number {
+    return this.g.width - this.g.left - this.g.right;
+  }
+
+  /**
+   * The height a block needs on this page to keep with what follows: a whole paragraph when its lines are kept
+   * together (else its last two lines), a table's last row; `leading` for the first block of the chain, the first
+   * row (or the first two lines) of the block the chain is kept with.
+   */
+  private keptHeight(b: Block, part: 'whole' | 'head' | 'tail'): number {
+    if (b.kind === 'table') {
+      const rows = part === 'head' ? b.rows.slice(0, 1) : b.rows.slice(-1);
+      return rows.reduce((h, r) => h + this.row(null, r, b.border, 0, 0, 0), 0) + b.border;
+    }
+    const lines = breakLines(b, this.textWidth);
+    const taken = b.keepLines || b.box || b.ruleBelow || part === 'whole' ? lines : part === 'head' ? lines.slice(0, 2) : lines.slice(-2);
+    const before = this.atTop() && this.pageIndex > 0 ? 0 : (b.before ?? 0);
+    return before + taken.reduce((h, l) => h + l.height, 0) + (part === 'head' ? 0 : (b.after ?? 0)) + (b.box ? 0.5 + 2 * (b.box.pad ?? 0) : 0);
+  }
+
+  /** Starts a new page when a chain of blocks kept with the next (keepNext) would not fit on this one but fits on a page. */
+  keepTogether(chain: Block[]): void {
+    if (this.atTop()) return;
+    const last = chain.length - 1;
+    const h = chain.reduce((sum, b, i) => sum + this.keptHeight(b, i === last ? 'head' : b.kind === 'para' && b.keepLines ? 'whole' : 'tail'), 0);
+    if (this.y + h > this.bottom + 0.01 && h <= this.bottom - this.g.top) this.newPage();
+  }
+
   /** A paragraph in the page flow: breaks across pages with widow and orphan control. */
   para(p: Para): void {
-    const width = this.g.width - this.g.left - this.g.right;
+    const width = this.textWidth;
     if (!(this.atTop() && this.pageIndex > 0)) this.y += p.before ?? 0;
     let lines = breakLines(p, width);
+    if (p.keepLines && !this.atTop()) {
+      const h = lines.reduce((n, l) => n + l.height, 0);
+      if (this.y + h > this.bottom + 0.01 && h <= this.bottom - this.g.top) this.newPage();
+    }
     if (p.box || p.ruleBelow) {
       // Decorated paragraphs (one or two lines in a letter) stay whole.
       const probe: Op[] = [];
@@ -446,7 +485,15 @@ export class Flow {
 
 export function layoutBlocks(g: PageGeometry, blocks: Block[]): Layout {
   const flow = new Flow(g);
-  for (const b of blocks) flow.block(b);
+  blocks.forEach((b, i) => {
+    // At the start of a keep-with-next chain: the chain and the block it keeps with start a page together.
+    if (b.keepNext && !blocks[i - 1]?.keepNext) {
+      let end = i;
+      while (end < blocks.length - 1 && blocks[end].keepNext) end++;
+      flow.keepTogether(blocks.slice(i, end + 1));
+    }
+    flow.block(b);
+  });
   return flow.layout();
 }
 

@@ -18,8 +18,11 @@ export function locateParts(paras: Para[]): Parts {
   // §3.2: the agency lines are the first column of the header table row that holds the Quốc hiệu.
   const agencyCell = nationalName?.cell ? paras.filter((p) => sameRow(p, nationalName) && p.cell!.col === 0) : [];
   const lines = agencyCell.filter((p) => p.text.trim());
-  const issuing = lines[lines.length - 1] ?? null;
-  const rule = issuing ? agencyCell.slice(agencyCell.indexOf(issuing) + 1).find((p) => !p.text.trim() && p.borders.has('bottom')) ?? null : null;
+  const last = lines[lines.length - 1] ?? null;
+  // A wrapped issuing name stacks its lines in one paragraph (soft breaks): they all belong to the issuing name.
+  const issuingLines = last ? lines.filter((p) => p.source === last.source) : [];
+  const issuing = issuingLines[0] ?? null;
+  const rule = last ? agencyCell.slice(agencyCell.indexOf(last) + 1).find((p) => !p.text.trim() && p.borders.has('bottom')) ?? null : null;
 
   const numberPara = paras.find((p) => /^Số\s*:/.test(p.text.trim()));
   const number = numberPara ? { para: numberPara, text: numberPara.text.trim(), draft: DRAFT_NUMBER_RE.test(numberPara.text.trim()) } : null;
@@ -58,7 +61,7 @@ export function locateParts(paras: Para[]): Parts {
     nationalName,
     motto,
     afterMotto: motto ? paras[motto.index + 1] ?? null : null,
-    agency: { lines, issuing, parents: lines.slice(0, -1), rule },
+    agency: { lines, issuing, issuingLines, parents: lines.filter((p) => !issuingLines.includes(p)), rule },
     number,
     date,
     subject,
