@@ -1,7 +1,7 @@
 /** Finds the parts of a công văn among the paragraphs (by their text and their place in the header/footer tables). */
 import { MOTTO, NATIONAL_NAME_VARIANTS, URGENCY_VARIANTS } from '../format';
 import type { Para, Parts } from './model';
-import { norm } from './text';
+import { allBold, norm } from './text';
 
 export const DRAFT_NUMBER_RE = /^Số:\s+\/[A-ZĐ0-9]+(-[A-ZĐ0-9]+)+$/u;
 export const DATE_RE = /^(.+), ngày (\d{1,2}) tháng (\d{1,2}) năm (\d{4})$/u;
@@ -19,8 +19,14 @@ export function locateParts(paras: Para[]): Parts {
   const agencyCell = nationalName?.cell ? paras.filter((p) => sameRow(p, nationalName) && p.cell!.col === 0) : [];
   const lines = agencyCell.filter((p) => p.text.trim());
   const last = lines[lines.length - 1] ?? null;
-  // A wrapped issuing name stacks its lines in one paragraph (soft breaks): they all belong to the issuing name.
-  const issuingLines = last ? lines.filter((p) => p.source === last.source) : [];
+  // A wrapped issuing name stacks its lines in one paragraph (soft breaks): the lines before the last one in the
+  // same paragraph and with the same weight belong to it (a parent line stacked above it is not bold).
+  const issuingLines: Para[] = [];
+  for (let i = lines.length - 1; i >= 0 && last; i--) {
+    const l = lines[i];
+    if (l !== last && (l.source !== last.source || allBold(l) !== allBold(last))) break;
+    issuingLines.unshift(l);
+  }
   const issuing = issuingLines[0] ?? null;
   const rule = last ? agencyCell.slice(agencyCell.indexOf(last) + 1).find((p) => !p.text.trim() && p.borders.has('bottom')) ?? null : null;
 
