@@ -162,8 +162,13 @@ export const CONG_VAN_CODE = 'CV';
 /** §4 outdated codes of TT 01/2011. */
 export const OUTDATED_CODES = ['GN', 'TTh', 'UQ', 'NP', 'GT', 'TS'];
 
-/** §3.9 signing prefixes, written with the dot: KT., TM., TL., TUQ. (followed by the signer's own position), Q. (acting). */
-export const SIGNING_PREFIXES = ['KT', 'TM', 'TL', 'TUQ', 'Q'];
-export const PREFIXES_NEEDING_POSITION = ['KT', 'TM', 'TL', 'TUQ'];
+/**
+ * §3.9 signing prefixes, written with the dot: `TM.` (for a collective body, first), then at most one of KT., Q.,
+ * TL., TUQ.; all but Q. (the acting head's own title) stand before someone else's title, so the signer's own
+ * position follows. The order rules are in signer-lines.ts.
+ */
+export const COLLECTIVE_PREFIX = 'TM.';
+export const SINGLE_PREFIXES = ['KT.', 'Q.', 'TL.', 'TUQ.'];
+export const PREFIXES_NEEDING_POSITION = ['TM.', 'KT.', 'TL.', 'TUQ.'];
 /** §3.9 no academic titles or degrees before the signer's name. */
 export const ACADEMIC_TITLE_RE = /^(GS|PGS|TS|ThS|KS|BS|CN|Th\.S|TSKH)\.?\s/u;

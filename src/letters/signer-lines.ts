@@ -4,12 +4,7 @@
  * and the validator (an error on the printed line).
  */
 import type { SignerAuthority } from './document';
-
-/** `TM.` (for a collective body), then at most one of the others, then the signer's own position. */
-export const COLLECTIVE_PREFIX = 'TM.';
-export const SINGLE_PREFIXES = ['KT.', 'Q.', 'TL.', 'TUQ.'] as const;
-/** Prefixes that stand before someone else's title, so the signer's own position must follow (Q. is the acting head's own). */
-const NEEDS_POSITION = ['TM.', 'KT.', 'TL.', 'TUQ.'];
+import { COLLECTIVE_PREFIX, PREFIXES_NEEDING_POSITION, SINGLE_PREFIXES } from './format';
 
 /** "KT." from "KT. GIÁM ĐỐC"; any "<letters>." opening counts as a prefix, so unknown ones are caught. */
 export function prefixOf(line: string): string | null {
@@ -38,12 +33,12 @@ export function signerLineProblems(lines: string[]): LineProblem[] {
     if (prefix === COLLECTIVE_PREFIX) {
       if (index !== 0) out.push({ index, message: 'TM. only on the first line' });
       else collective = true;
-    } else if ((SINGLE_PREFIXES as readonly string[]).includes(prefix)) {
+    } else if (SINGLE_PREFIXES.includes(prefix)) {
       if (single !== null) out.push({ index, message: 'only one of KT., Q., TL., TUQ.' });
       else if (index !== (collective ? 1 : 0)) out.push({ index, message: 'KT., Q., TL. or TUQ. comes first, or right after TM.' });
       single ??= index;
     } else out.push({ index, message: 'unknown prefix: use TM., KT., Q., TL. or TUQ.' });
-    if (NEEDS_POSITION.includes(prefix) && index === lines.length - 1) out.push({ index, message: "needs the signer's own position on the next line" });
+    if (PREFIXES_NEEDING_POSITION.includes(prefix) && index === lines.length - 1) out.push({ index, message: "needs the signer's own position on the next line" });
   });
   const last = lines.length - 1;
   // A vice-chairman signs for the chairman on behalf of the committee: "TM. … / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH".
