@@ -170,5 +170,7 @@ export const OUTDATED_CODES = ['GN', 'TTh', 'UQ', 'NP', 'GT', 'TS'];
 export const COLLECTIVE_PREFIX = 'TM.';
 export const SINGLE_PREFIXES = ['KT.', 'Q.', 'TL.', 'TUQ.'];
 export const PREFIXES_NEEDING_POSITION = ['TM.', 'KT.', 'TL.', 'TUQ.'];
+/** §3.10 ô 12 under Nơi nhận: the drafter's initials and/or the copy count, "PL.(300)", "PL." or "(300)". */
+export const DRAFTER_MARK_RE = /^(?=.)(\p{Lu}+\.)?(\(\d+\))?$/u;
 /** §3.9 no academic titles or degrees before the signer's name. */
 export const ACADEMIC_TITLE_RE = /^(GS|PGS|TS|ThS|KS|BS|CN|Th\.S|TSKH)\.?\s/u;

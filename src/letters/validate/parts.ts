@@ -1,5 +1,5 @@
 /** Finds the parts of a công văn among the paragraphs (by their text and their place in the header/footer tables). */
-import { MOTTO, NATIONAL_NAME_VARIANTS, URGENCY_VARIANTS } from '../format';
+import { DRAFTER_MARK_RE, MOTTO, NATIONAL_NAME_VARIANTS, URGENCY_VARIANTS } from '../format';
 import type { Para, Parts } from './model';
 import { allBold, norm } from './text';
 
@@ -54,7 +54,10 @@ export function locateParts(paras: Para[]): Parts {
   let signer: Parts['signer'] = null;
   if (title) {
     const items: Para[] = [];
-    for (let i = title.index + 1; i < paras.length && sameCell(title, paras[i]) && paras[i].text.trim(); i++) items.push(paras[i]);
+    for (let i = title.index + 1; i < paras.length && sameCell(title, paras[i]) && paras[i].text.trim(); i++) {
+      if (items.length && DRAFTER_MARK_RE.test(paras[i].text.trim())) break; // ô 12 closes the list
+      items.push(paras[i]);
+    }
     noiNhan = { title, items };
     signer = title.cell ? paras.filter((x) => sameRow(x, title) && x.cell!.col !== title.cell!.col && x.text.trim()) : [];
   }
