@@ -185,10 +185,22 @@ export function urgencyBox(urgency: Urgency): { width: number; height: number } 
   return { width: Math.round(URGENCY_BOX_WIDTH_MM[urgency] * TWIPS_PER_MM), height: Math.round(URGENCY_BOX.heightMm * TWIPS_PER_MM) };
 }
 
-/** Border spacing (points) above and below the urgency text that makes its box the stamp's height. */
+/** The border line's width in twips (w:sz is in eighths of a point). */
+const RULE_TWIPS = (RULE_LINE.size / 8) * 20;
+
+/**
+ * Border spacing (whole points, as w:space is) above and below the urgency text that makes its box the stamp's
+ * height: LibreOffice draws a paragraph box line + 2 × spacing − 2 × border high (measured), text centred in it.
+ */
 export function urgencyPadding(urgency: Urgency): number {
   const line = (SZ.urgency / 2) * 1.149; // Times New Roman / Tinos single line
-  return Math.max(1, Math.round((urgencyBox(urgency).height / 20 - line - (2 * RULE_LINE.size) / 8) / 2));
+  const border = RULE_LINE.size / 8;
+  return Math.max(1, Math.round((urgencyBox(urgency).height / 20 - line + 2 * border) / 2));
+}
+
+/** The urgency paragraph's left and right indent (twips): its borders, drawn just outside the indents, then make the stamp's width. */
+export function urgencyIndent(urgency: Urgency): number {
+  return Math.max(0, Math.round((HEAD_LEFT - (urgencyBox(urgency).width - 2 * RULE_TWIPS)) / 2));
 }
 
 /** The hanging indent of a Nơi nhận item (twips): the width of its "- ", so wrapped lines start under the text. */
@@ -211,7 +223,7 @@ function headerTable(doc: LetterDocument): Table {
   second.push(new Paragraph({ alignment: AlignmentType.CENTER, spacing: { before: HEADER_LINE_GAP }, children: stackedRuns(subjectLines(doc), { size: SZ.subject }) }));
   if (doc.urgency) {
     const text = URGENCY_TEXT[doc.urgency];
-    const side = Math.max(0, Math.round((HEAD_LEFT - urgencyBox(doc.urgency).width) / 2));
+    const side = urgencyIndent(doc.urgency);
     const pad = urgencyPadding(doc.urgency);
     const edge = { ...rule, space: pad };
     const flank = { ...rule, space: 0 };

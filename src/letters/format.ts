@@ -110,9 +110,12 @@ export const BODY_LINE_SPACING = { min: SINGLE_LINE, max: 360 };
 
 /** §3.5: 6 pt before V/v (after the Số line); we use the same gap above Số and the date line. */
 export const HEADER_LINE_GAP = 120;
-/** §3.6 urgency box: gap above it, and the stamp's size: 20×8 mm (KHẨN), 30×8 (THƯỢNG KHẨN), 40×8 (HỎA TỐC). */
+/**
+ * §3.6 urgency box: gap above it, and the stamp's size, listed in the annex's order HỎA TỐC, THƯỢNG KHẨN, KHẨN as
+ * 30×8 / 40×8 / 20×8 mm. (So THƯỢNG KHẨN, 35 mm of 13 pt bold text, has the 40 mm stamp; HỎA TỐC, 22 mm, the 30 mm one.)
+ */
 export const URGENCY_BOX = { before: 160, heightMm: 8 };
-export const URGENCY_BOX_WIDTH_MM: Record<Urgency, number> = { KHAN: 20, THUONG_KHAN: 30, HOA_TOC: 40 };
+export const URGENCY_BOX_WIDTH_MM: Record<Urgency, number> = { HOA_TOC: 30, THUONG_KHAN: 40, KHAN: 20 };
 /** §3.7 Kính gửi: space before and after the block, indent of the "Kính gửi:" label, hang of each "- " item (layout choice). */
 export const KINH_GUI_LAYOUT = { before: 360, after: 240, labelIndent: 1134, dashHang: 200 };
 /** Tables inside the body: spacing above and below the text of each cell, cell border width in eighths of a point (layout choice). */

@@ -10,7 +10,7 @@
  */
 import { PDFDocument } from 'pdf-lib';
 import type { BodyBlock, LetterDocument } from './document';
-import { agencyLayout, bodyWithEnding, dateLine, distributionLines, NOI_NHAN_HANG, numberLine, recipientLines, signerLines, subjectLines, urgencyBox, urgencyPadding } from './docx';
+import { agencyLayout, bodyWithEnding, dateLine, distributionLines, NOI_NHAN_HANG, numberLine, recipientLines, signerLines, subjectLines, urgencyIndent, urgencyPadding } from './docx';
 import { inlineLines } from './inline';
 import {
   A4,
@@ -99,8 +99,8 @@ function headerTable(doc: LetterDocument, blank: boolean): Table {
   second.push(centered(subjectLines(doc).join('\n'), SZ.subject, 'regular', { before: tw(HEADER_LINE_GAP) }));
   if (doc.urgency) {
     const text = URGENCY_TEXT[doc.urgency];
-    const side = tw(Math.max(0, Math.round((HEAD_LEFT - urgencyBox(doc.urgency).width) / 2)));
-    second.push(centered(text, SZ.urgency, 'bold', { before: tw(URGENCY_BOX.before), left: side, right: side, box: { thickness: RULE.thickness, pad: urgencyPadding(doc.urgency) } }));
+    const side = tw(urgencyIndent(doc.urgency));
+    second.push(centered(text, SZ.urgency, 'bold', { before: tw(URGENCY_BOX.before), left: side, right: side, box: { thickness: RULE.thickness, space: urgencyPadding(doc.urgency) } }));
   }
   const cell = (paras: Para[], width: number): Cell => ({ width: tw(width), paras });
   return {

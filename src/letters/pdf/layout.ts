@@ -29,8 +29,8 @@ export interface Para {
   exactLine?: number;
   /** A rule under the paragraph across its indented width. */
   ruleBelow?: { thickness: number; space: number };
-  /** A box around the paragraph's indented width; `pad` points between the text and its top and bottom lines. */
-  box?: { thickness: number; pad?: number };
+  /** A box just outside the paragraph's indented width; `space` (w:space, points, default 1) above and below the text. */
+  box?: { thickness: number; space?: number };
   /** Kept on the same page as the next block (w:keepNext). */
   keepNext?: boolean;
   /** Not broken across pages (w:keepLines). */
@@ -126,6 +126,11 @@ interface Line {
 }
 
 const M = metrics();
+
+/** What a paragraph box adds to the paragraph's height in LibreOffice: 2 × spacing − 2 × border (0.5 pt for 1 pt, 0.75 pt lines). */
+function boxExtra(box: { thickness: number; space?: number }): number {
+  return Math.max(0, 2 * (box.space ?? 1) - 2 * box.thickness);
+}
 
 function lineBox(size: number, exact?: number): { height: number; ascent: number } {
   if (exact) return { height: exact, ascent: exact * 0.8 };
@@ -332,17 +337,20 @@ export class Flow {
 
   /** Lines plus the paragraph's rule or box; returns the height. */
   private decorated(ops: Op[], p: Para, lines: Line[], x: number, y: number, width: number, page: number): number {
-    // LibreOffice draws a paragraph box almost inside the line: it adds about 0.5 pt to the height, plus the padding.
-    const pad = p.box?.pad ?? 0;
-    let h = this.drawLines(ops, p, lines, x, y + pad, width, page) + (p.box ? 0.5 + 2 * pad : 0);
+    // LibreOffice draws a paragraph box line + 2 × spacing − 2 × border high (measured), the text centred in it,
+    // and its sides just outside the indents.
+    const extra = p.box ? boxExtra(p.box) : 0;
+    let h = this.drawLines(ops, p, lines, x, y + extra / 2, width, page) + extra;
     const x1 = x + (p.left ?? 0);
     const x2 = x + width - (p.right ?? 0);
     if (p.box && !p.hidden) {
       const t = p.box.thickness;
       const y1 = y + t / 2;
       const y2 = y + h - t / 2;
-      ops.push({ t: 'line', x1, y1, x2, y2: y1, width: t }, { t: 'line', x1, y1: y2, x2, y2, width: t });
-      ops.push({ t: 'line', x1, y1, x2: x1, y2, width: t }, { t: 'line', x1: x2, y1, x2, y2, width: t });
+      const l = x1 - t / 2;
+      const r = x2 + t / 2;
+      ops.push({ t: 'line', x1: l - t / 2, y1, x2: r + t / 2, y2: y1, width: t }, { t: 'line', x1: l - t / 2, y1: y2, x2: r + t / 2, y2, width: t });
+      ops.push({ t: 'line', x1: l, y1, x2: l, y2, width: t }, { t: 'line', x1: r, y1, x2: r, y2, width: t });
     }
     if (p.ruleBelow) {
       const ry = y + h + p.ruleBelow.space + p.ruleBelow.thickness / 2;
@@ -369,7 +377,7 @@ export class Flow {
     const lines = breakLines(b, this.textWidth);
     const taken = b.keepLines || b.box || b.ruleBelow || part === 'whole' ? lines : part === 'head' ? lines.slice(0, 2) : lines.slice(-2);
     const before = this.atTop() && this.pageIndex > 0 ? 0 : (b.before ?? 0);
-    return before + taken.reduce((h, l) => h + l.height, 0) + (part === 'head' ? 0 : (b.after ?? 0)) + (b.box ? 0.5 + 2 * (b.box.pad ?? 0) : 0);
+    return before + taken.reduce((h, l) => h + l.height, 0) + (part === 'head' ? 0 : (b.after ?? 0)) + (b.box ? boxExtra(b.box) : 0);
   }
 
   /** Starts a new page when a chain of blocks kept with the next (keepNext) would not fit on this one but fits on a page. */
