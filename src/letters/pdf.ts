@@ -184,9 +184,9 @@ export function letterBlocks(doc: LetterDocument, opts: { blankNumberAndDate?: b
     const keep = i === body.length - 1;
     if (b.type === 'paragraph') {
       blocks.push({ kind: 'para', runs: inlineRuns(b.text, SZ.body), align: 'both', after: tw(BODY_SPACE_AFTER.print), firstLine: tw(BODY_FIRST_LINE.print), keepNext: keep, keepLines: keep });
-    } else blocks.push({ ...bodyTable(b), keepNext: keep }, { ...emptyPara(0, tw(BODY_SPACE_AFTER.print)), keepNext: keep } as Block);
+    } else blocks.push({ ...bodyTable(b), keepNext: keep }, { ...emptyPara(0, tw(BODY_SPACE_AFTER.print)), keepNext: keep });
   });
-  blocks.push({ ...emptyPara(0, tw(BODY_SPACE_AFTER.print)), keepNext: true } as Block);
+  blocks.push({ ...emptyPara(0, tw(BODY_SPACE_AFTER.print)), keepNext: true });
   blocks.push(footerTable(doc));
   return blocks;
 }
