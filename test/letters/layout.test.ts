@@ -10,6 +10,11 @@ import { linesFromFields, signerLineProblems } from '../../src/letters/signer-li
 import { validateLetterDocx } from '../../src/letters/validate';
 import { textWidth } from '../../src/letters/pdf/fonts';
 import { docxXml } from './helpers';
+import { draftFormError, formToLetter } from '../../src/letters/draft-form';
+import { LetterCreate } from '../../src/letters/schemas';
+import { parse } from '../../src/shared/validate';
+import type { AppError } from '../../src/shared/errors';
+import { fieldMessage } from '../../src/web/field-messages';
 
 function letter(extra: Partial<LetterDocument> = {}): LetterDocument {
   return {
@@ -150,5 +155,42 @@ describe('the validator checks the signer combinations', () => {
       await renderLetterDocx(letter({ signer: { authority: null, authorityTitle: null, title: 'PHÓ CHỦ TỊCH', name: 'A', lines: ['TM. ỦY BAN NHÂN DÂN', 'KT. CHỦ TỊCH', 'PHÓ CHỦ TỊCH'], otherTitles: ['Trưởng Tiểu ban'] }, drafterMark: 'PL.(300)' })),
     );
     expect(right.findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+});
+
+describe('the draft form carries the printed lines, the other titles, Lưu and ô 12', () => {
+  const form = {
+    place: 'Lào Cai',
+    subject: 'thử',
+    body: 'Thử.',
+    signerTitle: '',
+    signerName: 'Nguyễn Văn A',
+    signerLines: 'TM. ỦY BAN NHÂN DÂN\r\nKT. CHỦ TỊCH\r\nPHÓ CHỦ TỊCH',
+    signerOtherTitles: '',
+    archive: 'VT, VX/nva',
+    drafterInitials: 'NVA',
+    copies: '40',
+    unitCode: 'VX',
+  };
+
+  it('a good form parses with the API schema: lines without a title, archive, initials and copies', () => {
+    const input = parse(LetterCreate, formToLetter(form, 7));
+    expect(input.signer).toMatchObject({ lines: ['TM. ỦY BAN NHÂN DÂN', 'KT. CHỦ TỊCH', 'PHÓ CHỦ TỊCH'], name: 'Nguyễn Văn A', otherTitles: [] });
+    expect(input.signer.title).toBeUndefined();
+    expect(input).toMatchObject({ archive: 'VT, VX/nva', drafterInitials: 'NVA', copies: 40 });
+  });
+
+  it('a wrong order shows beside the lines field, in Vietnamese; a Lưu not starting with VT beside its own', () => {
+    const body = { ...form, signerLines: 'TM. ỦY BAN NHÂN DÂN\nPHÓ CHỦ TỊCH', archive: 'NVY' };
+    let err: unknown;
+    try {
+      parse(LetterCreate, formToLetter(body, 7));
+    } catch (e) {
+      err = draftFormError(e, body, 'vi');
+    }
+    const fields = (err as AppError).fields!;
+    expect(Object.keys(fields).sort()).toEqual(['archive', 'signerLines']);
+    expect(fieldMessage(fields.signerLines, 'vi')).toContain('KT. <chức vụ người đứng đầu>');
+    expect(fieldMessage(fields.archive, 'vi')).toContain('phải bắt đầu bằng VT');
   });
 });

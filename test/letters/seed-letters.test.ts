@@ -326,5 +326,10 @@ describeEachDb('the five seed letters, recreated through the API', (ctx) => {
       expect(fieldMessage(fields[field], 'en').startsWith(fields[field])).toBe(true);
     }
     expect((await c.db('letters').count({ n: '*' }).first())!.n).toEqual(before);
+    // A header name is printed upper case: a lower-case one is refused beside the field, the old one kept.
+    const bad = await c.as(c.admin).patch(`/api/v1/orgs/${laoCai.orgId}`).send({ headerName: 'Ủy ban nhân dân\ntỉnh Lào Cai' });
+    expect(bad.status).toBe(400);
+    expect(Object.keys(bad.body.error.fields)).toEqual(['headerName']);
+    expect((await c.as(c.admin).get(`/api/v1/orgs/${laoCai.orgId}`)).body.headerName).toBe('ỦY BAN NHÂN DÂN\nTỈNH LÀO CAI');
   });
 });
