@@ -253,7 +253,8 @@ describeEachDb('the five seed letters, recreated through the API', (ctx) => {
   });
 
   it('converted by LibreOffice, each shows the structure of its original', () => {
-    if (!tools('soffice', 'pdftotext')) return;
+    // The DOCX does not depend on the database: LibreOffice reads it once, in the first lane.
+    if (ctx().lane !== 'sqlite' || !tools('soffice', 'pdftotext')) return;
     const pages = libreOfficePages(files);
     const all = (name: string) => pages[name].join('\n');
 
