@@ -10,6 +10,7 @@ import * as m008 from './008_bulletins';
 import * as m009 from './009_dayops';
 import * as m011 from './011_letter_ops';
 import * as m012 from './012_incoming';
+import * as m010 from './010_letter_layout';
 
 export interface Migration {
   name: string;
@@ -29,4 +30,5 @@ export const migrations: Migration[] = [
   { name: '009_dayops', module: m009 },
   { name: '011_letter_ops', module: m011 },
   { name: '012_incoming', module: m012 },
+  { name: '010_letter_layout', module: m010 },
 ];

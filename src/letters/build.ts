@@ -17,12 +17,18 @@ export function parentAgencyLine(name: string): string {
     .toLocaleUpperCase('vi');
 }
 
-/** Nơi nhận: "Như trên" first when there are Kính gửi recipients, the given items, "Lưu: VT, <unit>" last. */
-export function standardDistribution(hasRecipients: boolean, items: string[], unitCode: string): string[] {
+/** Nơi nhận: "Như trên" first when there are Kính gửi recipients, the given items, "Lưu: <archive>" last (default "VT, <unit>"). */
+export function standardDistribution(hasRecipients: boolean, items: string[], unitCode: string, archive?: string | null): string[] {
   const middle = items
     .map((s) => s.replace(/^[-–]\s*/, '').replace(/[;.,\s]+$/u, '').trim())
     .filter((s) => s && !/^Như trên$/iu.test(s) && !/^Lưu\s*:/iu.test(s));
-  return [...(hasRecipients ? ['Như trên'] : []), ...middle, `Lưu: VT, ${unitCode}`];
+  return [...(hasRecipients ? ['Như trên'] : []), ...middle, `Lưu: ${archive ?? `VT, ${unitCode}`}`];
+}
+
+/** ô 12: "PL.(300)", "PL." or "(300)"; null when neither is given. */
+export function drafterMark(initials: string | null | undefined, copies: number | null | undefined): string | null {
+  if (!initials && copies == null) return null;
+  return `${initials ? `${initials}.` : ''}${copies != null ? `(${copies})` : ''}`;
 }
 
 /** A legal basis reads "Căn cứ …" unless the drafter already opened it with such a word. */
@@ -38,6 +44,11 @@ export function bodyBlocks(legalBases: string[], body: string): BodyBlock[] {
   return [...bases, ...textToBlocks(body)];
 }
 
+/** The issuing name as the header prints it: the organisation's header name, else its name in upper case. */
+function headerName(org: { name: string; headerName?: string | null }): string {
+  return org.headerName || org.name.toLocaleUpperCase('vi');
+}
+
 export function kyHieu(orgShortName: string, unitCode: string): string {
   return `${orgShortName}-${unitCode}`;
 }
@@ -48,7 +59,7 @@ export async function issuerHeader(q: Q, orgId: number): Promise<{ parentAgency:
   if (!org) throw notFound('Organisation', 'ORG_NOT_FOUND');
   return {
     parentAgency: parent ? parentAgencyLine(parent.name) : null,
-    issuingAgency: org.name.toLocaleUpperCase('vi'),
+    issuingAgency: headerName(org),
     place: org.place ?? parent?.place ?? '',
     shortName: org.shortName,
   };
@@ -68,7 +79,7 @@ export async function letterDocument(q: Q, letterId: number): Promise<{ doc: Let
   const names = recipients.map((r) => toRecipient(r).name);
   const doc: LetterDocument = {
     parentAgency: parent ? parentAgencyLine(parent.name) : null,
-    issuingAgency: org.name.toLocaleUpperCase('vi'),
+    issuingAgency: headerName(org),
     number: row.number,
     symbol: kyHieu(org.shortName, row.unit_code),
     place: row.place,
@@ -78,7 +89,8 @@ export async function letterDocument(q: Q, letterId: number): Promise<{ doc: Let
     recipients: names,
     body: bodyBlocks(legalBases, row.body),
     signer: signerOf(row),
-    distribution: standardDistribution(names.length > 0, distribution, row.unit_code),
+    distribution: standardDistribution(names.length > 0, distribution, row.unit_code, row.archive),
+    drafterMark: drafterMark(row.drafter_initials, row.copies == null ? null : Number(row.copies)),
   };
   return { doc, row };
 }

@@ -22,8 +22,12 @@ import {
   WidthType,
   type IBorderOptions,
 } from 'docx';
-import type { BodyBlock, LetterDocument } from './document';
+import type { BodyBlock, LetterDocument, Urgency } from './document';
 import { textWidthTwips } from './text-width';
+import { headerLines, widestLine } from './header-lines';
+import { inlineLines } from './inline';
+import { printedSignerLines } from './model';
+import { textWidth } from './pdf/fonts';
 import { formatLegalDate } from '../shared/time';
 import {
   A4,
@@ -46,7 +50,10 @@ import {
   SIZE,
   TEXT_COLOR,
   TEXT_WIDTH,
+  NOI_NHAN_DASH,
+  TWIPS_PER_MM,
   URGENCY_BOX,
+  URGENCY_BOX_WIDTH_MM,
   URGENCY_TEXT,
 } from './format';
 
@@ -78,6 +85,21 @@ function run(text: string, o: RunOpts): TextRun {
     ...(o.italics ? { italics: true } : {}),
     ...(o.underline ? { underline: { type: UnderlineType.SINGLE, color: TEXT_COLOR } } : {}),
   });
+}
+
+/** A paragraph's text with its inline emphasis and line breaks as runs (`<w:br/>` between lines). */
+function inlineRuns(text: string, o: RunOpts): TextRun[] {
+  return inlineLines(text).flatMap((line, i) => {
+    const runs = line.map((r) => new TextRun({ text: r.text, size: o.size, ...(r.bold || o.bold ? { bold: true } : {}), ...(r.italic || o.italics ? { italics: true } : {}) }));
+    if (i === 0) return runs;
+    const [first, ...rest] = runs.length ? runs : [new TextRun({ text: '', size: o.size })];
+    return [new TextRun({ text: '', size: o.size, break: 1 }), first, ...rest];
+  });
+}
+
+/** Lines printed one under the other in one paragraph, as a văn thư stacks a wrapped name (soft breaks). */
+function stackedRuns(lines: string[], o: RunOpts): TextRun[] {
+  return lines.map((text, i) => new TextRun({ text, size: o.size, ...(o.bold ? { bold: true } : {}), ...(i ? { break: 1 } : {}) }));
 }
 
 const rule: IBorderOptions = { style: BorderStyle.SINGLE, size: RULE_LINE.size, color: RULE_LINE.color, space: RULE_LINE.space };
@@ -136,21 +158,60 @@ export function bodyWithEnding(blocks: BodyBlock[]): BodyBlock[] {
   return out;
 }
 
+/** ô 7a as printed: the given lines, or those made from authority, authorityTitle and title (signer-lines.ts). */
 export function signerLines(doc: LetterDocument): string[] {
-  const s = doc.signer;
-  const lines: string[] = [];
-  if (s.authority) lines.push(`${s.authority} ${(s.authorityTitle ?? '').toLocaleUpperCase('vi')}`.trim());
-  lines.push(s.title.toLocaleUpperCase('vi'));
-  return lines;
+  return printedSignerLines({ ...doc.signer, lines: doc.signer.lines ?? null });
 }
+
+/**
+ * The agency block's printed lines (header-lines.ts), and the rule under the issuing name: 40% (1/3–1/2, §3.2) of
+ * its widest printed line, in twips. The DOCX, the PDF and the preview all draw these.
+ */
+export function agencyLayout(doc: LetterDocument): { parent: string[]; issuing: string[]; ruleWidth: number } {
+  const col = HEAD_LEFT / 20;
+  const parent = doc.parentAgency ? headerLines(doc.parentAgency.toLocaleUpperCase('vi'), col, SZ.parentAgency / 2, 'regular') : [];
+  const issuing = headerLines(doc.issuingAgency.toLocaleUpperCase('vi'), col, SZ.issuingAgency / 2, 'bold');
+  const ruleWidth = Math.round(Math.min(col, widestLine(issuing, SZ.issuingAgency / 2, 'bold')) * 20 * AGENCY_RULE_RATIO.print);
+  return { parent, issuing, ruleWidth };
+}
+
+/** The V/v lines: the chosen break ("\n" in the subject) and balanced automatic ones, never a lone word. */
+export function subjectLines(doc: LetterDocument): string[] {
+  return headerLines(`V/v ${doc.subject}`, HEAD_LEFT / 20, SZ.subject / 2, 'regular');
+}
+
+/** The urgency stamp's box in twips (§3.6: 20×8, 30×8 or 40×8 mm). */
+export function urgencyBox(urgency: Urgency): { width: number; height: number } {
+  return { width: Math.round(URGENCY_BOX_WIDTH_MM[urgency] * TWIPS_PER_MM), height: Math.round(URGENCY_BOX.heightMm * TWIPS_PER_MM) };
+}
+
+/** The border line's width in twips (w:sz is in eighths of a point). */
+const RULE_TWIPS = (RULE_LINE.size / 8) * 20;
+
+/**
+ * Border spacing (whole points, as w:space is) above and below the urgency text that makes its box the stamp's
+ * height: LibreOffice draws a paragraph box line + 2 × spacing − 2 × border high (measured), text centred in it.
+ */
+export function urgencyPadding(urgency: Urgency): number {
+  const line = (SZ.urgency / 2) * 1.149; // Times New Roman / Tinos single line
+  const border = RULE_LINE.size / 8;
+  return Math.max(1, Math.round((urgencyBox(urgency).height / 20 - line + 2 * border) / 2));
+}
+
+/** The urgency paragraph's left and right indent (twips): its borders, drawn just outside the indents, then make the stamp's width. */
+export function urgencyIndent(urgency: Urgency): number {
+  return Math.max(0, Math.round((HEAD_LEFT - (urgencyBox(urgency).width - 2 * RULE_TWIPS)) / 2));
+}
+
+/** The hanging indent of a Nơi nhận item (twips): the width of its "- ", so wrapped lines start under the text. */
+export const NOI_NHAN_HANG = Math.round(textWidth(NOI_NHAN_DASH, SIZE.noiNhanItem.print / 2, 'regular') * 20);
 
 function headerTable(doc: LetterDocument): Table {
   const left: Paragraph[] = [];
-  if (doc.parentAgency) left.push(centered(doc.parentAgency.toLocaleUpperCase('vi'), { size: SZ.parentAgency }));
-  const issuing = doc.issuingAgency.toLocaleUpperCase('vi');
-  left.push(centered(issuing, { size: SZ.issuingAgency, bold: true }));
-  const issuingWidth = Math.min(HEAD_LEFT, textWidthTwips(issuing, SZ.issuingAgency, true));
-  left.push(ruleLine(Math.round(issuingWidth * AGENCY_RULE_RATIO.print), HEAD_LEFT));
+  const agency = agencyLayout(doc);
+  if (agency.parent.length) left.push(new Paragraph({ alignment: AlignmentType.CENTER, children: stackedRuns(agency.parent, { size: SZ.parentAgency }) }));
+  left.push(new Paragraph({ alignment: AlignmentType.CENTER, children: stackedRuns(agency.issuing, { size: SZ.issuingAgency, bold: true }) }));
+  left.push(ruleLine(agency.ruleWidth, HEAD_LEFT));
 
   const right: Paragraph[] = [
     centered(NATIONAL_NAME, { size: SZ.nationalName, bold: true }),
@@ -159,17 +220,19 @@ function headerTable(doc: LetterDocument): Table {
   ];
 
   const second: Paragraph[] = [centered(numberLine(doc), { size: SZ.number }, { before: HEADER_LINE_GAP })];
-  second.push(centered(`V/v ${doc.subject}`, { size: SZ.subject }, { before: HEADER_LINE_GAP }));
+  second.push(new Paragraph({ alignment: AlignmentType.CENTER, spacing: { before: HEADER_LINE_GAP }, children: stackedRuns(subjectLines(doc), { size: SZ.subject }) }));
   if (doc.urgency) {
     const text = URGENCY_TEXT[doc.urgency];
-    const w = textWidthTwips(text, SZ.urgency, true) + URGENCY_BOX.padding;
-    const side = Math.max(0, Math.round((HEAD_LEFT - w) / 2));
+    const side = urgencyIndent(doc.urgency);
+    const pad = urgencyPadding(doc.urgency);
+    const edge = { ...rule, space: pad };
+    const flank = { ...rule, space: 0 };
     second.push(
       new Paragraph({
         alignment: AlignmentType.CENTER,
         spacing: { before: URGENCY_BOX.before, after: 0, line: SINGLE_LINE },
         indent: { left: side, right: side },
-        border: { top: rule, bottom: rule, left: rule, right: rule },
+        border: { top: edge, bottom: edge, left: flank, right: flank },
         children: [run(text, { size: SZ.urgency, bold: true })],
       }),
     );
@@ -214,13 +277,14 @@ function gap(keepNext: boolean): Paragraph {
   return new Paragraph({ ...(keepNext ? { keepNext } : {}), spacing: { before: 0, after: BODY_SPACE_AFTER.print }, children: [run('', { size: SZ.body })] });
 }
 
-function bodyParagraph(text: string, keepNext = false): Paragraph {
+/** A body paragraph; the last one keeps with the signature block, whole (keepNext + keepLines, §3.9). */
+function bodyParagraph(text: string, keep = false): Paragraph {
   return new Paragraph({
-    ...(keepNext ? { keepNext } : {}),
+    ...(keep ? { keepNext: true, keepLines: true } : {}),
     alignment: AlignmentType.BOTH,
     spacing: { after: BODY_SPACE_AFTER.print },
     indent: { firstLine: BODY_FIRST_LINE.print },
-    children: [run(text, { size: SZ.body })],
+    children: inlineRuns(text, { size: SZ.body }),
   });
 }
 
@@ -263,10 +327,12 @@ function bodyTable(block: Extract<BodyBlock, { type: 'table' }>, keepNext = fals
 function footerTable(doc: LetterDocument): Table {
   const left: Paragraph[] = [
     new Paragraph({ children: [run('Nơi nhận:', { size: SZ.noiNhanTitle, bold: true, italics: true })] }),
-    ...distributionLines(doc.distribution).map((text) => new Paragraph({ children: [run(text, { size: SZ.noiNhanItem })] })),
+    ...distributionLines(doc.distribution).map((text) => new Paragraph({ indent: { left: NOI_NHAN_HANG, hanging: NOI_NHAN_HANG }, children: [run(text, { size: SZ.noiNhanItem })] })),
+    ...(doc.drafterMark ? [new Paragraph({ children: [run(doc.drafterMark, { size: SZ.noiNhanItem })] })] : []),
   ];
   const right: Paragraph[] = signerLines(doc).map((l) => centered(l, { size: SZ.signer, bold: true }));
   for (let i = 0; i < SIGNATURE_GAP_LINES; i++) right.push(centered('', { size: SZ.signer }));
+  for (const l of doc.signer.otherTitles ?? []) right.push(centered(l, { size: SZ.signer, bold: true }));
   right.push(centered(doc.signer.name, { size: SZ.signer, bold: true }));
   const cell = (children: Paragraph[], width: number) =>
     new TableCell({ width: { size: width, type: WidthType.DXA }, margins: { left: 0, right: 0, top: 0, bottom: 0 }, children });
@@ -295,7 +361,7 @@ export function buildLetterDocument(doc: LetterDocument): Document {
 
   return new Document({
     creator: 'Vận Động',
-    title: `V/v ${doc.subject}`,
+    title: `V/v ${doc.subject.replace(/\s*\n\s*/g, ' ')}`,
     styles: { default: { document: { run: { font: FONT_FAMILY, size: SZ.body, color: TEXT_COLOR } } } },
     sections: [
       {

@@ -70,13 +70,11 @@ export function formToLetter(body: FormBody, orgId: number): DraftInput {
     recipientGroupIds: fieldList(body, 'groupIds').map(Number),
     legalBases: lines(raw(body, 'legalBases')),
     distribution: lines(raw(body, 'distribution')),
-    signer: {
-      authority: field(body, 'signerAuthority') ?? null,
-      authorityTitle: field(body, 'signerAuthorityTitle') ?? null,
-      title: raw(body, 'signerTitle') ?? '',
-      name: raw(body, 'signerName') ?? '',
-    },
+    signer: signerFromForm(body),
     unitCode: field(body, 'unitCode'),
+    archive: field(body, 'archive') ?? null,
+    drafterInitials: field(body, 'drafterInitials') ?? null,
+    copies: field(body, 'copies') ? Number(field(body, 'copies')) : null,
     urgency: field(body, 'urgency') ?? null,
     campaignId: field(body, 'campaignId') ? Number(field(body, 'campaignId')) : null,
   };
@@ -90,6 +88,20 @@ export function formToLetter(body: FormBody, orgId: number): DraftInput {
   if (subject?.trim()) out.subject = subject;
   if (text?.trim()) out.body = text;
   return out;
+}
+
+/** The signer's fields: the printed lines (one a line) when given make the position field optional. */
+function signerFromForm(body: FormBody): Record<string, unknown> {
+  const printed = lines(raw(body, 'signerLines'));
+  const title = raw(body, 'signerTitle') ?? '';
+  return {
+    authority: field(body, 'signerAuthority') ?? null,
+    authorityTitle: field(body, 'signerAuthorityTitle') ?? null,
+    ...(printed.length && !title.trim() ? {} : { title }),
+    name: raw(body, 'signerName') ?? '',
+    ...(printed.length ? { lines: printed } : {}),
+    otherTitles: lines(raw(body, 'signerOtherTitles')),
+  };
 }
 
 /** A stored letter → the draft form's fields. */
@@ -112,7 +124,12 @@ export function letterToForm(l: Letter): FormBody {
     signerAuthorityTitle: l.signer.authorityTitle ?? '',
     signerTitle: l.signer.title,
     signerName: l.signer.name,
+    signerLines: (l.signer.lines ?? []).join('\n'),
+    signerOtherTitles: l.signer.otherTitles.join('\n'),
     unitCode: l.unitCode,
+    archive: l.archive ?? '',
+    drafterInitials: l.drafterInitials ?? '',
+    copies: l.copies == null ? '' : String(l.copies),
   };
   for (const [k, v] of Object.entries(l.variables ?? {})) out[`var_${k}`] = Array.isArray(v) ? v.map(String).join('\n') : typeof v === 'string' || typeof v === 'number' ? String(v) : '';
   return out;
@@ -157,7 +174,14 @@ function forForm(err: unknown, locale: Locale, input: (path: string) => string):
   return new AppError(err.kind, err.code, err.message, fields, err.params);
 }
 
-const SIGNER_INPUTS: Record<string, string> = { title: 'signerTitle', name: 'signerName', authority: 'signerAuthority', authorityTitle: 'signerAuthorityTitle' };
+const SIGNER_INPUTS: Record<string, string> = {
+  title: 'signerTitle',
+  name: 'signerName',
+  authority: 'signerAuthority',
+  authorityTitle: 'signerAuthorityTitle',
+  lines: 'signerLines',
+  otherTitles: 'signerOtherTitles',
+};
 
 /**
  * A draft's error as the draft form shows it: `signer.title` beside signerTitle, a recipient beside the

@@ -110,12 +110,18 @@ export const BODY_LINE_SPACING = { min: SINGLE_LINE, max: 360 };
 
 /** §3.5: 6 pt before V/v (after the Số line); we use the same gap above Số and the date line. */
 export const HEADER_LINE_GAP = 120;
-/** §3.6 urgency box: gap above it and the padding added to the text width inside the box (layout choice). */
-export const URGENCY_BOX = { before: 160, padding: 240 };
+/**
+ * §3.6 urgency box: gap above it, and the stamp's size, listed in the annex's order HỎA TỐC, THƯỢNG KHẨN, KHẨN as
+ * 30×8 / 40×8 / 20×8 mm. (So THƯỢNG KHẨN, 35 mm of 13 pt bold text, has the 40 mm stamp; HỎA TỐC, 22 mm, the 30 mm one.)
+ */
+export const URGENCY_BOX = { before: 160, heightMm: 8 };
+export const URGENCY_BOX_WIDTH_MM: Record<Urgency, number> = { HOA_TOC: 30, THUONG_KHAN: 40, KHAN: 20 };
 /** §3.7 Kính gửi: space before and after the block, indent of the "Kính gửi:" label, hang of each "- " item (layout choice). */
 export const KINH_GUI_LAYOUT = { before: 360, after: 240, labelIndent: 1134, dashHang: 200 };
 /** Tables inside the body: spacing above and below the text of each cell, cell border width in eighths of a point (layout choice). */
 export const BODY_TABLE = { cellSpacing: 40, borderSize: 4 };
+/** §3.10 each Nơi nhận item hangs: wrapped lines start under its text, after the "- " (layout choice). */
+export const NOI_NHAN_DASH = '- ';
 /** Empty lines left for the signature and seal between the position and the name (§3.9, layout choice). */
 export const SIGNATURE_GAP_LINES = 4;
 
@@ -159,8 +165,15 @@ export const CONG_VAN_CODE = 'CV';
 /** §4 outdated codes of TT 01/2011. */
 export const OUTDATED_CODES = ['GN', 'TTh', 'UQ', 'NP', 'GT', 'TS'];
 
-/** §3.9 signing prefixes, written with the dot: KT., TM., TL., TUQ. (followed by the signer's own position), Q. (acting). */
-export const SIGNING_PREFIXES = ['KT', 'TM', 'TL', 'TUQ', 'Q'];
-export const PREFIXES_NEEDING_POSITION = ['KT', 'TM', 'TL', 'TUQ'];
+/**
+ * §3.9 signing prefixes, written with the dot: `TM.` (for a collective body, first), then at most one of KT., Q.,
+ * TL., TUQ.; all but Q. (the acting head's own title) stand before someone else's title, so the signer's own
+ * position follows. The order rules are in signer-lines.ts.
+ */
+export const COLLECTIVE_PREFIX = 'TM.';
+export const SINGLE_PREFIXES = ['KT.', 'Q.', 'TL.', 'TUQ.'];
+export const PREFIXES_NEEDING_POSITION = ['TM.', 'KT.', 'TL.', 'TUQ.'];
+/** §3.10 ô 12 under Nơi nhận: the drafter's initials and/or the copy count, "PL.(300)", "PL." or "(300)". */
+export const DRAFTER_MARK_RE = /^(?=.)(\p{Lu}+\.)?(\(\d+\))?$/u;
 /** §3.9 no academic titles or degrees before the signer's name. */
 export const ACADEMIC_TITLE_RE = /^(GS|PGS|TS|ThS|KS|BS|CN|Th\.S|TSKH)\.?\s/u;

@@ -2,6 +2,7 @@
 import type { AttachmentRow, LetterRow, RecipientRow, RegisterRow, TemplateRow } from './repo';
 import type { TemplateVariable } from './schemas';
 import type { SignerAuthority, Urgency } from './document';
+import { linesFromFields } from './signer-lines';
 
 export interface LetterTemplate {
   id: number;
@@ -44,10 +45,28 @@ export interface Signer {
   authorityTitle: string | null;
   title: string;
   name: string;
+  /** ô 7a as given (null: printed from authority, authorityTitle and title). */
+  lines: string[] | null;
+  /** ô 7b lines above the name. */
+  otherTitles: string[];
 }
 
-export function signerOf(row: Pick<LetterRow, 'signer_authority' | 'signer_authority_title' | 'signer_title' | 'signer_name'>): Signer {
-  return { authority: (row.signer_authority as SignerAuthority) ?? null, authorityTitle: row.signer_authority_title, title: row.signer_title, name: row.signer_name };
+const jsonList = (s: string | null | undefined): string[] | null => (s ? (JSON.parse(s) as string[]) : null);
+
+export function signerOf(row: Pick<LetterRow, 'signer_authority' | 'signer_authority_title' | 'signer_title' | 'signer_name' | 'signer_lines' | 'signer_other_titles'>): Signer {
+  return {
+    authority: (row.signer_authority as SignerAuthority) ?? null,
+    authorityTitle: row.signer_authority_title,
+    title: row.signer_title,
+    name: row.signer_name,
+    lines: jsonList(row.signer_lines),
+    otherTitles: jsonList(row.signer_other_titles) ?? [],
+  };
+}
+
+/** The printed ô 7a lines of a signer: the given ones, or those the older fields make. */
+export function printedSignerLines(s: Pick<Signer, 'authority' | 'authorityTitle' | 'title' | 'lines'>): string[] {
+  return s.lines?.length ? s.lines : linesFromFields(s);
 }
 
 export interface Letter {
@@ -62,6 +81,10 @@ export interface Letter {
   urgency: Urgency | null;
   signer: Signer;
   unitCode: string;
+  /** What follows "Lưu: " (null: "VT, <unitCode>"). */
+  archive: string | null;
+  drafterInitials: string | null;
+  copies: number | null;
   campaignId: number | null;
   recipients: Recipient[];
   legalBases: string[];
@@ -94,6 +117,9 @@ export function toLetter(
     urgency: (row.urgency as Urgency) ?? null,
     signer: signerOf(row),
     unitCode: row.unit_code,
+    archive: row.archive ?? null,
+    drafterInitials: row.drafter_initials ?? null,
+    copies: row.copies == null ? null : Number(row.copies),
     campaignId: row.campaign_id,
     recipients: parts.recipients.map(toRecipient),
     legalBases: parts.legalBases,
@@ -129,7 +155,7 @@ export function toRegisterEntry(row: RegisterRow, recipients: string[]): Registe
     issuedAt: row.issued_at,
     subject: row.subject,
     signer: s.name,
-    signerTitle: [s.authority && `${s.authority} ${s.authorityTitle ?? ''}`.trim(), s.title].filter(Boolean).join(' / '),
+    signerTitle: printedSignerLines(s).join(' / '),
     recipients,
     letterId: row.letter_id,
   };

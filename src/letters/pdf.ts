@@ -10,10 +10,10 @@
  */
 import { PDFDocument } from 'pdf-lib';
 import type { BodyBlock, LetterDocument } from './document';
-import { bodyWithEnding, dateLine, distributionLines, numberLine, recipientLines, signerLines } from './docx';
+import { agencyLayout, bodyWithEnding, dateLine, distributionLines, NOI_NHAN_HANG, numberLine, recipientLines, signerLines, subjectLines, urgencyIndent, urgencyPadding } from './docx';
+import { inlineLines } from './inline';
 import {
   A4,
-  AGENCY_RULE_RATIO,
   BODY_FIRST_LINE,
   BODY_SPACE_AFTER,
   BODY_TABLE,
@@ -32,6 +32,7 @@ import {
   URGENCY_BOX,
   URGENCY_TEXT,
 } from './format';
+import type { Run } from './pdf/layout';
 import { textWidthTwips } from './text-width';
 import { EmbeddedFonts, textWidth, type FontStyle } from './pdf/fonts';
 import { Content } from './pdf/content';
@@ -76,24 +77,30 @@ function ruleLine(width: number, cellWidth: number): Para {
   return { runs: [], markSize: hp(RULE_PARAGRAPH.runSize), align: 'center', exactLine: tw(RULE_PARAGRAPH.line), left: tw(side), right: tw(side), ruleBelow: RULE };
 }
 
+/** A paragraph's text with its inline emphasis as runs; its line breaks are "\n" (inline.ts). */
+function inlineRuns(text: string, halfPoints: number): Run[] {
+  return inlineLines(text).flatMap((line, i) => {
+    const runs = line.map((r): Run => run(r.text, halfPoints, r.bold && r.italic ? 'boldItalic' : r.bold ? 'bold' : r.italic ? 'italic' : 'regular'));
+    return i === 0 ? runs : [run('\n', halfPoints), ...runs];
+  });
+}
+
 function headerTable(doc: LetterDocument, blank: boolean): Table {
   const left: Para[] = [];
-  if (doc.parentAgency) left.push(centered(doc.parentAgency.toLocaleUpperCase('vi'), SZ.parentAgency));
-  const issuing = doc.issuingAgency.toLocaleUpperCase('vi');
-  left.push(centered(issuing, SZ.issuingAgency, 'bold'));
-  const issuingWidth = Math.min(HEAD_LEFT, textWidthTwips(issuing, SZ.issuingAgency, true));
-  left.push(ruleLine(Math.round(issuingWidth * AGENCY_RULE_RATIO.print), HEAD_LEFT));
+  const agency = agencyLayout(doc);
+  if (agency.parent.length) left.push(centered(agency.parent.join('\n'), SZ.parentAgency));
+  left.push(centered(agency.issuing.join('\n'), SZ.issuingAgency, 'bold'));
+  left.push(ruleLine(agency.ruleWidth, HEAD_LEFT));
   const right: Para[] = [
     centered(NATIONAL_NAME, SZ.nationalName, 'bold'),
     { runs: [run(MOTTO, SZ.motto, 'bold', true)], align: 'center' },
   ];
   const second: Para[] = [centered(numberLine(doc), SZ.number, 'regular', { before: tw(HEADER_LINE_GAP), mark: 'number', hidden: blank })];
-  second.push(centered(`V/v ${doc.subject}`, SZ.subject, 'regular', { before: tw(HEADER_LINE_GAP) }));
+  second.push(centered(subjectLines(doc).join('\n'), SZ.subject, 'regular', { before: tw(HEADER_LINE_GAP) }));
   if (doc.urgency) {
     const text = URGENCY_TEXT[doc.urgency];
-    const w = textWidthTwips(text, SZ.urgency, true) + URGENCY_BOX.padding;
-    const side = tw(Math.max(0, Math.round((HEAD_LEFT - w) / 2)));
-    second.push(centered(text, SZ.urgency, 'bold', { before: tw(URGENCY_BOX.before), left: side, right: side, box: { thickness: RULE.thickness } }));
+    const side = tw(urgencyIndent(doc.urgency));
+    second.push(centered(text, SZ.urgency, 'bold', { before: tw(URGENCY_BOX.before), left: side, right: side, box: { thickness: RULE.thickness, space: urgencyPadding(doc.urgency) } }));
   }
   const cell = (paras: Para[], width: number): Cell => ({ width: tw(width), paras });
   return {
@@ -151,10 +158,12 @@ function bodyTable(block: Extract<BodyBlock, { type: 'table' }>): Table {
 function footerTable(doc: LetterDocument): Table {
   const left: Para[] = [
     { runs: [run('Nơi nhận:', SZ.noiNhanTitle, 'boldItalic')] },
-    ...distributionLines(doc.distribution).map((text): Para => ({ runs: [run(text, SZ.noiNhanItem)] })),
+    ...distributionLines(doc.distribution).map((text): Para => ({ runs: [run(text, SZ.noiNhanItem)], left: tw(NOI_NHAN_HANG), hanging: tw(NOI_NHAN_HANG) })),
+    ...(doc.drafterMark ? [{ runs: [run(doc.drafterMark, SZ.noiNhanItem)] }] : []),
   ];
   const right: Para[] = signerLines(doc).map((l) => centered(l, SZ.signer, 'bold', { mark: 'signerTitle' }));
   for (let i = 0; i < SIGNATURE_GAP_LINES; i++) right.push({ runs: [], markSize: hp(SZ.signer), align: 'center', mark: 'signatureGap' });
+  for (const l of doc.signer.otherTitles ?? []) right.push(centered(l, SZ.signer, 'bold'));
   right.push(centered(doc.signer.name, SZ.signer, 'bold', { mark: 'signerName' }));
   return {
     kind: 'table',
@@ -169,11 +178,15 @@ const emptyPara = (before: number, after: number): Block => ({ kind: 'para', run
 export function letterBlocks(doc: LetterDocument, opts: { blankNumberAndDate?: boolean } = {}): Block[] {
   const blocks: Block[] = [headerTable(doc, !!opts.blankNumberAndDate), ...kinhGui(doc)];
   if (doc.recipients.length === 0) blocks.push(emptyPara(tw(KINH_GUI_LAYOUT.after), 0));
-  for (const b of bodyWithEnding(doc.body)) {
-    if (b.type === 'paragraph') blocks.push({ kind: 'para', runs: [run(b.text, SZ.body)], align: 'both', after: tw(BODY_SPACE_AFTER.print), firstLine: tw(BODY_FIRST_LINE.print) });
-    else blocks.push(bodyTable(b), emptyPara(0, tw(BODY_SPACE_AFTER.print)));
-  }
-  blocks.push(emptyPara(0, tw(BODY_SPACE_AFTER.print)));
+  // The last body block and the gap after it keep with the signature block (keepNext, keepLines), as in the DOCX.
+  const body = bodyWithEnding(doc.body);
+  body.forEach((b, i) => {
+    const keep = i === body.length - 1;
+    if (b.type === 'paragraph') {
+      blocks.push({ kind: 'para', runs: inlineRuns(b.text, SZ.body), align: 'both', after: tw(BODY_SPACE_AFTER.print), firstLine: tw(BODY_FIRST_LINE.print), keepNext: keep, keepLines: keep });
+    } else blocks.push({ ...bodyTable(b), keepNext: keep }, { ...emptyPara(0, tw(BODY_SPACE_AFTER.print)), keepNext: keep });
+  });
+  blocks.push({ ...emptyPara(0, tw(BODY_SPACE_AFTER.print)), keepNext: true });
   blocks.push(footerTable(doc));
   return blocks;
 }
@@ -200,7 +213,7 @@ export async function renderLetterPdf(doc: LetterDocument, opts: LetterPdfOption
   const layout = layoutLetter(doc, opts);
   const draft = opts.draft ?? (doc.number == null && !opts.blankNumberAndDate);
   const pdf = await PDFDocument.create({ updateMetadata: false });
-  pdf.setTitle(`V/v ${doc.subject}`);
+  pdf.setTitle(`V/v ${doc.subject.replace(/\s*\n\s*/g, ' ')}`);
   pdf.setAuthor(doc.issuingAgency);
   pdf.setCreator('Vận Động');
   pdf.setProducer('Vận Động');

@@ -1,9 +1,9 @@
 /** LetterDocument → HTML that mirrors the DOCX layout (same lines, sizes, bold/italic, rules and blocks). */
 import type { LetterDocument } from './document';
-import { bodyWithEnding, dateLine, distributionLines, numberLine, recipientLines, signerLines } from './docx';
+import { agencyLayout, bodyWithEnding, dateLine, distributionLines, NOI_NHAN_HANG, numberLine, recipientLines, signerLines, subjectLines, urgencyBox } from './docx';
+import { inlineLines } from './inline';
 import {
   A4,
-  AGENCY_RULE_RATIO,
   BODY_FIRST_LINE,
   BODY_SPACE_AFTER,
   FONT_FAMILY,
@@ -43,7 +43,7 @@ export const PREVIEW_CSS = `
 .letter-page .so{font-size:${pt('number')};margin-top:${twipsPt(HEADER_LINE_GAP)};white-space:pre}
 .letter-page .date{font-size:${pt('date')};font-style:italic;margin-top:${twipsPt(HEADER_LINE_GAP)};white-space:pre}
 .letter-page .vv{font-size:${pt('subject')};margin-top:${twipsPt(HEADER_LINE_GAP)}}
-.letter-page .urgent{display:inline-block;border:1px solid #000;font-weight:bold;font-size:${pt('urgency')};padding:0 ${twipsPt(URGENCY_BOX.padding / 2)};margin-top:${twipsPt(URGENCY_BOX.before)}}
+.letter-page .urgent{display:inline-flex;align-items:center;justify-content:center;box-sizing:border-box;border:1px solid #000;font-weight:bold;font-size:${pt('urgency')};margin-top:${twipsPt(URGENCY_BOX.before)}}
 .letter-page .kg{font-size:${pt('kinhGui')};margin-top:${twipsPt(KINH_GUI_LAYOUT.before)};margin-bottom:${twipsPt(KINH_GUI_LAYOUT.after)}}
 .letter-page .kg.one{text-align:center}
 .letter-page .kg .items{margin-left:6.5em}
@@ -53,18 +53,33 @@ export const PREVIEW_CSS = `
 .letter-page table.data th,.letter-page table.data td{border:1px solid #000;font-size:${pt('bodyTable')};padding:2pt 4pt}
 .letter-page .foot{display:grid;grid-template-columns:${ofText(FOOTER_TABLE_LEFT)} ${ofText(TEXT_WIDTH - FOOTER_TABLE_LEFT)};margin-top:${twipsPt(BODY_SPACE_AFTER.print)}}
 .letter-page .nn-title{font-size:${pt('noiNhanTitle')};font-weight:bold;font-style:italic}
-.letter-page .nn{font-size:${pt('noiNhanItem')}}
+.letter-page .nn{font-size:${pt('noiNhanItem')};padding-left:${twipsPt(NOI_NHAN_HANG)};text-indent:-${twipsPt(NOI_NHAN_HANG)}}
+.letter-page .ref{font-size:${pt('noiNhanItem')}}
 .letter-page .signer{text-align:center;font-size:${pt('signer')};font-weight:bold}
 .letter-page .signer .gap{height:5.5em}
 `;
 
+/** Lines printed one under the other. */
+const stacked = (lines: string[]) => lines.map(esc).join('<br>');
+
+/** A paragraph's inline emphasis and line breaks (inline.ts) as HTML. */
+function inlineHtml(text: string): string {
+  return inlineLines(text)
+    .map((line) => line.map((r) => (r.bold ? (s: string) => `<strong>${s}</strong>` : (s: string) => s)(r.italic ? `<em>${esc(r.text)}</em>` : esc(r.text))).join(''))
+    .join('<br>');
+}
+
 export function renderLetterHtml(doc: LetterDocument): string {
   const h: string[] = ['<article class="letter-page" lang="vi">', '<div class="head"><div>'];
-  if (doc.parentAgency) h.push(`<p class="agency">${esc(doc.parentAgency.toLocaleUpperCase('vi'))}</p>`);
-  h.push(`<p class="issuing">${esc(doc.issuingAgency.toLocaleUpperCase('vi'))}</p><div class="rule" style="width:${AGENCY_RULE_RATIO.print * 100}%"></div>`);
+  const agency = agencyLayout(doc);
+  if (agency.parent.length) h.push(`<p class="agency">${stacked(agency.parent)}</p>`);
+  h.push(`<p class="issuing">${stacked(agency.issuing)}</p><div class="rule" style="width:${twipsPt(agency.ruleWidth)}"></div>`);
   h.push(`</div><div><p class="nation">${NATIONAL_NAME}</p><p class="motto">${MOTTO}</p></div>`);
-  h.push(`<div><p class="so">${esc(numberLine(doc))}</p><p class="vv">V/v ${esc(doc.subject)}</p>`);
-  if (doc.urgency) h.push(`<p><span class="urgent">${URGENCY_TEXT[doc.urgency]}</span></p>`);
+  h.push(`<div><p class="so">${esc(numberLine(doc))}</p><p class="vv">${stacked(subjectLines(doc))}</p>`);
+  if (doc.urgency) {
+    const box = urgencyBox(doc.urgency);
+    h.push(`<p><span class="urgent" style="width:${mm(box.width)};height:${mm(box.height)}">${URGENCY_TEXT[doc.urgency]}</span></p>`);
+  }
   h.push(`</div><div><p class="date">${esc(dateLine(doc))}</p></div></div>`);
   if (doc.recipients.length) {
     const { single, items } = recipientLines(doc.recipients);
@@ -73,7 +88,7 @@ export function renderLetterHtml(doc: LetterDocument): string {
   }
   h.push('<div class="body">');
   for (const b of bodyWithEnding(doc.body)) {
-    if (b.type === 'paragraph') h.push(`<p>${esc(b.text)}</p>`);
+    if (b.type === 'paragraph') h.push(`<p>${inlineHtml(b.text)}</p>`);
     else {
       h.push('<table class="data">');
       if (b.header.length) h.push(`<thead><tr>${b.header.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>`);
@@ -82,12 +97,14 @@ export function renderLetterHtml(doc: LetterDocument): string {
   }
   h.push('</div><div class="foot"><div>');
   h.push(`<p class="nn-title">Nơi nhận:</p>${distributionLines(doc.distribution).map((l) => `<p class="nn">${esc(l)}</p>`).join('')}`);
-  h.push(`</div><div class="signer">${signerLines(doc).map((l) => `<p>${esc(l)}</p>`).join('')}<div class="gap"></div><p>${esc(doc.signer.name)}</p></div></div>`);
+  if (doc.drafterMark) h.push(`<p class="ref">${esc(doc.drafterMark)}</p>`);
+  const above = (doc.signer.otherTitles ?? []).map((l) => `<p>${esc(l)}</p>`).join('');
+  h.push(`</div><div class="signer">${signerLines(doc).map((l) => `<p>${esc(l)}</p>`).join('')}<div class="gap"></div>${above}<p>${esc(doc.signer.name)}</p></div></div>`);
   h.push('</article>');
   return h.join('');
 }
 
 /** A standalone page (for GET /api/v1/letters/:id/preview). */
 export function previewPage(doc: LetterDocument): string {
-  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>V/v ${esc(doc.subject)}</title><style>body{background:#eee;margin:0;padding:16px}${PREVIEW_CSS}</style></head><body>${renderLetterHtml(doc)}</body></html>`;
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>V/v ${esc(doc.subject.replace(/\s*\n\s*/g, ' '))}</title><style>body{background:#eee;margin:0;padding:16px}${PREVIEW_CSS}</style></head><body>${renderLetterHtml(doc)}</body></html>`;
 }

@@ -27,6 +27,12 @@ export interface LetterRow {
   signer_authority_title: string | null;
   signer_title: string;
   signer_name: string;
+  /** JSON arrays of the printed ô 7a lines and the ô 7b titles; null when not given. */
+  signer_lines?: string | null;
+  signer_other_titles?: string | null;
+  archive?: string | null;
+  drafter_initials?: string | null;
+  copies?: number | null;
   unit_code: string;
   campaign_id: number | null;
   status: string;
@@ -75,6 +81,7 @@ export interface RegisterRow {
   signer_authority_title: string | null;
   signer_title: string;
   signer_name: string;
+  signer_lines?: string | null;
 }
 
 // ---- templates ----
@@ -197,7 +204,7 @@ export async function registerEntries(q: Q, orgId: number, year: number): Promis
     .join('letters as l', 'l.id', 'g.letter_id')
     .where({ 'g.issuing_org_id': orgId, 'g.year': year })
     .orderBy('g.number')
-    .select('g.issuing_org_id', 'g.year', 'g.number', 'g.letter_id', 'g.symbol', 'g.issued_at', 'l.subject', 'l.signer_authority', 'l.signer_authority_title', 'l.signer_title', 'l.signer_name');
+    .select('g.issuing_org_id', 'g.year', 'g.number', 'g.letter_id', 'g.symbol', 'g.issued_at', 'l.subject', 'l.signer_authority', 'l.signer_authority_title', 'l.signer_title', 'l.signer_name', 'l.signer_lines');
 }
 export async function registerYears(q: Q, orgId: number): Promise<number[]> {
   const rows = await q('outgoing_register').where({ issuing_org_id: orgId }).distinct('year').orderBy('year', 'desc');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { email, id, longText, requiredText, text } from '../shared/validate';
+import { signerLineProblems } from './signer-lines';
 
 export const VARIABLE_TYPES = ['text', 'longtext', 'number', 'date', 'list'] as const;
 export type VariableType = (typeof VARIABLE_TYPES)[number];
@@ -38,15 +39,34 @@ const Recipient = z.union([
 ]);
 export type RecipientInput = z.infer<typeof Recipient>;
 
+/** One printed line: spaces collapsed. */
+const printedLine = () => requiredText(200).transform((s) => s.replace(/\s+/g, ' '));
+
 const Signer = z
   .object({
     authority: z.enum(AUTHORITIES).nullable().optional(),
     authorityTitle: text(200).nullable().optional(),
-    title: requiredText(200),
+    /** The signer's position; may be left out when `lines` are given (their last line is the position). */
+    title: requiredText(200).optional(),
     name: requiredText(200),
+    /** ô 7a exactly as printed, e.g. ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]; overrides the three above. */
+    lines: z.array(printedLine()).min(1, 'required').max(5).optional(),
+    /** ô 7b lines above the name, e.g. "Trưởng Tiểu ban …". */
+    otherTitles: z.array(printedLine()).max(5).optional(),
   })
   .strict()
-  .refine((s) => !s.authority || !!s.authorityTitle, { message: 'required with an authority prefix', path: ['authorityTitle'] });
+  .refine((s) => !s.authority || !!s.authorityTitle, { message: 'required with an authority prefix', path: ['authorityTitle'] })
+  .refine((s) => !!s.lines || !!s.title, { message: 'required', path: ['title'] })
+  .superRefine((s, ctx) => {
+    for (const p of signerLineProblems(s.lines ?? [])) ctx.addIssue({ code: 'custom', message: p.message, path: ['lines', p.index] });
+  });
+export type SignerInput = z.infer<typeof Signer>;
+
+/** What follows "Lưu: " (§3.10): the văn thư's copy first, e.g. "VT, NVY/nthvan" or "VT". */
+const archive = () =>
+  text(200)
+    .transform((s) => s.replace(/^-?\s*Lưu\s*:\s*/iu, '').replace(/[.;\s]+$/u, ''))
+    .pipe(z.string().regex(/^VT(?=$|[\s,;/(])/u, 'starts with VT (the văn thư\'s copy), e.g. "VT, NVY"'));
 
 /** Drafting-unit abbreviation in the symbol: upper-case letters and digits. */
 const unitCode = () => requiredText(40).pipe(z.string().regex(/^[A-ZĐ0-9]+$/u, 'upper-case letters and digits only, e.g. TTBCXB'));
@@ -67,6 +87,10 @@ const letterFields = {
   urgency: z.enum(URGENCIES).nullable().optional(),
   signer: Signer,
   unitCode: unitCode().optional(),
+  archive: archive().nullable().optional(),
+  /** ô 12: the drafter's initials (upper case) and the number of copies, e.g. PL.(300). */
+  drafterInitials: text(20).pipe(z.string().regex(/^\p{Lu}+$/u, 'upper-case letters only, e.g. PL')).nullable().optional(),
+  copies: z.number().int('a whole number').min(1).max(1_000_000).nullable().optional(),
   campaignId: id().nullable().optional(),
 };
 

@@ -8,7 +8,7 @@ import { localParts } from '../shared/time';
 import { expandGroups, findOrgById, findOrgsByIds } from '../orgs';
 import * as repo from './repo';
 import { toLetter, type Letter } from './model';
-import type { LetterCreate, LetterPatch, RecipientInput, TemplateVariable } from './schemas';
+import type { LetterCreate, LetterPatch, RecipientInput, SignerInput, TemplateVariable } from './schemas';
 import { checkVariables, renderTemplate } from './templates';
 import { kyHieu, letterDocument } from './build';
 import { recordApproval, signForApproval } from './pdf/esign';
@@ -185,10 +185,8 @@ export async function createLetter(ctx: Ctx, input: LetterCreate): Promise<Lette
       body: content.body,
       place: input.place,
       urgency: input.urgency ?? null,
-      signer_authority: input.signer.authority ?? null,
-      signer_authority_title: input.signer.authority ? input.signer.authorityTitle ?? null : null,
-      signer_title: input.signer.title,
-      signer_name: input.signer.name,
+      ...signerColumns(input.signer),
+      ...officeColumns(input),
       unit_code: input.unitCode ?? 'VP',
       campaign_id: input.campaignId ?? null,
       status: 'draft',
@@ -238,14 +236,8 @@ export async function patchLetter(ctx: Ctx, id: number, patch: LetterPatch): Pro
   if (content) Object.assign(update, { subject: content.subject, body: content.body, variables: content.variables ? JSON.stringify(content.variables) : null, template_id: templateId ?? null });
   if (patch.place !== undefined) update.place = patch.place;
   if (patch.urgency !== undefined) update.urgency = patch.urgency;
-  if (patch.signer) {
-    Object.assign(update, {
-      signer_authority: patch.signer.authority ?? null,
-      signer_authority_title: patch.signer.authority ? patch.signer.authorityTitle ?? null : null,
-      signer_title: patch.signer.title,
-      signer_name: patch.signer.name,
-    });
-  }
+  if (patch.signer) Object.assign(update, signerColumns(patch.signer));
+  Object.assign(update, officeColumns(patch));
   if (patch.unitCode !== undefined) update.unit_code = patch.unitCode;
   if (patch.campaignId !== undefined) update.campaign_id = patch.campaignId;
   await db.transaction(async (tx) => {
@@ -256,6 +248,27 @@ export async function patchLetter(ctx: Ctx, id: number, patch: LetterPatch): Pro
     if (patch.distribution) await repo.replaceDistribution(tx, id, patch.distribution);
   });
   return getLetter(ctx, id);
+}
+
+/** The signer as stored: the position is the given title, or the last printed line when only `lines` are given. */
+function signerColumns(s: SignerInput): Pick<repo.LetterRow, 'signer_authority' | 'signer_authority_title' | 'signer_title' | 'signer_name' | 'signer_lines' | 'signer_other_titles'> {
+  return {
+    signer_authority: s.authority ?? null,
+    signer_authority_title: s.authority ? s.authorityTitle ?? null : null,
+    signer_title: s.title ?? s.lines![s.lines!.length - 1],
+    signer_name: s.name,
+    signer_lines: s.lines?.length ? JSON.stringify(s.lines) : null,
+    signer_other_titles: s.otherTitles?.length ? JSON.stringify(s.otherTitles) : null,
+  };
+}
+
+/** "Lưu:" and ô 12, only the fields given (a patch leaves the others as they are). */
+function officeColumns(input: Pick<LetterPatch, 'archive' | 'drafterInitials' | 'copies'>): Partial<repo.LetterRow> {
+  const out: Partial<repo.LetterRow> = {};
+  if (input.archive !== undefined) out.archive = input.archive ?? null;
+  if (input.drafterInitials !== undefined) out.drafter_initials = input.drafterInitials ?? null;
+  if (input.copies !== undefined) out.copies = input.copies ?? null;
+  return out;
 }
 
 const NOT_IN_STATE: Record<string, string> = {

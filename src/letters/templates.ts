@@ -172,7 +172,7 @@ export function textToBlocks(text: string): BodyBlock[] {
         .filter((l) => !/^\|[\s|:-]+\|?$/.test(l)) // markdown separator rows
         .map((l) => l.replace(/^\|/, '').replace(/\|$/, '').split('|').map((c) => c.trim()));
       blocks.push({ type: 'table', header: cells[0] ?? [], rows: cells.slice(1) });
-    } else blocks.push({ type: 'paragraph', text: lines.join(' ') });
+    } else blocks.push({ type: 'paragraph', text: lines.join('\n') }); // a single newline is a line break (inline.ts)
   }
   return blocks;
 }

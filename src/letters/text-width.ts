@@ -1,6 +1,7 @@
 /**
  * Approximate printed width of a line of Times New Roman text, in twips, for sizing rule lines
- * (the renderer draws them and the validator measures them with this same estimate).
+ * (the DOCX draws its Kính gửi indent and the validator measures rules with it; the header rules are drawn with
+ * the exact Tinos widths, header-lines.ts).
  * Widths are average advance widths in em, by character class; good to a few per cent for Vietnamese.
  */
 const NARROW = new Set([...'iljtfIr.,;:!\'|()[] ']);

@@ -12,6 +12,8 @@ export interface Org {
   headcount: number | null;
   population18: number | null;
   place: string | null;
+  /** The issuing name as printed in a letter header (upper case), "\n" at a chosen line break. */
+  headerName: string | null;
 }
 
 export function toOrg(row: OrgRow): Org {
@@ -26,6 +28,7 @@ export function toOrg(row: OrgRow): Org {
     headcount: row.headcount,
     population18: row.population18,
     place: row.place,
+    headerName: row.header_name ?? null,
   };
 }
 

@@ -13,6 +13,8 @@ export interface OrgRow {
   headcount: number | null;
   population18: number | null;
   place: string | null;
+  /** The name as printed in a letter's header, "\n" where the văn thư breaks it; null = the name. */
+  header_name?: string | null;
   created_at: string;
   updated_at: string;
 }

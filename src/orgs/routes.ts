@@ -73,7 +73,7 @@ export function apiRouter(deps: Deps): Router {
   return r;
 }
 
-const ORG_FIELDS = ['name', 'shortName', 'kind', 'parentId', 'code', 'email', 'headcount', 'population18', 'place'] as const;
+const ORG_FIELDS = ['name', 'shortName', 'kind', 'parentId', 'code', 'email', 'headcount', 'population18', 'place', 'headerName'] as const;
 /** Fields an organisation must have: cleared in the edit form, they stay "" and the schema says they are required. */
 const REQUIRED_ORG_FIELDS: ReadonlySet<string> = new Set(['name', 'shortName', 'kind']);
 

@@ -8,6 +8,23 @@ export type OrgKind = (typeof ORG_KINDS)[number];
 const shortName = () =>
   requiredText(40).pipe(z.string().regex(/^[A-ZĐ0-9&]+$/u, 'upper-case letters and digits only, e.g. STTTT'));
 
+/**
+ * The issuing name as a letter header prints it ("SỞ THÔNG TIN VÀ\nTRUYỀN THÔNG"): upper case, at most three
+ * lines, each break a "\n" (a form's CRLF counts as one).
+ */
+const headerName = () =>
+  z
+    .string()
+    .transform((s) => s.normalize('NFC').replace(/\r\n?/g, '\n').split('\n').map((l) => l.trim().replace(/\s+/g, ' ')).filter(Boolean).join('\n'))
+    .pipe(
+      z
+        .string()
+        .max(300, 'at most 300 characters')
+        .refine((s) => s.split('\n').length <= 3, 'at most three lines')
+        .refine((s) => s === s.toLocaleUpperCase('vi'), 'upper case, as printed'),
+    )
+    .transform((s) => s || null);
+
 const count = () => z.coerce.number().int('a whole number').min(0, 'cannot be negative').max(100_000_000);
 
 export const OrgCreate = z
@@ -21,6 +38,7 @@ export const OrgCreate = z
     headcount: count().nullable().optional(),
     population18: count().nullable().optional(),
     place: text(120).nullable().optional(),
+    headerName: headerName().nullable().optional(),
   })
   .strict();
 export type OrgCreate = z.infer<typeof OrgCreate>;

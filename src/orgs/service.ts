@@ -102,6 +102,7 @@ function toRow(input: OrgPatch): Partial<repo.OrgRow> {
   if (input.headcount !== undefined) row.headcount = input.headcount ?? null;
   if (input.population18 !== undefined) row.population18 = input.population18 ?? null;
   if (input.place !== undefined) row.place = input.place ?? null;
+  if (input.headerName !== undefined) row.header_name = input.headerName ?? null;
   return row;
 }
 

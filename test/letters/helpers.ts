@@ -3,7 +3,7 @@ import { DOMParser } from '@xmldom/xmldom';
 import type { TestContext, TestUser } from '../helpers/context';
 import { installShippedTemplates } from '../../src/letters/template-service';
 
-/** Paragraph texts of a DOCX body (and its headers), in order, NFC. */
+/** Paragraph texts of a DOCX body (and its headers), in order, NFC; a soft line break (w:br) reads as a space. */
 export async function docxParagraphs(buf: Buffer, part = 'word/document.xml'): Promise<string[]> {
   const zip = await JSZip.loadAsync(buf);
   const xml = await zip.file(part)!.async('string');
@@ -11,9 +11,12 @@ export async function docxParagraphs(buf: Buffer, part = 'word/document.xml'): P
   const ps = doc.getElementsByTagName('w:p');
   const out: string[] = [];
   for (let i = 0; i < ps.length; i++) {
-    const ts = ps[i].getElementsByTagName('w:t');
+    const all = ps[i].getElementsByTagName('*');
     let s = '';
-    for (let j = 0; j < ts.length; j++) s += ts[j].textContent ?? '';
+    for (let j = 0; j < all.length; j++) {
+      if (all[j].tagName === 'w:t') s += all[j].textContent ?? '';
+      else if (all[j].tagName === 'w:br' && s) s += ' ';
+    }
     out.push(s.normalize('NFC').replace(/\u00a0/g, ' '));
   }
   return out;

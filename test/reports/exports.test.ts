@@ -15,7 +15,8 @@ const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => 
 /** The visible text of a DOCX, paragraph by paragraph, and its tables as rows of cell texts. */
 async function docxContent(buf: Buffer): Promise<{ text: string; tables: string[][][] }> {
   const xml = await (await JSZip.loadAsync(buf)).file('word/document.xml')!.async('string');
-  const paraText = (s: string) => [...s.matchAll(/<w:t(?:\s[^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]).join('');
+  // A soft line break (a wrapped header name or V/v line) reads as a space.
+  const paraText = (s: string) => [...s.matchAll(/<w:t(?:\s[^>]*)?>([^<]*)<\/w:t>|<w:br\/>/g)].map((m) => m[1] ?? ' ').join('');
   const text = [...xml.matchAll(/<w:p[ >][\s\S]*?<\/w:p>/g)].map((m) => paraText(m[0])).join('\n');
   const tables = [...xml.matchAll(/<w:tbl>[\s\S]*?<\/w:tbl>/g)].map((t) => [...t[0].matchAll(/<w:tr[ >][\s\S]*?<\/w:tr>/g)].map((r) => [...r[0].matchAll(/<w:tc>[\s\S]*?<\/w:tc>/g)].map((c) => paraText(c[0]))));
   return { text, tables };

@@ -29,8 +29,12 @@ export interface Para {
   exactLine?: number;
   /** A rule under the paragraph across its indented width. */
   ruleBelow?: { thickness: number; space: number };
-  /** A box around the paragraph's indented width. */
-  box?: { thickness: number };
+  /** A box just outside the paragraph's indented width; `space` (w:space, points, default 1) above and below the text. */
+  box?: { thickness: number; space?: number };
+  /** Kept on the same page as the next block (w:keepNext). */
+  keepNext?: boolean;
+  /** Not broken across pages (w:keepLines). */
+  keepLines?: boolean;
   /** Records where the paragraph lies (union of paragraphs with the same name). */
   mark?: string;
   /** Laid out (it takes its place) but not drawn. */
@@ -57,6 +61,8 @@ export interface Table {
   rows: Row[];
   /** Border line width in points, 0 for none. */
   border: number;
+  /** Its last row is kept on the same page as the next block (w:keepNext in the last row). */
+  keepNext?: boolean;
 }
 
 export type Block = ({ kind: 'para' } & Para) | Table;
@@ -120,6 +126,11 @@ interface Line {
 }
 
 const M = metrics();
+
+/** What a paragraph box adds to the paragraph's height in LibreOffice: 2 × spacing − 2 × border (0.5 pt for 1 pt, 0.75 pt lines). */
+function boxExtra(box: { thickness: number; space?: number }): number {
+  return Math.max(0, 2 * (box.space ?? 1) - 2 * box.thickness);
+}
 
 function lineBox(size: number, exact?: number): { height: number; ascent: number } {
   if (exact) return { height: exact, ascent: exact * 0.8 };
@@ -326,16 +337,20 @@ export class Flow {
 
   /** Lines plus the paragraph's rule or box; returns the height. */
   private decorated(ops: Op[], p: Para, lines: Line[], x: number, y: number, width: number, page: number): number {
-    // LibreOffice draws a paragraph box almost inside the line: it adds about 0.5 pt to the height.
-    let h = this.drawLines(ops, p, lines, x, y, width, page) + (p.box ? 0.5 : 0);
+    // LibreOffice draws a paragraph box line + 2 × spacing − 2 × border high (measured), the text centred in it,
+    // and its sides just outside the indents.
+    const extra = p.box ? boxExtra(p.box) : 0;
+    let h = this.drawLines(ops, p, lines, x, y + extra / 2, width, page) + extra;
     const x1 = x + (p.left ?? 0);
     const x2 = x + width - (p.right ?? 0);
     if (p.box && !p.hidden) {
       const t = p.box.thickness;
       const y1 = y + t / 2;
       const y2 = y + h - t / 2;
-      ops.push({ t: 'line', x1, y1, x2, y2: y1, width: t }, { t: 'line', x1, y1: y2, x2, y2, width: t });
-      ops.push({ t: 'line', x1, y1, x2: x1, y2, width: t }, { t: 'line', x1: x2, y1, x2, y2, width: t });
+      const l = x1 - t / 2;
+      const r = x2 + t / 2;
+      ops.push({ t: 'line', x1: l - t / 2, y1, x2: r + t / 2, y2: y1, width: t }, { t: 'line', x1: l - t / 2, y1: y2, x2: r + t / 2, y2, width: t });
+      ops.push({ t: 'line', x1: l, y1, x2: l, y2, width: t }, { t: 'line', x1: r, y1, x2: r, y2, width: t });
     }
     if (p.ruleBelow) {
       const ry = y + h + p.ruleBelow.space + p.ruleBelow.thickness / 2;
@@ -345,11 +360,43 @@ export class Flow {
     return h;
   }
 
+  private get textWidth(): number {
+    return this.g.width - this.g.left - this.g.right;
+  }
+
+  /**
+   * The height a block needs on this page to keep with what follows: a whole paragraph when its lines are kept
+   * together (else its last two lines), a table's last row; `leading` for the first block of the chain, the first
+   * row (or the first two lines) of the block the chain is kept with.
+   */
+  private keptHeight(b: Block, part: 'whole' | 'head' | 'tail'): number {
+    if (b.kind === 'table') {
+      const rows = part === 'head' ? b.rows.slice(0, 1) : b.rows.slice(-1);
+      return rows.reduce((h, r) => h + this.row(null, r, b.border, 0, 0, 0), 0) + b.border;
+    }
+    const lines = breakLines(b, this.textWidth);
+    const taken = b.keepLines || b.box || b.ruleBelow || part === 'whole' ? lines : part === 'head' ? lines.slice(0, 2) : lines.slice(-2);
+    const before = this.atTop() && this.pageIndex > 0 ? 0 : (b.before ?? 0);
+    return before + taken.reduce((h, l) => h + l.height, 0) + (part === 'head' ? 0 : (b.after ?? 0)) + (b.box ? boxExtra(b.box) : 0);
+  }
+
+  /** Starts a new page when a chain of blocks kept with the next (keepNext) would not fit on this one but fits on a page. */
+  keepTogether(chain: Block[]): void {
+    if (this.atTop()) return;
+    const last = chain.length - 1;
+    const h = chain.reduce((sum, b, i) => sum + this.keptHeight(b, i === last ? 'head' : b.kind === 'para' && b.keepLines ? 'whole' : 'tail'), 0);
+    if (this.y + h > this.bottom + 0.01 && h <= this.bottom - this.g.top) this.newPage();
+  }
+
   /** A paragraph in the page flow: breaks across pages with widow and orphan control. */
   para(p: Para): void {
-    const width = this.g.width - this.g.left - this.g.right;
+    const width = this.textWidth;
     if (!(this.atTop() && this.pageIndex > 0)) this.y += p.before ?? 0;
     let lines = breakLines(p, width);
+    if (p.keepLines && !this.atTop()) {
+      const h = lines.reduce((n, l) => n + l.height, 0);
+      if (this.y + h > this.bottom + 0.01 && h <= this.bottom - this.g.top) this.newPage();
+    }
     if (p.box || p.ruleBelow) {
       // Decorated paragraphs (one or two lines in a letter) stay whole.
       const probe: Op[] = [];
@@ -446,7 +493,15 @@ export class Flow {
 
 export function layoutBlocks(g: PageGeometry, blocks: Block[]): Layout {
   const flow = new Flow(g);
-  for (const b of blocks) flow.block(b);
+  blocks.forEach((b, i) => {
+    // At the start of a keep-with-next chain: the chain and the block it keeps with start a page together.
+    if (b.keepNext && !blocks[i - 1]?.keepNext) {
+      let end = i;
+      while (end < blocks.length - 1 && blocks[end].keepNext) end++;
+      flow.keepTogether(blocks.slice(i, end + 1));
+    }
+    flow.block(b);
+  });
   return flow.layout();
 }
 

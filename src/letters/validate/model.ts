@@ -86,8 +86,11 @@ export interface Parts {
   /** §3.1 line 2, and the paragraph right under it (where a rule may be drawn). */
   motto: Para | null;
   afterMotto: Para | null;
-  /** §3.2 the agency cell (left of the Quốc hiệu): its lines, the issuing agency (last line) and the rule under it. */
-  agency: { lines: Para[]; issuing: Para | null; parents: Para[]; rule: Para | null };
+  /**
+   * §3.2 the agency cell (left of the Quốc hiệu): its lines, the issuing agency (the last paragraph: `issuing` its
+   * first line, `issuingLines` all of them when it wraps) and the rule under it.
+   */
+  agency: { lines: Para[]; issuing: Para | null; issuingLines: Para[]; parents: Para[]; rule: Para | null };
   /** §3.3 the "Số:" line; draft when the number is left blank. */
   number: { para: Para; text: string; draft: boolean } | null;
   /** §3.4 the place-and-date line. */

@@ -1,7 +1,7 @@
 /** Finds the parts of a công văn among the paragraphs (by their text and their place in the header/footer tables). */
-import { MOTTO, NATIONAL_NAME_VARIANTS, URGENCY_VARIANTS } from '../format';
+import { DRAFTER_MARK_RE, MOTTO, NATIONAL_NAME_VARIANTS, URGENCY_VARIANTS } from '../format';
 import type { Para, Parts } from './model';
-import { norm } from './text';
+import { allBold, norm } from './text';
 
 export const DRAFT_NUMBER_RE = /^Số:\s+\/[A-ZĐ0-9]+(-[A-ZĐ0-9]+)+$/u;
 export const DATE_RE = /^(.+), ngày (\d{1,2}) tháng (\d{1,2}) năm (\d{4})$/u;
@@ -18,8 +18,17 @@ export function locateParts(paras: Para[]): Parts {
   // §3.2: the agency lines are the first column of the header table row that holds the Quốc hiệu.
   const agencyCell = nationalName?.cell ? paras.filter((p) => sameRow(p, nationalName) && p.cell!.col === 0) : [];
   const lines = agencyCell.filter((p) => p.text.trim());
-  const issuing = lines[lines.length - 1] ?? null;
-  const rule = issuing ? agencyCell.slice(agencyCell.indexOf(issuing) + 1).find((p) => !p.text.trim() && p.borders.has('bottom')) ?? null : null;
+  const last = lines[lines.length - 1] ?? null;
+  // A wrapped issuing name stacks its lines in one paragraph (soft breaks): the lines before the last one in the
+  // same paragraph and with the same weight belong to it (a parent line stacked above it is not bold).
+  const issuingLines: Para[] = [];
+  for (let i = lines.length - 1; i >= 0 && last; i--) {
+    const l = lines[i];
+    if (l !== last && (l.source !== last.source || allBold(l) !== allBold(last))) break;
+    issuingLines.unshift(l);
+  }
+  const issuing = issuingLines[0] ?? null;
+  const rule = last ? agencyCell.slice(agencyCell.indexOf(last) + 1).find((p) => !p.text.trim() && p.borders.has('bottom')) ?? null : null;
 
   const numberPara = paras.find((p) => /^Số\s*:/.test(p.text.trim()));
   const number = numberPara ? { para: numberPara, text: numberPara.text.trim(), draft: DRAFT_NUMBER_RE.test(numberPara.text.trim()) } : null;
@@ -45,7 +54,10 @@ export function locateParts(paras: Para[]): Parts {
   let signer: Parts['signer'] = null;
   if (title) {
     const items: Para[] = [];
-    for (let i = title.index + 1; i < paras.length && sameCell(title, paras[i]) && paras[i].text.trim(); i++) items.push(paras[i]);
+    for (let i = title.index + 1; i < paras.length && sameCell(title, paras[i]) && paras[i].text.trim(); i++) {
+      if (items.length && DRAFTER_MARK_RE.test(paras[i].text.trim())) break; // ô 12 closes the list
+      items.push(paras[i]);
+    }
     noiNhan = { title, items };
     signer = title.cell ? paras.filter((x) => sameRow(x, title) && x.cell!.col !== title.cell!.col && x.text.trim()) : [];
   }
@@ -58,7 +70,7 @@ export function locateParts(paras: Para[]): Parts {
     nationalName,
     motto,
     afterMotto: motto ? paras[motto.index + 1] ?? null : null,
-    agency: { lines, issuing, parents: lines.slice(0, -1), rule },
+    agency: { lines, issuing, issuingLines, parents: lines.filter((p) => !issuingLines.includes(p)), rule },
     number,
     date,
     subject,

@@ -39,14 +39,14 @@ export const motto: Rule = ({ parts: { motto: p, nationalName, afterMotto: next 
 /** Parent agency upper case, not bold; issuing agency upper case, bold; both 12–13 pt; a rule of 1/3–1/2 of the line under it. */
 export const agencyName: Rule = ({ parts: { agency } }) => {
   const f = findings('co-quan');
-  const { issuing, parents, rule } = agency;
+  const { issuing, issuingLines, parents, rule } = agency;
   if (!issuing) {
     f.error('agency name (top left) is missing');
     return f.out;
   }
-  if (!isUpper(issuing.text)) f.error('issuing agency name must be upper case');
-  if (!sizesOk(issuing, SIZE.issuingAgency)) f.error(`issuing agency size ${sizesOf(issuing)}; must be ${ptRange(SIZE.issuingAgency)}`);
-  if (!allBold(issuing)) f.error('issuing agency name must be bold');
+  if (!issuingLines.every((l) => isUpper(l.text))) f.error('issuing agency name must be upper case');
+  for (const l of issuingLines) if (!sizesOk(l, SIZE.issuingAgency)) f.error(`issuing agency size ${sizesOf(l)}; must be ${ptRange(SIZE.issuingAgency)}`);
+  if (!issuingLines.every(allBold)) f.error('issuing agency name must be bold');
   for (const parent of parents) {
     if (!isUpper(parent.text)) f.error(`parent agency "${parent.text}" must be upper case`);
     if (!sizesOk(parent, SIZE.parentAgency)) f.error(`parent agency size ${sizesOf(parent)}; must be ${ptRange(SIZE.parentAgency)}`);
@@ -54,7 +54,9 @@ export const agencyName: Rule = ({ parts: { agency } }) => {
   }
   if (!rule) f.error('no solid rule under the issuing agency name');
   else if (rule.cell?.width) {
-    const textW = Math.min(rule.cell.width, textWidthTwips(issuing.text, textRuns(issuing)[0]?.size ?? SIZE.issuingAgency.print, true));
+    // The printed line is the issuing name's widest line.
+    const widest = Math.max(...issuingLines.map((l) => textWidthTwips(l.text, textRuns(l)[0]?.size ?? SIZE.issuingAgency.print, true)));
+    const textW = Math.min(rule.cell.width, widest);
     const ratio = ruleWidth(rule) / textW;
     const { min, max, tolerance } = AGENCY_RULE_RATIO;
     if (ratio < min - tolerance || ratio > max + tolerance) f.error(`the rule under the agency name is ${(ratio * 100).toFixed(0)}% of the text line; must be 1/3–1/2`);

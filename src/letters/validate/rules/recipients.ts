@@ -30,7 +30,7 @@ export const kinhGui: Rule = ({ parts: { kinhGui: kg } }) => {
   return f.out;
 };
 
-/** "Nơi nhận:" 12 pt bold italic; items "- …;" 11 pt upright; "- Như trên;" first when there are recipients; "- Lưu: VT, <unit>." last. */
+/** "Nơi nhận:" 12 pt bold italic; items "- …;" 11 pt upright; "- Như trên;" first when there are recipients; "- Lưu: VT[, …]." last. */
 export const noiNhan: Rule = ({ parts: { noiNhan: nn, kinhGui: kg } }) => {
   const f = findings('noi-nhan');
   if (!nn) {
@@ -50,7 +50,8 @@ export const noiNhan: Rule = ({ parts: { noiNhan: nn, kinhGui: kg } }) => {
     if (anyBold(it) || anyItalic(it)) f.error(`Nơi nhận items are upright, not bold: "${t}"`);
   });
   const lastItem = items[items.length - 1]?.text.trim();
-  if (lastItem && !/^- Lưu: VT, [A-ZĐ0-9]+.*\.$/u.test(lastItem)) f.error(`the last Nơi nhận item must be "- Lưu: VT, <unit>." (got "${lastItem}")`);
+  // "- Lưu: VT, TTBCXB.", "- Lưu: VT, NVY/nthvan.", or the văn thư's copy alone, "- Lưu: VT." (§3.10).
+  if (lastItem && !/^- Lưu: VT(, \S.*)?\.$/u.test(lastItem)) f.error(`the last Nơi nhận item must be "- Lưu: VT, <unit>." or "- Lưu: VT." (got "${lastItem}")`);
   const recipientCount = kg ? (kg.rest ? 1 : kg.items.length) : 0;
   if (recipientCount > 0 && items[0] && items[0].text.trim() !== '- Như trên;') f.error('the first Nơi nhận item of a công văn is "- Như trên;"');
   return f.out;
