@@ -18,10 +18,11 @@ import * as campaigns from './campaigns';
 import * as overview from './overview';
 import * as home from './home';
 import * as signing from './signing';
+import * as notifications from './notifications';
 import { t } from './shared/i18n';
 
 /** Each capability contributes a JSON API router (under /api/v1) and a page router (under /). */
-const FEATURES = [auth, orgs, auditLog, letters, dispatch, broadcasts, campaigns, reports, overview, signing];
+const FEATURES = [auth, orgs, auditLog, letters, dispatch, broadcasts, campaigns, reports, overview, signing, notifications];
 
 export function createApp(deps: Deps): Express {
   const app = express();
@@ -55,6 +56,7 @@ export function createApp(deps: Deps): Express {
   app.use(authenticate(deps));
   app.use(csrf());
   app.use(audit(deps));
+  app.use(notifications.unreadBadge());
   app.use((req, res, next) => {
     res.locals.path = req.path;
     res.locals.query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';

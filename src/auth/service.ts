@@ -382,6 +382,11 @@ export async function installationAdmin(db: Q): Promise<Actor | undefined> {
   return user ? repo.toActor(user, await repo.rolesOf(db, user.id)) : undefined;
 }
 
+/** Who a notice goes to (no access rule: the notifying feature decided): the active users by id, or by role in an organisation. */
+export async function activeAddressees(db: Q, who: { ids: number[] } | { orgId: number; roles: Role[] }): Promise<repo.Addressee[]> {
+  return repo.activeAddressees(db, who);
+}
+
 /** The user with this id as services see them, or undefined (no access rule: the signing feature names a certificate's owner). */
 export async function findActorById(db: Q, id: number): Promise<Actor | undefined> {
   const user = await repo.findUserById(db, id);
