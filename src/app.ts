@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Deps } from './deps';
 import { ROOT } from './shared/paths';
 import { setupViews } from './web/views';
-import { audit, authenticate, csrf, inputGuard, locale, requestLog } from './web/middleware';
+import { audit, authenticate, csrf, inputGuard, locale, passwordChangeGate, requestLog } from './web/middleware';
 import { apiNotFound, errorHandler } from './web/errors';
 import * as auth from './auth';
 import * as orgs from './orgs';
@@ -55,6 +55,7 @@ export function createApp(deps: Deps): Express {
   app.use(inputGuard());
   app.use(authenticate(deps));
   app.use(csrf());
+  app.use(passwordChangeGate());
   app.use(audit(deps));
   app.use(notifications.unreadBadge());
   app.use((req, res, next) => {

@@ -110,6 +110,13 @@ export async function revokeToken(q: Q, tokenHash: string, now: string): Promise
   await q('auth_tokens').where({ token_hash: tokenHash }).update({ revoked_at: now });
 }
 
+/** Ends every session and token of the user but one (the session that changed its own password). */
+export async function revokeTokensOfUserExcept(q: Q, userId: number, now: string, keepTokenHash: string | null): Promise<void> {
+  const query = q('auth_tokens').where({ user_id: userId }).whereNull('revoked_at');
+  if (keepTokenHash) query.whereNot({ token_hash: keepTokenHash });
+  await query.update({ revoked_at: now });
+}
+
 export async function revokeTokensOfUser(q: Q, userId: number, now: string): Promise<void> {
   await q('auth_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: now });
 }
