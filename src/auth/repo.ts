@@ -77,6 +77,16 @@ export async function firstActiveWithRole(q: Q, role: Role): Promise<UserRow | u
     .first('u.*');
 }
 
+/** Which of these addresses already belong to a user. */
+export async function existingEmails(q: Q, emails: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const part of chunked(emails, 500)) {
+    const rows = await q<{ email: string }>('users').whereIn('email', part).select('email');
+    for (const r of rows) out.add(r.email);
+  }
+  return out;
+}
+
 export async function countUsers(q: Q): Promise<number> {
   const row = await q('users').count<{ n: number | string }[]>({ n: '*' }).first();
   return Number(row?.n ?? 0);

@@ -11,7 +11,12 @@ import { checked, field, fieldList, formBody, parseForm, renderFormError, type F
 import { managedOrgs } from '../orgs';
 import * as auth from './service';
 import * as accounts from './accounts';
+import fs from 'node:fs';
+import { postUpload, uploadedFile } from '../web/upload';
+import { importUsers, userImportSample, USER_IMPORTERS, type UserImportResult } from './import-users';
+import type { Locale } from '../shared/i18n';
 import { sha256Hex } from './password';
+import { authorize } from './policy';
 import { LocaleSwitch, LoginBody, OwnPasswordForm, PasswordLinkToken, PasswordResetRequest, PasswordResetSet, PasswordSetForm, UserCreate, UserEditForm, UserPatch } from './schemas';
 
 export function apiRouter(deps: Deps): Router {
@@ -60,6 +65,14 @@ export function apiRouter(deps: Deps): Router {
     res.status(201).json(user);
   });
 
+  // Bulk import (XLSX/CSV): all or nothing; 201 with the count, or 400 with every refused row and nothing written.
+  postUpload(r, '/users/import', deps.config.MEDIA_DIR, { roles: USER_IMPORTERS, maxBytes: deps.config.UPLOAD_MAX_MB * 1024 * 1024 }, async (req, res) => {
+    const file = uploadedFile(req);
+    const result = await importUsers(ctxOf(req), await readAndDrop(file), file.originalname, importLimits(deps));
+    const view = userImportView(result, req.locale);
+    res.status(result.errors.length ? 400 : 201).json({ created: view.created, errors: view.errors });
+  });
+
   r.patch('/users/:id', async (req, res) => {
     const ctx = ctxOf(req);
     res.json(await auth.updateUser(ctx, parse(id(), req.params.id), parse(UserPatch, req.body)));
@@ -67,6 +80,24 @@ export function apiRouter(deps: Deps): Router {
 
   return r;
 }
+
+async function readAndDrop(file: Express.Multer.File): Promise<Buffer> {
+  try {
+    return await fs.promises.readFile(file.path);
+  } finally {
+    await fs.promises.unlink(file.path).catch(() => undefined);
+  }
+}
+
+const importLimits = (deps: Deps) => ({ maxRows: deps.config.IMPORT_MAX_ROWS, maxUncompressedBytes: deps.config.IMPORT_MAX_UNCOMPRESSED_MB * 1024 * 1024 });
+
+/** The users import's outcome in the reader's language: each refused row with its reason. */
+const userImportView = (result: UserImportResult, locale: Locale) => ({
+  created: result.created,
+  tone: result.errors.length ? 'error' : 'ok',
+  wrongRows: new Set(result.errors.map((e) => e.row)).size,
+  errors: result.errors.map((e) => ({ row: e.row, code: e.code, params: e.params, message: t(locale, `users.importErrors.${e.code}`, e.params) })),
+});
 
 /** The sign-in form's fields in the API's shape (an empty field is "not given": the schema says it is required). */
 const toLogin = (b: FormBody) => ({ email: field(b, 'email'), password: field(b, 'password') });
@@ -234,6 +265,24 @@ export function pageRouter(deps: Deps): Router {
   }
 
   r.get('/users', (req, res) => renderUsers(req, res));
+
+  r.get('/users/import/sample.xlsx', async (req, res) => {
+    const { actor } = ctxOf(req);
+    authorize(actor, USER_IMPORTERS, actor.orgId);
+    res.attachment('mau-nhap-nguoi-dung.xlsx');
+    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    res.send(await userImportSample());
+  });
+
+  postUpload(r, '/users/import', deps.config.MEDIA_DIR, { roles: USER_IMPORTERS, maxBytes: deps.config.UPLOAD_MAX_MB * 1024 * 1024 }, async (req, res) => {
+    try {
+      const file = uploadedFile(req);
+      const result = await importUsers(ctxOf(req), await readAndDrop(file), file.originalname, importLimits(deps));
+      await renderUsers(req, res, { userImport: userImportView(result, req.locale) }, result.errors.length ? 400 : 200);
+    } catch (err) {
+      await renderFormError(err, req, res, (view, status) => renderUsers(req, res, { importError: view.error, importFields: view.fields }, status));
+    }
+  });
 
   /** The edit form of a user the admin manages; after an error it shows what was typed, beside the messages. */
   async function renderUserEdit(req: Request, res: Response, userId: number, extra: Record<string, unknown> = {}, status = 200, typed: FormBody | null = null) {
