@@ -63,7 +63,7 @@ describeEachDb('organisation import as a person meets it', (ctx) => {
     expect(sample.status).toBe(200);
     expect(sample.headers['content-disposition']).toContain('mau-nhap-co-quan-don-vi.xlsx');
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(sample.body as unknown as ExcelJS.Buffer);
+    await wb.xlsx.load(sample.body);
     expect(wb.worksheets[0].getRow(1).values).toEqual(expect.arrayContaining(['Mã', 'Tên', 'Viết tắt', 'Loại', 'Mã cấp trên']));
     expect(wb.worksheets[0].getRow(3).getCell(4).value).toBe('Huyện, thị xã, thành phố');
     const res = await upload(sample.body as Buffer, 'mau.xlsx');

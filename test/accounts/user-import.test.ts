@@ -135,7 +135,7 @@ describeEachDb('importing users', (ctx) => {
     });
     expect(sample.status).toBe(200);
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(sample.body as unknown as ExcelJS.Buffer);
+    await wb.xlsx.load(sample.body);
     expect((wb.worksheets[0].getRow(1).values as unknown[]).slice(1)).toEqual(HEAD);
     expect(wb.worksheets[0].getRow(3).getCell(3).value).toBe('Văn thư, Chuyên viên');
   });
