@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 /** Feature folders under src/: each exposes one public entry point, src/<feature>/index.ts. */
-const FEATURES = ['auth', 'orgs', 'audit', 'letters', 'dispatch', 'broadcasts', 'reports', 'campaigns', 'jobs', 'overview', 'home', 'signing', 'inbox'];
+const FEATURES = ['auth', 'orgs', 'audit', 'letters', 'dispatch', 'broadcasts', 'reports', 'campaigns', 'jobs', 'overview', 'home', 'signing', 'inbox', 'notifications'];
 
 const boundaryRule = (own) => {
   const others = FEATURES.filter((f) => f !== own).join('|');

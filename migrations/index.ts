@@ -11,6 +11,7 @@ import * as m009 from './009_dayops';
 import * as m011 from './011_letter_ops';
 import * as m012 from './012_incoming';
 import * as m010 from './010_letter_layout';
+import * as m016 from './016_notifications';
 
 export interface Migration {
   name: string;
@@ -31,4 +32,5 @@ export const migrations: Migration[] = [
   { name: '011_letter_ops', module: m011 },
   { name: '012_incoming', module: m012 },
   { name: '010_letter_layout', module: m010 },
+  { name: '016_notifications', module: m016 },
 ];

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Deps } from './deps';
 import { ROOT } from './shared/paths';
 import { setupViews } from './web/views';
-import { audit, authenticate, csrf, inputGuard, inputWarningsOnAnswers, locale, requestLog } from './web/middleware';
+import { audit, authenticate, csrf, inputGuard, inputWarningsOnAnswers, locale, passwordChangeGate, requestLog } from './web/middleware';
 import { apiNotFound, errorHandler } from './web/errors';
 import * as auth from './auth';
 import * as orgs from './orgs';
@@ -19,10 +19,11 @@ import * as overview from './overview';
 import * as home from './home';
 import * as signing from './signing';
 import * as inbox from './inbox';
+import * as notifications from './notifications';
 import { t } from './shared/i18n';
 
 /** Each capability contributes a JSON API router (under /api/v1) and a page router (under /). */
-const FEATURES = [auth, orgs, auditLog, letters, dispatch, broadcasts, campaigns, reports, overview, signing, inbox];
+const FEATURES = [auth, orgs, auditLog, letters, dispatch, broadcasts, campaigns, reports, overview, signing, inbox, notifications];
 
 export function createApp(deps: Deps): Express {
   const app = express();
@@ -55,8 +56,10 @@ export function createApp(deps: Deps): Express {
   app.use(inputGuard());
   app.use(authenticate(deps));
   app.use(csrf());
+  app.use(passwordChangeGate());
   app.use(audit(deps));
   app.use(inputWarningsOnAnswers());
+  app.use(notifications.unreadBadge());
   app.use((req, res, next) => {
     res.locals.path = req.path;
     res.locals.query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';

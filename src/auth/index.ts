@@ -14,7 +14,7 @@ export { authenticate, bootstrapAdmin } from './service';
 export { createUser } from './service';
 
 // Reads with no access rule, for features and system work that already decided: reminder recipients, seeds.
-export { activeEmailsByRole, findActorByEmail, findActorById, installationAdmin, orgsWithActiveUsers } from './service';
+export { activeAddressees, activeEmailsByRole, findActorByEmail, findActorById, installationAdmin, orgsWithActiveUsers } from './service';
 export { activeUsersOf, userNames } from './service';
 
 // HTTP.

@@ -11,6 +11,8 @@ export interface UserRow {
   locale: string;
   active: boolean | number;
   created_at: string;
+  /** Set for an imported user until they choose their own password (the pages send them to /me/password). */
+  must_change_password?: boolean | number;
 }
 
 export async function findUserByEmail(q: Q, email: string): Promise<UserRow | undefined> {
@@ -75,6 +77,16 @@ export async function firstActiveWithRole(q: Q, role: Role): Promise<UserRow | u
     .first('u.*');
 }
 
+/** Which of these addresses already belong to a user. */
+export async function existingEmails(q: Q, emails: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const part of chunked(emails, 500)) {
+    const rows = await q<{ email: string }>('users').whereIn('email', part).select('email');
+    for (const r of rows) out.add(r.email);
+  }
+  return out;
+}
+
 export async function countUsers(q: Q): Promise<number> {
   const row = await q('users').count<{ n: number | string }[]>({ n: '*' }).first();
   return Number(row?.n ?? 0);
@@ -106,6 +118,13 @@ export async function findUserByLiveToken(q: Q, tokenHash: string, kind: 'sessio
 
 export async function revokeToken(q: Q, tokenHash: string, now: string): Promise<void> {
   await q('auth_tokens').where({ token_hash: tokenHash }).update({ revoked_at: now });
+}
+
+/** Ends every session and token of the user but one (the session that changed its own password). */
+export async function revokeTokensOfUserExcept(q: Q, userId: number, now: string, keepTokenHash: string | null): Promise<void> {
+  const query = q('auth_tokens').where({ user_id: userId }).whereNull('revoked_at');
+  if (keepTokenHash) query.whereNot({ token_hash: keepTokenHash });
+  await query.update({ revoked_at: now });
 }
 
 export async function revokeTokensOfUser(q: Q, userId: number, now: string): Promise<void> {
@@ -201,4 +220,58 @@ export async function activeEmailsByRole(q: Q, orgIds: number[], role: Role): Pr
     for (const r of rows as { org_id: number; email: string }[]) map.set(Number(r.org_id), [...(map.get(Number(r.org_id)) ?? []), r.email]);
   }
   return map;
+}
+
+/** A person a notice is addressed to: where to write and in which language. */
+export interface Addressee {
+  id: number;
+  email: string;
+  name: string;
+  locale: 'vi' | 'en';
+  orgId: number;
+}
+
+/** The active users among `ids`, or holding one of `roles` in `orgId`: who a notice goes to. */
+export async function activeAddressees(q: Q, who: { ids: number[] } | { orgId: number; roles: Role[] }): Promise<Addressee[]> {
+  const query = q('users as u').where('u.active', true).select('u.id', 'u.email', 'u.name', 'u.locale', 'u.org_id').orderBy('u.id');
+  if ('ids' in who) {
+    if (who.ids.length === 0) return [];
+    query.whereIn('u.id', who.ids);
+  } else {
+    if (who.roles.length === 0) return [];
+    query.where('u.org_id', who.orgId).whereIn('u.id', q('user_roles').whereIn('role', who.roles).select('user_id'));
+  }
+  const rows = (await query) as { id: number; email: string; name: string; locale: string; org_id: number }[];
+  return rows.map((r) => ({ id: Number(r.id), email: r.email, name: r.name, locale: r.locale === 'en' ? 'en' : 'vi', orgId: Number(r.org_id) }));
+}
+
+// ---- single-use password links (reset and invitation): only the sha256 of the token is stored ----
+
+export interface PasswordLinkRow {
+  id: number;
+  user_id: number;
+  token_hash: string;
+  purpose: 'reset' | 'invite';
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export async function insertPasswordLink(q: Q, row: Omit<PasswordLinkRow, 'id' | 'used_at'>): Promise<number> {
+  return insertId(q, 'password_links', { ...row, used_at: null });
+}
+
+/** The unused, unexpired link with this token hash. */
+export async function livePasswordLink(q: Q, tokenHash: string, now: string): Promise<PasswordLinkRow | undefined> {
+  return q<PasswordLinkRow>('password_links').where({ token_hash: tokenHash }).whereNull('used_at').where('expires_at', '>', now).first();
+}
+
+/** Marks the link used if nobody did first (single use under concurrency): 1 when this call used it. */
+export async function usePasswordLink(q: Q, id: number, now: string): Promise<number> {
+  return q('password_links').where({ id }).whereNull('used_at').update({ used_at: now });
+}
+
+/** Every other open link of the user is closed when one is used (an older reset e-mail no longer works). */
+export async function closePasswordLinksOf(q: Q, userId: number, now: string): Promise<void> {
+  await q('password_links').where({ user_id: userId }).whereNull('used_at').update({ used_at: now });
 }

@@ -10,7 +10,14 @@ import { errorMessage, STATUS } from '../web/errors';
 import { checked, field, fieldList, formBody, parseForm, renderFormError, type FormBody } from '../web/forms';
 import { managedOrgs } from '../orgs';
 import * as auth from './service';
-import { LocaleSwitch, LoginBody, UserCreate, UserEditForm, UserPatch } from './schemas';
+import * as accounts from './accounts';
+import fs from 'node:fs';
+import { postUpload, uploadedFile } from '../web/upload';
+import { importUsers, userImportSample, USER_IMPORTERS, type UserImportResult } from './import-users';
+import type { Locale } from '../shared/i18n';
+import { sha256Hex } from './password';
+import { authorize } from './policy';
+import { LocaleSwitch, LoginBody, OwnPasswordForm, PasswordLinkToken, PasswordResetRequest, PasswordResetSet, PasswordSetForm, UserCreate, UserEditForm, UserPatch } from './schemas';
 
 export function apiRouter(deps: Deps): Router {
   const r = Router();
@@ -19,6 +26,21 @@ export function apiRouter(deps: Deps): Router {
     const body = parse(LoginBody, req.body);
     const result = await auth.login(deps, { ...body, ip: clientIp(req), kind: 'api' });
     res.json({ token: result.token, user: result.actor });
+  });
+
+  // "Quên mật khẩu?": 202 whatever the address (no account enumeration); throttled like sign-in (429).
+  r.post('/auth/password-reset', async (req, res) => {
+    const { email } = parse(PasswordResetRequest, req.body);
+    await accounts.requestPasswordReset(deps, { email, ip: clientIp(req) });
+    res.status(202).json({ status: 'accepted' });
+  });
+
+  r.post('/auth/password-reset/:token', async (req, res) => {
+    const token = parse(PasswordLinkToken, req.params.token);
+    const { password } = parse(PasswordResetSet, req.body);
+    await accounts.resetPassword(deps, token, password);
+    res.locals.audit = { entity: 'auth', detail: { step: 'password-reset' } };
+    res.status(204).end();
   });
 
   r.post('/auth/logout', async (req, res) => {
@@ -43,6 +65,14 @@ export function apiRouter(deps: Deps): Router {
     res.status(201).json(user);
   });
 
+  // Bulk import (XLSX/CSV): all or nothing; 201 with the count, or 400 with every refused row and nothing written.
+  postUpload(r, '/users/import', deps.config.MEDIA_DIR, { roles: USER_IMPORTERS, maxBytes: deps.config.UPLOAD_MAX_MB * 1024 * 1024 }, async (req, res) => {
+    const file = uploadedFile(req);
+    const result = await importUsers(ctxOf(req), await readAndDrop(file), file.originalname, importLimits(deps));
+    const view = userImportView(result, req.locale);
+    res.status(result.errors.length ? 400 : 201).json({ created: view.created, errors: view.errors });
+  });
+
   r.patch('/users/:id', async (req, res) => {
     const ctx = ctxOf(req);
     res.json(await auth.updateUser(ctx, parse(id(), req.params.id), parse(UserPatch, req.body)));
@@ -50,6 +80,24 @@ export function apiRouter(deps: Deps): Router {
 
   return r;
 }
+
+async function readAndDrop(file: Express.Multer.File): Promise<Buffer> {
+  try {
+    return await fs.promises.readFile(file.path);
+  } finally {
+    await fs.promises.unlink(file.path).catch(() => undefined);
+  }
+}
+
+const importLimits = (deps: Deps) => ({ maxRows: deps.config.IMPORT_MAX_ROWS, maxUncompressedBytes: deps.config.IMPORT_MAX_UNCOMPRESSED_MB * 1024 * 1024 });
+
+/** The users import's outcome in the reader's language: each refused row with its reason. */
+const userImportView = (result: UserImportResult, locale: Locale) => ({
+  created: result.created,
+  tone: result.errors.length ? 'error' : 'ok',
+  wrongRows: new Set(result.errors.map((e) => e.row)).size,
+  errors: result.errors.map((e) => ({ row: e.row, code: e.code, params: e.params, message: t(locale, `users.importErrors.${e.code}`, e.params) })),
+});
 
 /** The sign-in form's fields in the API's shape (an empty field is "not given": the schema says it is required). */
 const toLogin = (b: FormBody) => ({ email: field(b, 'email'), password: field(b, 'password') });
@@ -79,7 +127,7 @@ export function pageRouter(deps: Deps): Router {
   r.get('/login', (req, res) => {
     res.set('Cache-Control', 'no-store');
     if (req.actor) return res.redirect('/');
-    res.render('auth/login', { title: t(req.locale, 'auth.signIn'), next: safeRedirectPath(req.query.next, '/'), layout: 'bare' });
+    res.render('auth/login', { title: t(req.locale, 'auth.signIn'), next: safeRedirectPath(req.query.next, '/'), layout: 'bare', passwordSet: req.query.password === 'set' });
   });
 
   r.post('/login', async (req, res) => {
@@ -97,7 +145,7 @@ export function pageRouter(deps: Deps): Router {
         secure,
         maxAge: deps.config.SESSION_TTL_HOURS * 3600_000,
       });
-      res.redirect(303, next);
+      res.redirect(303, result.mustChangePassword ? '/me/password' : next);
     } catch (err) {
       // A refused sign-in (401) or the throttle (429) is shown on the form itself, not as the error page.
       if (err instanceof AppError && (err.kind === 'unauthenticated' || err.kind === 'too_many')) {
@@ -113,6 +161,79 @@ export function pageRouter(deps: Deps): Router {
     if (token) await auth.logout(deps, token);
     res.clearCookie(SESSION_COOKIE);
     res.redirect(303, '/login');
+  });
+
+  // ---- "Quên mật khẩu?", the link of the e-mail, and a person's own password ----
+
+  const bare = (req: Request, view: string, data: Record<string, unknown>) => ({ layout: 'bare', title: t(req.locale, `accounts.${view}.title`), ...data });
+
+  r.get('/password-reset', (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    res.render('auth/password-forgot', bare(req, 'forgot', {}));
+  });
+
+  r.post('/password-reset', async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    const body = formBody(req);
+    const render = (view: Record<string, unknown>, status: number) => res.status(status).render('auth/password-forgot', bare(req, 'forgot', { email: field(body, 'email'), ...view }));
+    try {
+      const { email } = parseForm(PasswordResetRequest, body, (b) => ({ email: field(b, 'email') }));
+      await accounts.requestPasswordReset(deps, { email, ip: clientIp(req) });
+      res.status(202).render('auth/password-forgot', bare(req, 'forgot', { sent: true, email }));
+    } catch (err) {
+      if (err instanceof AppError && err.kind === 'too_many') {
+        if (err.retryAfterSeconds) res.set('Retry-After', String(err.retryAfterSeconds));
+        return render({ error: errorMessage(err, req.locale) }, STATUS[err.kind]);
+      }
+      await renderFormError(err, req, res, render);
+    }
+  });
+
+  /** The link of the e-mail: the new password form, or (used, expired, unknown) the reason and a way to a new link. */
+  r.get('/password-reset/:token', async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    const token = PasswordLinkToken.safeParse(req.params.token);
+    try {
+      if (!token.success) throw new AppError('invalid', 'PASSWORD_LINK_INVALID', 'invalid link');
+      const link = await accounts.passwordLinkFor(deps, token.data);
+      res.render('auth/password-set', bare(req, link.purpose === 'invite' ? 'invite' : 'reset', { ...link, token: token.data }));
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'PASSWORD_LINK_INVALID') throw err;
+      res.status(400).render('auth/password-set', bare(req, 'reset', { invalidLink: errorMessage(err, req.locale) }));
+    }
+  });
+
+  r.post('/password-reset/:token', async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    const body = formBody(req);
+    const token = PasswordLinkToken.safeParse(req.params.token);
+    try {
+      if (!token.success) throw new AppError('invalid', 'PASSWORD_LINK_INVALID', 'invalid link');
+      const { password } = parseForm(PasswordSetForm, body, (b) => ({ password: field(b, 'password') ?? '', confirm: field(b, 'confirm') ?? '' }));
+      await accounts.resetPassword(deps, token.data, password);
+      res.redirect(303, '/login?password=set');
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'PASSWORD_LINK_INVALID') return res.status(400).render('auth/password-set', bare(req, 'reset', { invalidLink: errorMessage(err, req.locale) }));
+      await renderFormError(err, req, res, (view, status) => res.status(status).render('auth/password-set', bare(req, 'reset', { token: token.data, ...view })));
+    }
+  });
+
+  r.get('/me/password', (req, res) => {
+    ctxOf(req);
+    res.render('auth/password-change', { title: t(req.locale, 'accounts.change.title'), forced: req.mustChangePassword });
+  });
+
+  r.post('/me/password', async (req, res) => {
+    const ctx = ctxOf(req);
+    const body = formBody(req);
+    try {
+      const input = parseForm(OwnPasswordForm, body, (b) => ({ current: field(b, 'current') ?? '', password: field(b, 'password') ?? '', confirm: field(b, 'confirm') ?? '' }));
+      const session = cookieOf(req, SESSION_COOKIE);
+      await accounts.changeOwnPassword(ctx, input, session ? sha256Hex(session) : null);
+      res.redirect(303, '/');
+    } catch (err) {
+      await renderFormError(err, req, res, (view, status) => res.status(status).render('auth/password-change', { title: t(req.locale, 'accounts.change.title'), forced: req.mustChangePassword, ...view }));
+    }
   });
 
   r.post('/me/locale', async (req, res) => {
@@ -144,6 +265,24 @@ export function pageRouter(deps: Deps): Router {
   }
 
   r.get('/users', (req, res) => renderUsers(req, res));
+
+  r.get('/users/import/sample.xlsx', async (req, res) => {
+    const { actor } = ctxOf(req);
+    authorize(actor, USER_IMPORTERS, actor.orgId);
+    res.attachment('mau-nhap-nguoi-dung.xlsx');
+    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    res.send(await userImportSample());
+  });
+
+  postUpload(r, '/users/import', deps.config.MEDIA_DIR, { roles: USER_IMPORTERS, maxBytes: deps.config.UPLOAD_MAX_MB * 1024 * 1024 }, async (req, res) => {
+    try {
+      const file = uploadedFile(req);
+      const result = await importUsers(ctxOf(req), await readAndDrop(file), file.originalname, importLimits(deps));
+      await renderUsers(req, res, { userImport: userImportView(result, req.locale) }, result.errors.length ? 400 : 200);
+    } catch (err) {
+      await renderFormError(err, req, res, (view, status) => renderUsers(req, res, { importError: view.error, importFields: view.fields }, status));
+    }
+  });
 
   /** The edit form of a user the admin manages; after an error it shows what was typed, beside the messages. */
   async function renderUserEdit(req: Request, res: Response, userId: number, extra: Record<string, unknown> = {}, status = 200, typed: FormBody | null = null) {

@@ -16,6 +16,8 @@ export interface LoginResult {
   token: string;
   csrfToken: string;
   actor: Actor;
+  /** An imported user who has not chosen their own password yet: the pages send them to /me/password first. */
+  mustChangePassword: boolean;
 }
 
 export interface AuthSettings {
@@ -31,7 +33,7 @@ export interface AuthSettings {
   delayMaxSeconds: number;
 }
 
-function authSettings(config: Config): AuthSettings {
+export function authSettings(config: Config): AuthSettings {
   return {
     sessionTtlHours: config.SESSION_TTL_HOURS,
     apiTokenTtlDays: config.API_TOKEN_TTL_DAYS,
@@ -62,7 +64,7 @@ type Reservation = { id: number } | { retryAt: Date };
  *   one address.
  * A refused attempt is not recorded (it checked nothing), so waiting is all it takes.
  */
-async function reserveAttempt(db: Db, s: AuthSettings, email: string, ip: string, now: Date): Promise<Reservation> {
+export async function reserveAttempt(db: Db, s: AuthSettings, email: string, ip: string, now: Date): Promise<Reservation> {
   const since = new Date(now.getTime() - s.windowMinutes * 60_000).toISOString();
   return db.transaction(async (tx) => {
     await repo.lockLoginKeys(tx, email, ip);
@@ -82,7 +84,7 @@ async function reserveAttempt(db: Db, s: AuthSettings, email: string, ip: string
 }
 
 /** 429 with the time to wait (the Retry-After header and the message say it). */
-function rateLimited(retryAt: Date, now: Date): AppError {
+export function rateLimited(retryAt: Date, now: Date): AppError {
   const seconds = Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 1000));
   return tooMany(`Too many failed sign-in attempts; try again in ${seconds} seconds`, 'LOGIN_RATE_LIMITED', {
     retryAfterSeconds: seconds,
@@ -119,12 +121,13 @@ export async function login(deps: Deps, input: { email: string; password: string
     created_at: now.toISOString(),
     expires_at: new Date(now.getTime() + ttlMs).toISOString(),
   });
-  return { token, csrfToken, actor: repo.toActor(user, await repo.rolesOf(db, user.id)) };
+  return { token, csrfToken, actor: repo.toActor(user, await repo.rolesOf(db, user.id)), mustChangePassword: Boolean(user.must_change_password) };
 }
 
 export interface Authenticated {
   actor: Actor;
   csrfToken: string | null;
+  mustChangePassword: boolean;
 }
 
 /**
@@ -155,13 +158,13 @@ function tokenCache(db: Q): TokenCache {
   return cache;
 }
 
-function forgetUser(db: Q, userId: number): void {
+export function forgetUser(db: Q, userId: number): void {
   const cache = tokenCache(db);
   cache.epoch += 1;
   for (const [key, entry] of cache.entries) if (entry.userId === userId) cache.entries.delete(key);
 }
 
-const copyOf = (a: Authenticated): Authenticated => ({ actor: { ...a.actor, roles: [...a.actor.roles] }, csrfToken: a.csrfToken });
+const copyOf = (a: Authenticated): Authenticated => ({ actor: { ...a.actor, roles: [...a.actor.roles] }, csrfToken: a.csrfToken, mustChangePassword: a.mustChangePassword });
 
 /** Resolves a bearer token or session cookie to its user; null when unknown, expired, revoked or the user is disabled. */
 export async function authenticate(deps: Deps, token: string, kind: TokenKind): Promise<Authenticated | null> {
@@ -177,7 +180,7 @@ export async function authenticate(deps: Deps, token: string, kind: TokenKind): 
   const epoch = cache.epoch;
   const user = await repo.findUserByLiveToken(db, hash, kind, now.toISOString());
   if (!user || !user.active) return null;
-  const found: Authenticated = { actor: repo.toActor(user, await repo.rolesOf(db, user.id)), csrfToken: user.csrf_token };
+  const found: Authenticated = { actor: repo.toActor(user, await repo.rolesOf(db, user.id)), csrfToken: user.csrf_token, mustChangePassword: Boolean(user.must_change_password) };
   if (cache.epoch === epoch) {
     if (cache.entries.size >= TOKEN_CACHE_MAX) cache.entries.delete(cache.entries.keys().next().value!);
     cache.entries.set(key, { found, userId: user.id, cachedAt: t, until: Math.min(t + TOKEN_CACHE_MS, Date.parse(user.expires_at)) });
@@ -394,6 +397,11 @@ export async function findActorByEmail(db: Q, email: string): Promise<Actor | un
 export async function installationAdmin(db: Q): Promise<Actor | undefined> {
   const user = await repo.firstActiveWithRole(db, 'superadmin');
   return user ? repo.toActor(user, await repo.rolesOf(db, user.id)) : undefined;
+}
+
+/** Who a notice goes to (no access rule: the notifying feature decided): the active users by id, or by role in an organisation. */
+export async function activeAddressees(db: Q, who: { ids: number[] } | { orgId: number; roles: Role[] }): Promise<repo.Addressee[]> {
+  return repo.activeAddressees(db, who);
 }
 
 /** The user with this id as services see them, or undefined (no access rule: the signing feature names a certificate's owner). */

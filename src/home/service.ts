@@ -3,7 +3,7 @@ import type { Role } from '../auth';
 import { hasRole } from '../auth';
 import { t, type Locale } from '../shared/i18n';
 import { formatVnDate, formatVnDateTime, formatWeek, localDate, localTime } from '../shared/time';
-import { awaitingActor } from '../letters';
+import { awaitingActor, returnedToActor } from '../letters';
 import { myReports } from '../reports';
 import { itemsForCommune } from '../broadcasts';
 import { lettersAwaitingDispatch } from '../dispatch';
@@ -27,6 +27,8 @@ const APPROVERS = ['approver'] as const satisfies readonly Role[];
 const SECRETARIES = ['secretary'] as const satisfies readonly Role[];
 const REPORTERS = ['reporter'] as const satisfies readonly Role[];
 const BROADCASTERS = ['broadcaster'] as const satisfies readonly Role[];
+/** Who drafts letters (their returned drafts wait for them). */
+const DRAFTERS = ['drafter', 'secretary'] as const satisfies readonly Role[];
 
 /**
  * What each role sees first: the secretary the letters to issue, to dispatch and to receive, the approver the
@@ -37,6 +39,19 @@ export async function homeFor(ctx: Ctx, locale: Locale): Promise<{ panels: HomeP
   const { actor } = ctx;
   const panels: HomePanel[] = [];
   const now = ctx.clock();
+
+  if (hasRole(actor, DRAFTERS)) {
+    const returned = await returnedToActor(ctx);
+    // Shown only when something was sent back: a drafter with nothing returned has nothing waiting here.
+    if (returned.length || !hasRole(actor, [...APPROVERS, ...SECRETARIES, ...REPORTERS, ...BROADCASTERS])) {
+      panels.push({
+        key: 'returned',
+        title: t(locale, 'home.returned'),
+        items: returned.map((l) => ({ label: l.subject, href: `/letters/${l.id}/edit`, detail: `${t(locale, 'letters.rejectedBecause')} ${l.rejectReason ?? ''} (${formatVnDateTime(l.updatedAt)})` })),
+        empty: t(locale, 'home.noneReturned'),
+      });
+    }
+  }
 
   if (hasRole(actor, [...APPROVERS, ...SECRETARIES])) {
     const { toApprove, toIssue } = await awaitingActor(ctx);

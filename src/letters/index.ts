@@ -1,7 +1,7 @@
 // Letters: the public entry point. Other features and the top-level files import only from here.
 
 // Reading, drafting and the workflow, for dispatch, the demo seed and the campaign and home pages (each takes the request context).
-export { approveLetter, awaitingActor, createLetter, getLetter, listLetters, submitLetter } from './service';
+export { approveLetter, awaitingActor, createLetter, getLetter, listLetters, returnedToActor, submitLetter } from './service';
 export { issueLetter } from './register';
 
 // The letter's history: dispatch records 'dispatched' in its own transaction.

@@ -14,7 +14,8 @@ import { formatVnDateTime, localParts } from '../shared/time';
 import { adminScope, findOrgById } from '../orgs';
 import * as repo from './repo';
 import { formatNumber, toRecipient, toRegisterEntry, type RegisterEntry } from './model';
-import { currentYear, findLetterOr404, ISSUERS } from './service';
+import { currentYear, findLetterOr404, ISSUERS, notifyLetterStep } from './service';
+import { sendNotificationMail } from '../notifications';
 import { kyHieu, letterDocument } from './build';
 import { issuePdfs, prepareIssue } from './pdf/esign';
 import { recordLetterEvent } from './history';
@@ -45,7 +46,7 @@ export async function issueLetter(ctx: Ctx, id: number): Promise<IssueResult> {
   const signers = await prepareIssue(ctx, first.issuing_org_id, id);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(async (tx) => {
+      const issued = await db.transaction(async (tx) => {
         await repo.lockIssuer(tx, first.issuing_org_id);
         const row = await findLetterOr404(tx, id);
         if (row.status === 'issued') throw conflict('LETTER_ALREADY_ISSUED', `This letter was already issued as ${row.symbol}`);
@@ -60,8 +61,11 @@ export async function issueLetter(ctx: Ctx, id: number): Promise<IssueResult> {
         const { doc } = await letterDocument(tx, id);
         await recordLetterEvent(ctx, tx, id, 'issued', symbol);
         await issuePdfs(ctx, tx, { letterId: id, symbol, issuedAt: now, doc, attachments: await repo.attachmentsOf(tx, id) }, signers);
+        await notifyLetterStep(ctx, tx, row, 'letter.issued', { symbol });
         return { number, symbol, issuedAt };
       });
+      sendNotificationMail(ctx);
+      return issued;
     } catch (err) {
       if (attempt < 20 && retryable(err)) continue;
       throw err;

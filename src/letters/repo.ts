@@ -129,6 +129,11 @@ export async function listLetters(q: Q, filter: { orgIds?: number[]; status?: st
   return query;
 }
 
+/** A person's drafts that carry an approver's reason for sending them back, newest first. */
+export async function returnedDrafts(q: Q, userId: number, limit: number): Promise<LetterRow[]> {
+  return q<LetterRow>('letters').where({ created_by: userId, status: 'draft' }).whereNotNull('reject_reason').orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(limit);
+}
+
 // ---- recipients, legal bases, distribution ----
 
 export async function replaceRecipients(q: Q, letterId: number, rows: { org_id: number | null; name: string | null; email: string | null }[]): Promise<void> {

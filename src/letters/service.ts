@@ -14,6 +14,7 @@ import { kyHieu, letterDocument } from './build';
 import { recordApproval, signForApproval } from './pdf/esign';
 import * as pdfRepo from './pdf/repo';
 import { recordLetterEvent, type LetterEvent } from './history';
+import { notify, sendNotificationMail, type NotificationKind } from '../notifications';
 
 /**
  * Who may do what, as calls to the one policy rule. Department staff (STAFF_ROLES) read an organisation's letters,
@@ -277,11 +278,30 @@ const NOT_IN_STATE: Record<string, string> = {
   approved: 'LETTER_NOT_APPROVED',
 };
 
-/** One workflow step: a conditional update, so two racing steps cannot both succeed; recorded in the letter's history. */
-async function transition(ctx: Ctx, id: number, roles: readonly ('drafter' | 'secretary' | 'approver')[], from: string[], to: string, extra: Partial<repo.LetterRow>, event: { action: LetterEvent; note?: string }, guard?: (row: repo.LetterRow) => void): Promise<Letter> {
+/**
+ * Tells the people who act next on a letter, in the step's transaction (the notice and its e-mail are kept only
+ * if the step is): submitted → the organisation's approvers; approved → its secretaries (who issue) and the
+ * drafter; returned (with the reason) and issued → the drafter. Nobody is told of their own step.
+ */
+export async function notifyLetterStep(ctx: Ctx, tx: Q, row: Pick<repo.LetterRow, 'id' | 'issuing_org_id' | 'created_by' | 'subject'>, kind: NotificationKind, extra: Record<string, string> = {}): Promise<void> {
+  const recipients =
+    kind === 'letter.submitted' ? { orgId: row.issuing_org_id, roles: [...APPROVERS] }
+    : kind === 'letter.approved' ? { orgId: row.issuing_org_id, roles: [...ISSUERS], userIds: [row.created_by] }
+    : { userIds: [row.created_by] };
+  await notify(ctx, tx, {
+    recipients,
+    kind,
+    params: { subject: row.subject, by: ctx.actor.name, ...extra },
+    link: `/letters/${row.id}`,
+    exceptUserId: ctx.actor.id,
+    orgId: row.issuing_org_id,
+  });
+}
+
+/** One workflow step: a conditional update, so two racing steps cannot both succeed; recorded in the letter's history, its notice in the same transaction. */
+async function transition(ctx: Ctx, id: number, roles: readonly ('drafter' | 'secretary' | 'approver')[], from: string[], to: string, extra: Partial<repo.LetterRow>, event: { action: LetterEvent; note?: string }, notice: { kind: NotificationKind; params?: Record<string, string> }): Promise<Letter> {
   const row = await findLetterOr404(ctx.db, id);
   authorize(ctx.actor, roles, row.issuing_org_id);
-  guard?.(row);
   if (!from.includes(row.status)) {
     throw conflict(row.status === 'issued' ? 'LETTER_ALREADY_ISSUED' : NOT_IN_STATE[from[0]], `This step needs a letter that is ${from.join(' or ')} (it is ${row.status})`);
   }
@@ -289,11 +309,13 @@ async function transition(ctx: Ctx, id: number, roles: readonly ('drafter' | 'se
     const changed = await repo.updateLetterIn(tx, id, row.status, { status: to, updated_at: ctx.clock().toISOString(), ...extra });
     if (changed !== 1) throw conflict(NOT_IN_STATE[from[0]], 'The letter changed meanwhile; reload it');
     await recordLetterEvent(ctx, tx, id, event.action, event.note);
+    await notifyLetterStep(ctx, tx, row, notice.kind, notice.params);
   });
+  sendNotificationMail(ctx);
   return getLetter(ctx, id);
 }
 
-export const submitLetter = (ctx: Ctx, id: number) => transition(ctx, id, DRAFTERS, ['draft'], 'submitted', { reject_reason: null }, { action: 'submitted' });
+export const submitLetter = (ctx: Ctx, id: number) => transition(ctx, id, DRAFTERS, ['draft'], 'submitted', { reject_reason: null }, { action: 'submitted' }, { kind: 'letter.submitted' });
 
 /**
  * Separation of duties: the approver of a letter is not the person who drafted it, even when they hold both
@@ -326,13 +348,15 @@ export async function approveLetter(ctx: Ctx, id: number): Promise<LetterWithSig
       await recordApproval(ctx, tx, id, signed);
       await recordLetterEvent(ctx, tx, id, 'signed');
     } else await pdfRepo.clearApproval(tx, id);
+    await notifyLetterStep(ctx, tx, row, 'letter.approved');
   });
+  sendNotificationMail(ctx);
   return getLetter(ctx, id);
 }
 
 /** Sending back: the letter is a draft again and its approval signature (over the old text) is dropped. */
 export async function rejectLetter(ctx: Ctx, id: number, reason: string): Promise<Letter> {
-  const letter = await transition(ctx, id, APPROVERS, ['submitted', 'approved'], 'draft', { reject_reason: reason }, { action: 'rejected', note: reason });
+  const letter = await transition(ctx, id, APPROVERS, ['submitted', 'approved'], 'draft', { reject_reason: reason }, { action: 'rejected', note: reason }, { kind: 'letter.rejected', params: { reason } });
   await pdfRepo.clearApproval(ctx.db, id);
   return letter;
 }
@@ -359,6 +383,13 @@ export async function awaitingActor(ctx: Ctx): Promise<{ toApprove: Letter[]; to
   const toApprove = submitted.filter((row) => mayApproveOwn(ctx, { createdBy: row.created_by }));
   const toIssue = can(actor, ISSUERS, actor.orgId) ? await repo.listLetters(db, { orgIds: [actor.orgId], status: 'approved', limit: 20 }) : [];
   return { toApprove: await letterViews(db, toApprove), toIssue: await letterViews(db, toIssue) };
+}
+
+/** The actor's own drafts an approver sent back (with the reason): the drafter's home page panel. */
+export async function returnedToActor(ctx: Ctx): Promise<Letter[]> {
+  const { db, actor } = ctx;
+  if (!can(actor, DRAFTERS, actor.orgId)) return [];
+  return letterViews(db, await repo.returnedDrafts(db, actor.id, 20));
 }
 
 /** The calendar year in Vietnam now (the register's and the list filter's default year). */

@@ -10,6 +10,7 @@ import { zodFields, normalizeStrings } from '../shared/validate';
 import * as repo from './repo';
 import { OrgCreate, ORG_KINDS } from './schemas';
 import { normaliseZip, ZipRefused } from '../shared/zip';
+import { t } from '../shared/i18n';
 
 /**
  * Import of the organisation directory from XLSX or CSV.
@@ -36,11 +37,11 @@ const BATCH_ROWS = 500;
 const MAX_COLUMNS = 64;
 
 const HEADER_ALIASES: Record<string, string[]> = {
-  code: ['code', 'mã', 'ma', 'mã đơn vị'],
-  name: ['name', 'tên', 'ten', 'tên đơn vị', 'tên cơ quan'],
+  code: ['code', 'mã', 'ma', 'mã đơn vị', 'mã đơn vị hành chính', 'mã đvhc', 'mã số'],
+  name: ['name', 'tên', 'ten', 'tên đơn vị', 'tên cơ quan', 'tên đơn vị hành chính', 'tên đvhc'],
   shortName: ['shortname', 'short name', 'abbreviation', 'viết tắt', 'tên viết tắt', 'ký hiệu'],
-  kind: ['kind', 'loại', 'loai', 'cấp'],
-  parentCode: ['parentcode', 'parent code', 'mã cấp trên', 'mã đơn vị cấp trên'],
+  kind: ['kind', 'level', 'loại', 'loai', 'cấp', 'cấp hành chính', 'loại đơn vị'],
+  parentCode: ['parentcode', 'parent code', 'parent_code', 'mã cấp trên', 'mã đơn vị cấp trên', 'mã cha', 'mã đơn vị cha', 'mã tỉnh', 'mã huyện'],
   parent: ['parent', 'cấp trên', 'đơn vị cấp trên'],
   email: ['email', 'e-mail', 'thư điện tử'],
   headcount: ['headcount', 'biên chế', 'số cán bộ', 'số lượng cán bộ'],
@@ -48,11 +49,42 @@ const HEADER_ALIASES: Record<string, string[]> = {
   place: ['place', 'địa danh'],
 };
 
-const KIND_ALIASES: Record<string, (typeof ORG_KINDS)[number]> = {
-  tỉnh: 'province', 'ubnd tỉnh': 'province', sở: 'department', 'sở, ngành': 'department', huyện: 'district',
-  'thị xã': 'district', 'thành phố': 'district', xã: 'commune', phường: 'commune', 'thị trấn': 'commune',
-  'báo chí': 'press', 'doanh nghiệp': 'enterprise', khác: 'other',
-};
+type Kind = (typeof ORG_KINDS)[number];
+
+/**
+ * What a "Loại"/"Cấp" cell may say: the codes, the labels the screens show in either language ("Huyện, thị xã,
+ * thành phố", "Sở, ban, ngành"), the parts of those labels, and the levels of the statistics office's list of
+ * administrative units ("Tỉnh", "Thành phố Trung ương", "Huyện", "Quận", "Xã", "Phường", "Đặc khu"…). A bare
+ * "Thành phố" is a city under a province (district level); "Thành phố Trung ương" is a province.
+ */
+const KIND_ALIASES: Record<string, Kind> = (() => {
+  const out: Record<string, Kind> = {
+    'ubnd tỉnh': 'province', 'thành phố trung ương': 'province', 'thành phố trực thuộc trung ương': 'province',
+    sở: 'department', ngành: 'department', ban: 'department', 'sở, ngành': 'department', 'cơ quan': 'department',
+    quận: 'district', 'thành phố thuộc tỉnh': 'district', 'thành phố thuộc thành phố trung ương': 'district',
+    'đặc khu': 'commune', 'ubnd xã': 'commune', 'ubnd phường': 'commune',
+    'báo chí': 'press', báo: 'press', 'doanh nghiệp': 'enterprise', khác: 'other',
+  };
+  for (const kind of ORG_KINDS) {
+    out[kind] = kind;
+    for (const locale of ['vi', 'en'] as const) {
+      const label = t(locale, `orgs.kinds.${kind}`).normalize('NFC').toLowerCase();
+      out[label] ??= kind;
+      for (const part of label.split(',')) if (part.trim()) out[part.trim()] ??= kind;
+    }
+  }
+  return out;
+})();
+
+/** A kind from a cell ("Huyện, thị xã, thành phố", "Xã", "district"), or undefined when nothing matches. */
+export function kindFromLabel(label: string): Kind | undefined {
+  const key = label.normalize('NFC').trim().toLowerCase().replace(/\s+/g, ' ');
+  return KIND_ALIASES[key];
+}
+
+/** Administrative units (province, district, commune): their letters' symbol is the people's committee's, UBND. */
+const ADMINISTRATIVE: readonly Kind[] = ['province', 'district', 'commune'];
+const ADMINISTRATIVE_SHORT_NAME = 'UBND';
 
 /**
  * A row left out. `message` is English (the API's, for machine clients); `code` (+ `params`, and the schema's
@@ -65,7 +97,7 @@ export interface ImportRowError {
   params?: Record<string, string>;
   fields?: Record<string, string>;
 }
-export type ImportRowCode = 'PARENT_CODE_NOT_FOUND' | 'PARENT_NOT_FOUND' | 'ROW_INVALID' | 'OUTSIDE_TREE' | 'PARENT_OUTSIDE_TREE' | 'ROW_NOT_WRITTEN';
+export type ImportRowCode = 'PARENT_CODE_NOT_FOUND' | 'PARENT_NOT_FOUND' | 'KIND_UNKNOWN' | 'ROW_INVALID' | 'OUTSIDE_TREE' | 'PARENT_OUTSIDE_TREE' | 'ROW_NOT_WRITTEN';
 
 export interface ImportResult {
   created: number;
@@ -156,7 +188,8 @@ async function readCsv(buffer: Buffer, limits: ImportLimits): Promise<Cell[][]> 
   let lines = 0;
   for (const line of textBody.split('\n')) if (/[^\s,;"]/.test(line) && ++lines > limits.maxRows + 1) throw tooManyRows(limits.maxRows);
   const wb = new ExcelJS.Workbook();
-  await wb.csv.read(Readable.from([textBody]));
+  // Cells stay text ("01", "00004": the statistics office's codes keep their leading zeros); numbers are parsed by the schema.
+  await wb.csv.read(Readable.from([textBody]), { map: (value: unknown) => value });
   const sheet = wb.worksheets[0];
   if (!sheet) throw invalid('IMPORT_EMPTY', 'The spreadsheet has no sheet');
   const rows: Cell[][] = [];
@@ -187,8 +220,10 @@ export async function importOrgs(ctx: Ctx, buffer: Buffer, filename: string, lim
   const scope = new Set(await adminScope(db, actor));
   const rows = await readSheet(buffer, filename, limits);
   const header = (rows[0] ?? []).map((h) => (h == null ? undefined : headerKey(String(h))));
-  if (!header.includes('name') || !header.includes('shortName')) {
-    throw invalid('IMPORT_HEADER', 'The first row must name the columns; "name" (Tên) and "shortName" (Viết tắt) are required', {
+  // A short name is needed except for administrative units (UBND), so the statistics office's list (code, name,
+  // level, parent code) imports as it is.
+  if (!header.includes('name') || (!header.includes('shortName') && !header.includes('kind'))) {
+    throw invalid('IMPORT_HEADER', 'The first row must name the columns; "name" (Tên) and "shortName" (Viết tắt) or "kind" (Loại, Cấp) are required', {
       file: 'missing name/shortName columns',
     });
   }
@@ -327,11 +362,16 @@ function prepareRow(index: OrgIndex, actor: Actor, scope: Set<number>, raw: Reco
     if (!parent) throw new RowRefused('PARENT_NOT_FOUND', `parent "${raw.parent}" not found`, { parent: raw.parent });
     parentId = parent.id;
   }
-  const kind = raw.kind ? (KIND_ALIASES[raw.kind.toLowerCase()] ?? raw.kind.toLowerCase()) : 'other';
+  const kind = raw.kind ? kindFromLabel(raw.kind) : 'other';
+  if (!kind) throw new RowRefused('KIND_UNKNOWN', `unknown kind "${raw.kind}"; use one of ${ORG_KINDS.join(', ')}`, { kind: raw.kind ?? '' });
+  const matched = raw.code ? index.code(raw.code) : undefined;
+  // A known unit listed without its parent (a province at the top of the statistics office's list) stays where it is.
+  if (matched && !raw.parentCode && !raw.parent) parentId = matched.parent_id;
+  const shortName = raw.shortName?.toUpperCase() ?? matched?.short_name ?? (ADMINISTRATIVE.includes(kind) ? ADMINISTRATIVE_SHORT_NAME : undefined);
   const parsed = OrgCreate.safeParse(
     normalizeStrings({
       name: raw.name,
-      shortName: raw.shortName?.toUpperCase(),
+      shortName,
       kind,
       parentId,
       code: raw.code ?? null,
@@ -366,4 +406,29 @@ function prepareRow(index: OrgIndex, actor: Actor, scope: Set<number>, raw: Reco
     place: o.place ?? null,
   };
   return { row, existing };
+}
+
+/**
+ * The sample file the import page offers: the columns in Vietnamese, three rows that import as they are (a
+ * department, a district and a commune under it by its code) and, on a second sheet the import does not read,
+ * the accepted values of "Loại".
+ */
+export async function orgImportSample(): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'Vận Động';
+  const ws = wb.addWorksheet('Cơ quan, đơn vị');
+  ws.addRow(['Mã', 'Tên', 'Viết tắt', 'Loại', 'Mã cấp trên', 'Email', 'Số cán bộ', 'Dân số 18+', 'Địa danh']).font = { bold: true };
+  ws.addRow(['VD-SYT', 'Sở Y tế', 'SYT', t('vi', 'orgs.kinds.department'), '', 'syt@vidu.gov.vn', 118, null, 'Hà Tĩnh']);
+  ws.addRow(['VD-TH', 'Ủy ban nhân dân huyện Thạch Hà', 'UBND', t('vi', 'orgs.kinds.district'), '', 'ubnd@thachha.vidu.gov.vn', 85, 101300, 'Thạch Hà']);
+  ws.addRow(['VD-TH-TK', 'Ủy ban nhân dân xã Thạch Kênh', 'UBND', t('vi', 'orgs.kinds.commune'), 'VD-TH', 'ubnd@thachkenh.vidu.gov.vn', 20, 6410, 'Thạch Kênh']);
+  ws.columns.forEach((c, i) => {
+    c.width = [12, 40, 10, 28, 14, 30, 10, 12, 16][i];
+  });
+  const help = wb.addWorksheet('Hướng dẫn');
+  help.addRow(['Giá trị của cột "Loại"']).font = { bold: true };
+  for (const kind of ORG_KINDS) help.addRow([t('vi', `orgs.kinds.${kind}`), kind]);
+  help.addRow([]);
+  help.addRow(['Danh mục đơn vị hành chính của Tổng cục Thống kê (cột Mã, Tên, Cấp, Mã cấp trên) nhập được trực tiếp; "Viết tắt" khi bỏ trống là UBND.']);
+  help.getColumn(1).width = 40;
+  return Buffer.from(await wb.xlsx.writeBuffer());
 }

@@ -19,5 +19,8 @@ export { adminScope, ancestry, descendantIds, expandGroups, outsideProvince } fr
 // System work: the root organisation the first start attaches its administrator to.
 export { ensureRootOrg } from './service';
 
+// Reading an uploaded spreadsheet (XLSX or CSV, bounded) as rows of cells: the users import reads its file this way.
+export { readSheet } from './import';
+
 // HTTP.
 export { apiRouter, pageRouter } from './routes';

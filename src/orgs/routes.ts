@@ -9,7 +9,7 @@ import { field, fieldList, formBody, parseForm, renderFormError, translateFields
 import { ADMIN_ROLES, PREPARER_ROLES, authorize, hasRole, isSuperadmin } from '../auth';
 import type { Ctx } from '../deps';
 import * as orgs from './service';
-import { IMPORTERS, importOrgs, type ImportLimits, type ImportResult, type ImportRowError } from './import';
+import { IMPORTERS, importOrgs, orgImportSample, type ImportLimits, type ImportResult, type ImportRowError } from './import';
 import { GroupCreate, OrgCreate, OrgListQuery, OrgPatch, ORG_KINDS } from './schemas';
 import { buildTree, flattenTree } from './model';
 
@@ -107,7 +107,12 @@ function importRowMessage(e: ImportRowError, locale: Locale): string {
   return `${reason} ${fields.join('; ')}`;
 }
 
-const importView = (result: ImportResult, locale: Locale) => ({ ...result, errors: result.errors.map((e) => ({ row: e.row, message: importRowMessage(e, locale) })) });
+/** The import's outcome as the page shows it: red when nothing was written for the errors, amber when some rows were left out. */
+const importView = (result: ImportResult, locale: Locale) => ({
+  ...result,
+  tone: result.errors.length === 0 ? 'ok' : result.created + result.updated === 0 ? 'error' : 'warn',
+  errors: result.errors.map((e) => ({ row: e.row, message: importRowMessage(e, locale) })),
+});
 
 export function pageRouter(deps: Deps): Router {
   const r = Router();
@@ -137,6 +142,14 @@ export function pageRouter(deps: Deps): Router {
   }
 
   r.get('/orgs', (req, res) => renderTree(req, res));
+
+  /** The sample import file (columns in Vietnamese, rows that import as they are). */
+  r.get('/orgs/import/sample.xlsx', async (req, res) => {
+    authorize(ctxOf(req).actor, IMPORTERS, ctxOf(req).actor.orgId);
+    res.attachment('mau-nhap-co-quan-don-vi.xlsx');
+    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    res.send(await orgImportSample());
+  });
 
   r.post('/orgs', async (req, res) => {
     const ctx = ctxOf(req);

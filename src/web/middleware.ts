@@ -81,6 +81,7 @@ export function authenticate(deps: Deps) {
         req.actor = found.actor;
         req.authKind = 'session';
         req.csrfToken = found.csrfToken ?? undefined;
+        req.mustChangePassword = found.mustChangePassword;
         if (typeof req.query.lang !== 'string' && !cookieOf(req, LANG_COOKIE)) req.locale = found.actor.locale;
       }
     }
@@ -95,6 +96,20 @@ export function authenticate(deps: Deps) {
 }
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** What a page session that must choose its password may still open: that page, signing out, the language switch. */
+const OPEN_WHILE_PASSWORD_CHANGE = new Set(['/me/password', '/logout', '/me/locale']);
+
+/**
+ * An imported user signed in with a password someone else chose: every page sends them to /me/password until
+ * they choose their own (the API is left alone: a bearer token is the user's own choice of client).
+ */
+export function passwordChangeGate() {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.authKind !== 'session' || !req.mustChangePassword || isApiRequest(req) || OPEN_WHILE_PASSWORD_CHANGE.has(req.path)) return next();
+    res.redirect(303, '/me/password');
+  };
+}
 
 /**
  * CSRF for cookie-authenticated writes: the form's `_csrf` field (or X-CSRF-Token header) must equal the

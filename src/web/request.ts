@@ -12,6 +12,8 @@ declare global {
       /** CSRF token of the page session (absent for bearer-token requests). */
       csrfToken?: string;
       locale: 'vi' | 'en';
+      /** A page session of an imported user who has not chosen their own password: pages lead to /me/password. */
+      mustChangePassword?: boolean;
       /** How the caller authenticated: decides CSRF and error format. */
       authKind?: 'session' | 'api';
       /** X-Request-Id (given or generated), set by requestLog(); the audit log records it. */

@@ -157,7 +157,11 @@ describeEachDb('electronic letters: signed at approval and issue, verified by pd
     const dir = path.join(ctx().mediaDir, 'outbox');
     const files = fs.readdirSync(dir).filter((f) => f.endsWith('.eml'));
     expect(files.length).toBeGreaterThan(0);
-    const mail = await simpleParser(fs.readFileSync(path.join(dir, files[0])));
+    // The outbox also holds the workflow's notices (submitted, approved, issued): the letter is the one with attachments.
+    const mails = await Promise.all(files.map(async (f) => simpleParser(fs.readFileSync(path.join(dir, f)))));
+    const letters = mails.filter((m) => m.attachments.length > 0);
+    expect(letters.length).toBeGreaterThan(0);
+    const mail = letters[0];
     expect(mail.attachments.map((a) => a.filename)).toEqual(['01-STTTT-TTBCXB.pdf', '01-STTTT-TTBCXB.docx', 'huong-dan-cai-dat.pdf']);
     expect(mail.attachments[0].content.equals(issued)).toBe(true);
     expect(mail.text).toContain('đã được ký số bởi người ký Lãnh đạo Sở và bởi cơ quan ban hành Sở Thông tin và Truyền thông');
