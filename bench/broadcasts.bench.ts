@@ -47,20 +47,24 @@ async function transcode(dir: string, deps: Deps): Promise<BenchRow[]> {
   const result = await makeMaster(deps, row, () => undefined);
   const appSec = Number(process.hrtime.bigint() - t0) / 1e9;
 
-  // the same two passes typed by hand: measure, then trim + normalise + encode
-  const s = { bitrateKbps: 128, targetLufs: -16, truePeakDbtp: -1.5 };
+  // Baseline, by hand: the same two passes typed as bare command lines (no probe, no progress, no job).
+  const s = { bitrateKbps: 128, targetLufs: deps.config.AUDIO_TARGET_LUFS, truePeakDbtp: deps.config.AUDIO_TRUE_PEAK_DBTP };
   const t1 = process.hrtime.bigint();
   const pass1 = ffmpeg(analysisArgs(wav, 'wav', s).filter((a, i, all) => a !== '-progress' && all[i - 1] !== '-progress'));
   const measured = parseEbur128(pass1)!;
   const span = audibleSpan(pass1, seconds)!;
   ffmpeg(masterArgs(wav, 'wav', path.join(dir, 'raw.mp3'), s, span, measured).filter((a, i, all) => a !== '-progress' && all[i - 1] !== '-progress'));
   const rawSec = Number(process.hrtime.bigint() - t1) / 1e9;
+  // What the master measures, by an independent ffmpeg run on the MP3 itself.
+  const master = path.join(deps.config.MEDIA_DIR, result.relPath);
+  const check = parseEbur128(ffmpeg(['-hide_banner', '-nostats', '-i', master, '-af', 'ebur128=framelog=verbose', '-f', 'null', '-']))!;
 
   return [
     { scenario: 'transcode 10-min WAV → master', metric: 'wall time', value: appSec, unit: 's' },
     { scenario: 'transcode 10-min WAV → master', metric: 'real-time factor', value: seconds / appSec, unit: '×', target: '≥ 50×' },
     { scenario: 'transcode 10-min WAV → master', metric: 'ratio to raw ffmpeg (2 passes)', value: appSec / rawSec, unit: '×', target: '≤ 1.2×' },
-    { scenario: 'transcode 10-min WAV → master', metric: 'output loudness', value: result.loudnessLufs, unit: 'LUFS', target: '-16 ± 1' },
+    { scenario: 'transcode 10-min WAV → master', metric: 'baseline: the 2 passes by hand (wall time)', value: rawSec, unit: 's' },
+    { scenario: 'transcode 10-min WAV → master', metric: 'master loudness (measured on the MP3)', value: check.integrated, unit: 'LUFS', target: `${deps.config.AUDIO_TARGET_LUFS} ± 0.5` },
   ];
 }
 
