@@ -26,6 +26,7 @@ import { createBroadcast, createEmergency } from '../src/broadcasts/schedule';
 import { createFeedToken } from '../src/broadcasts/broadcaster';
 import { escalateEmergencies } from '../src/broadcasts/emergency';
 import { provisionUser } from '../src/auth/service';
+import { addDays, localDate } from '../src/shared/time';
 
 const FFMPEG = resolveFfmpeg(process.env).path;
 
@@ -214,6 +215,95 @@ async function emergencyFanout(deps: Deps): Promise<BenchRow[]> {
   }
 }
 
+/**
+ * Schedule creation at a province's real size, stored as a rule: a year (2 slots a day) for 150 communes on SQLite,
+ * and on PostgreSQL (when TEST_DATABASE_URL is set) every province of the country, 34 × ~98 communes, each its own
+ * year schedule. Baseline, same run and database: the bare batch INSERT of the same window rows (what the app
+ * must write), and for reference the full expansion the rule replaces (every slot of the year as a row).
+ */
+async function scheduleRows(deps: Deps, lane: string, provinces: number, communesEach: number): Promise<BenchRow[]> {
+  const ts = () => new Date().toISOString();
+  const insert = async (table: string, row: Record<string, unknown>) => {
+    const [r] = await deps.db(table).insert(row).returning('id');
+    return Number(typeof r === 'object' ? (r as { id: number }).id : r);
+  };
+  const today = localDate(new Date());
+  const startDate = addDays(today, 1);
+  const endDate = addDays(startDate, 364);
+  const plans: { ctx: Deps & { actor: Awaited<ReturnType<typeof provisionUser>> }; audioId: number; communes: number[] }[] = [];
+  for (let p = 0; p < provinces; p++) {
+    const province = await insert('orgs', { kind: 'province', name: `UBND tỉnh ${p}`, short_name: 'UBND', created_at: ts(), updated_at: ts() });
+    const dept = await insert('orgs', { kind: 'department', name: `Sở ${p}`, short_name: 'S', parent_id: province, created_at: ts(), updated_at: ts() });
+    const communes: number[] = [];
+    for (let i = 0; i < communesEach; i += 500) {
+      const batch = Array.from({ length: Math.min(500, communesEach - i) }, (_, k) => ({ kind: 'commune', name: `Xã ${p}-${i + k}`, short_name: 'UBND', parent_id: province, created_at: ts(), updated_at: ts() }));
+      const ids = await deps.db('orgs').insert(batch).returning('id');
+      communes.push(...ids.map((r: unknown) => Number(typeof r === 'object' ? (r as { id: number }).id : r)));
+    }
+    const actor = await provisionUser(deps, { email: `sched-${lane}-${p}@bench.vn`, name: 'Bench', password: 'password-123', roles: ['drafter'], orgId: dept });
+    const audioId = await insert('audio_assets', {
+      owner_org_id: dept, title: 'bench', status: 'ready', progress: 100, original_sha256: 'e'.repeat(64), original_rel_path: 'x', original_mime: 'audio/mpeg', original_format: 'mp3', original_size: 1,
+      master_sha256: 'f'.repeat(64), master_rel_path: 'x', master_size: 1, duration_sec: 60, created_at: ts(), updated_at: ts(),
+    });
+    plans.push({ ctx: { ...deps, actor }, audioId, communes });
+  }
+  const t0 = process.hrtime.bigint();
+  let slots = 0;
+  const ids: number[] = [];
+  for (const p of plans) {
+    const made = await createBroadcast(p.ctx, { audioId: p.audioId, title: 'Cả năm', communeIds: p.communes, startDate, endDate, times: ['06:00', '17:30'] });
+    slots += made.occurrences;
+    ids.push(made.broadcast.id);
+  }
+  const appMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const written = Number((await deps.db('occurrences').whereIn('broadcast_id', ids).count({ n: '*' }))[0].n);
+
+  // Baseline: the same number of occurrence rows, bare batch INSERT in one transaction (into a copy of the table).
+  const row = (i: number) => ({ broadcast_id: ids[0], org_id: plans[0].communes[0], scheduled_at: new Date(Date.UTC(2030, 0, 1) + i * 60_000).toISOString(), status: 'pending', updated_at: ts() });
+  const bare = async (n: number) => {
+    await deps.db.schema.dropTableIfExists('bench_occurrences');
+    await deps.db.schema.createTable('bench_occurrences', (t) => {
+      t.increments('id');
+      t.integer('broadcast_id').notNullable();
+      t.integer('org_id').notNullable();
+      t.string('scheduled_at', 30).notNullable();
+      t.string('status', 20).notNullable();
+      t.string('updated_at', 30).notNullable();
+      t.unique(['broadcast_id', 'org_id', 'scheduled_at']);
+    });
+    const t1 = process.hrtime.bigint();
+    await deps.db.transaction(async (tx) => {
+      for (let i = 0; i < n; i += 300) await tx.batchInsert('bench_occurrences', Array.from({ length: Math.min(300, n - i) }, (_, k) => row(i + k)), 300);
+    });
+    return Number(process.hrtime.bigint() - t1) / 1e6;
+  };
+  const bareMs = await bare(written);
+  const fullMs = await bare(slots);
+  await deps.db.schema.dropTableIfExists('bench_occurrences');
+  const name = `schedule of a year, 2 slots a day, ${provinces > 1 ? `${provinces} provinces × ${communesEach}` : communesEach} communes (${lane})`;
+  return [
+    { scenario: name, metric: `app: create (${slots} slots in the rule, ${written} rows written)`, value: appMs, unit: 'ms' },
+    { scenario: name, metric: 'baseline: bare INSERT of the same rows', value: bareMs, unit: 'ms' },
+    { scenario: name, metric: 'app / baseline', value: appMs / bareMs, unit: '×' },
+    { scenario: name, metric: `for reference: every slot as a row (${slots} rows, bare INSERT)`, value: fullMs, unit: 'ms' },
+  ];
+}
+
+async function schedules(deps: Deps): Promise<BenchRow[]> {
+  const rows = await scheduleRows(deps, 'sqlite', 1, 150);
+  if (!process.env.TEST_DATABASE_URL) return [...rows, { scenario: 'schedule nationwide (postgres)', metric: 'skipped', value: 'TEST_DATABASE_URL not set' }];
+  const schema = `b_${crypto.randomBytes(6).toString('hex')}`;
+  const db = createDb({ url: process.env.TEST_DATABASE_URL, schema });
+  try {
+    await migrate(db);
+    // 3,321 communes after the 2025 reform: 34 provinces of ~98 each
+    return [...rows, ...(await scheduleRows({ ...deps, db }, 'postgres', 34, 98))];
+  } finally {
+    await db.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.destroy();
+  }
+}
+
 export async function run(): Promise<BenchRow[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vandong-bench-broadcasts-'));
   const mediaDir = path.join(dir, 'media');
@@ -227,6 +317,7 @@ export async function run(): Promise<BenchRow[]> {
       transcode: () => transcode(dir, deps),
       downloads: () => downloads(deps),
       emergency: () => emergencyFanout(deps),
+      schedule: () => schedules(deps),
     };
     // BENCH_ONLY=transcode,downloads runs only those parts
     const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
