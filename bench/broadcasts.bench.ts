@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import autocannon from 'autocannon';
+import http from 'node:http';
 import type { BenchRow } from './run';
 import { loadConfig } from '../src/config';
 import { createDb, migrate } from '../src/db';
@@ -26,6 +26,7 @@ import { createBroadcast, createEmergency } from '../src/broadcasts/schedule';
 import { createFeedToken } from '../src/broadcasts/broadcaster';
 import { escalateEmergencies } from '../src/broadcasts/emergency';
 import { provisionUser } from '../src/auth/service';
+import { addDays, localDate } from '../src/shared/time';
 
 const FFMPEG = resolveFfmpeg(process.env).path;
 
@@ -41,26 +42,41 @@ async function transcode(dir: string, deps: Deps): Promise<BenchRow[]> {
   fs.mkdirSync(path.dirname(wav), { recursive: true });
   // a voice-like warble with silence at both ends, mono 48 kHz 16-bit (what a recorder exports)
   ffmpeg(['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `aevalsrc='if(between(t,2,${seconds - 2}),0.2*sin(2*PI*(300+150*sin(3*t))*t)*(0.6+0.4*sin(0.7*t)),0)':s=48000:d=${seconds}`, '-c:a', 'pcm_s16le', wav]);
-  const row = { id: 1, original_rel_path: 'audio-original/bench.wav' } as AudioRow;
+  const row = { id: 1, original_rel_path: 'audio-original/bench.wav', original_format: 'wav' } as AudioRow;
 
+  // CPU seconds of finished child processes (ffmpeg): on a shared machine the wall time says more about the neighbours.
+  const childCpu = () => {
+    const f = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(f[13]) + Number(f[14])) / 100; // cutime + cstime, clock ticks of 10 ms
+  };
+  const c0 = childCpu();
   const t0 = process.hrtime.bigint();
   const result = await makeMaster(deps, row, () => undefined);
   const appSec = Number(process.hrtime.bigint() - t0) / 1e9;
+  const appCpu = childCpu() - c0;
 
-  // the same two passes typed by hand: measure, then trim + normalise + encode
-  const s = { bitrateKbps: 128, targetLufs: -16, truePeakDbtp: -1.5 };
+  // Baseline, by hand: the same two passes typed as bare command lines (no probe, no progress, no job).
+  const s = { bitrateKbps: 128, targetLufs: deps.config.AUDIO_TARGET_LUFS, truePeakDbtp: deps.config.AUDIO_TRUE_PEAK_DBTP };
+  const c1 = childCpu();
   const t1 = process.hrtime.bigint();
   const pass1 = ffmpeg(analysisArgs(wav, 'wav', s).filter((a, i, all) => a !== '-progress' && all[i - 1] !== '-progress'));
   const measured = parseEbur128(pass1)!;
   const span = audibleSpan(pass1, seconds)!;
   ffmpeg(masterArgs(wav, 'wav', path.join(dir, 'raw.mp3'), s, span, measured).filter((a, i, all) => a !== '-progress' && all[i - 1] !== '-progress'));
   const rawSec = Number(process.hrtime.bigint() - t1) / 1e9;
+  const rawCpu = childCpu() - c1;
+  // What the master measures, by an independent ffmpeg run on the MP3 itself.
+  const master = path.join(deps.config.MEDIA_DIR, result.relPath);
+  const check = parseEbur128(ffmpeg(['-hide_banner', '-nostats', '-i', master, '-af', 'ebur128=peak=sample:framelog=verbose', '-f', 'null', '-']))!;
 
   return [
     { scenario: 'transcode 10-min WAV → master', metric: 'wall time', value: appSec, unit: 's' },
     { scenario: 'transcode 10-min WAV → master', metric: 'real-time factor', value: seconds / appSec, unit: '×', target: '≥ 50×' },
     { scenario: 'transcode 10-min WAV → master', metric: 'ratio to raw ffmpeg (2 passes)', value: appSec / rawSec, unit: '×', target: '≤ 1.2×' },
-    { scenario: 'transcode 10-min WAV → master', metric: 'output loudness', value: result.loudnessLufs, unit: 'LUFS', target: '-16 ± 1' },
+    { scenario: 'transcode 10-min WAV → master', metric: 'baseline: the 2 passes by hand (wall time)', value: rawSec, unit: 's' },
+    { scenario: 'transcode 10-min WAV → master', metric: 'ffmpeg CPU time, app (by hand)', value: `${appCpu.toFixed(2)} s (${rawCpu.toFixed(2)} s)` },
+    { scenario: 'transcode 10-min WAV → master', metric: 'real-time factor on CPU time (one core free)', value: seconds / appCpu, unit: '×', target: '≥ 50×' },
+    { scenario: 'transcode 10-min WAV → master', metric: 'master loudness (measured on the MP3)', value: check.integrated, unit: 'LUFS', target: `${deps.config.AUDIO_TARGET_LUFS} ± 0.5` },
   ];
 }
 
@@ -69,17 +85,59 @@ async function listen(app: express.Express): Promise<{ url: string; close: () =>
   await new Promise((r) => server.once('listening', r));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => {
-    // Drop autocannon's kept-alive sockets so no request is still reading the file when the folder is removed.
+    // Drop kept-alive sockets so no request is still reading the file when the folder is removed.
     server.close(() => r());
     server.closeAllConnections();
   }) };
 }
 
-async function load(url: string): Promise<{ throughput: number; requests: number; errors: number; non2xx: number }> {
-  const r = await autocannon({ url, connections: 500, duration: 10, timeout: 30, headers: { range: 'bytes=1048576-2097151' } });
-  return { throughput: r.throughput.average, requests: r.requests.total, errors: r.errors + r.timeouts, non2xx: r.non2xx };
+/**
+ * `connections` clients, each downloading the file again as soon as it has it, for `seconds`: bytes received per
+ * second (counted as they arrive, so a full 5 MB file still counts when 500 of them share the link), responses
+ * completed, errors and unexpected statuses. Not autocannon: it only counts completed responses, and 500 full
+ * files do not complete in 10 s on this machine, for express.static either.
+ */
+async function load(url: string, range?: string, connections = 500, seconds = 10): Promise<{ throughput: number; requests: number; errors: number; non2xx: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const expected = range ? 206 : 200;
+  let bytes = 0;
+  let requests = 0;
+  let errors = 0;
+  let non2xx = 0;
+  const live = new Set<http.ClientRequest>();
+  const deadline = Date.now() + seconds * 1000;
+  const client = async () => {
+    while (Date.now() < deadline) {
+      await new Promise<void>((done) => {
+        const req = http.get(url, { agent, headers: range ? { range } : {} }, (res) => {
+          if (res.statusCode !== expected) non2xx += 1;
+          res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+          res.on('end', () => {
+            requests += 1;
+            done();
+          });
+          res.on('error', () => done());
+        });
+        live.add(req);
+        req.on('error', () => {
+          if (Date.now() < deadline) errors += 1;
+          done();
+        });
+        req.on('close', () => live.delete(req));
+      });
+    }
+  };
+  const timer = setTimeout(() => {
+    for (const req of live) req.destroy();
+  }, seconds * 1000);
+  const started = Date.now();
+  await Promise.all(Array.from({ length: connections }, client));
+  clearTimeout(timer);
+  agent.destroy();
+  return { throughput: bytes / ((Date.now() - started) / 1000), requests, errors, non2xx };
 }
 
+/** The master is generated here (a 5 MB MP3 under MEDIA_DIR/audio), never read from a fixture. */
 async function downloads(deps: Deps): Promise<BenchRow[]> {
   const tmp = path.join(deps.config.MEDIA_DIR, 'tmp-bench.mp3');
   ffmpeg(['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=f=440:d=330:r=44100', '-ac', '1', '-c:a', 'libmp3lame', '-b:a', '128k', tmp]);
@@ -93,17 +151,33 @@ async function downloads(deps: Deps): Promise<BenchRow[]> {
   const staticApp = express();
   staticApp.use('/audio', express.static(path.dirname(dest)));
   const plain = await listen(staticApp);
+  const rows: BenchRow[] = [];
   try {
-    const ours = await load(`${app.url}/audio/${sha}.mp3`);
-    const theirs = await load(`${plain.url}/audio/${sha}.mp3`);
-    const name = `500 concurrent Range downloads (1 MB resumed slice), ${mb.toFixed(1)} MB MP3`;
-    return [
-      { scenario: name, metric: 'app throughput', value: ours.throughput / 1e6, unit: 'MB/s' },
-      { scenario: name, metric: 'app requests (errors, non-2xx)', value: `${ours.requests} (${ours.errors}, ${ours.non2xx})` },
-      { scenario: name, metric: 'express.static throughput', value: theirs.throughput / 1e6, unit: 'MB/s' },
-      { scenario: name, metric: 'express.static requests (errors, non-2xx)', value: `${theirs.requests} (${theirs.errors}, ${theirs.non2xx})` },
-      { scenario: name, metric: 'app / express.static', value: (100 * ours.throughput) / theirs.throughput, unit: '%', target: '≥ 80%' },
-    ];
+    for (const [kind, range] of [['Range (1 MB resumed slice)', 'bytes=1048576-2097151'], ['full file', undefined]] as const) {
+      // Interleaved, baseline first, twice each (the machine is shared: one run each would favour whichever ran
+      // while the neighbours were quiet); the figures are the means.
+      const runs: Awaited<ReturnType<typeof load>>[][] = [[], []];
+      for (let i = 0; i < 2; i++) {
+        runs[1].push(await load(`${plain.url}/audio/${sha}.mp3`, range, 500, 8));
+        runs[0].push(await load(`${app.url}/audio/${sha}.mp3`, range, 500, 8));
+      }
+      const mean = (xs: Awaited<ReturnType<typeof load>>[]) => ({
+        throughput: xs.reduce((s, x) => s + x.throughput, 0) / xs.length,
+        requests: xs.reduce((s, x) => s + x.requests, 0),
+        errors: xs.reduce((s, x) => s + x.errors, 0),
+        non2xx: xs.reduce((s, x) => s + x.non2xx, 0),
+      });
+      const [ours, theirs] = [mean(runs[0]), mean(runs[1])];
+      const name = `500 concurrent downloads, ${kind}, ${mb.toFixed(1)} MB MP3`;
+      rows.push(
+        { scenario: name, metric: 'app throughput', value: ours.throughput / 1e6, unit: 'MB/s' },
+        { scenario: name, metric: 'app requests (errors, non-2xx)', value: `${ours.requests} (${ours.errors}, ${ours.non2xx})` },
+        { scenario: name, metric: 'baseline: express.static throughput', value: theirs.throughput / 1e6, unit: 'MB/s' },
+        { scenario: name, metric: 'express.static requests (errors, non-2xx)', value: `${theirs.requests} (${theirs.errors}, ${theirs.non2xx})` },
+        { scenario: name, metric: 'app / express.static', value: (100 * ours.throughput) / theirs.throughput, unit: '%', target: '≥ 80%' },
+      );
+    }
+    return rows;
   } finally {
     await app.close();
     await plain.close();
@@ -164,6 +238,96 @@ async function emergencyFanout(deps: Deps): Promise<BenchRow[]> {
   }
 }
 
+/**
+ * Schedule creation at a province's real size, stored as a rule: a year (2 slots a day) for 150 communes on SQLite,
+ * and on PostgreSQL (when TEST_DATABASE_URL is set) every province of the country, 34 × ~98 communes, each its own
+ * year schedule. Baseline, same run and database: the bare batch INSERT of the same window rows (what the app
+ * must write), and for reference the full expansion the rule replaces (every slot of the year as a row).
+ */
+async function scheduleRows(deps: Deps, lane: string, provinces: number, communesEach: number): Promise<BenchRow[]> {
+  const ts = () => new Date().toISOString();
+  const insert = async (table: string, row: Record<string, unknown>) => {
+    const [r] = await deps.db(table).insert(row).returning('id');
+    return Number(typeof r === 'object' ? (r as { id: number }).id : r);
+  };
+  const today = localDate(new Date());
+  const startDate = addDays(today, 1);
+  const endDate = addDays(startDate, 364);
+  const plans: { ctx: Deps & { actor: Awaited<ReturnType<typeof provisionUser>> }; audioId: number; communes: number[] }[] = [];
+  for (let p = 0; p < provinces; p++) {
+    const province = await insert('orgs', { kind: 'province', name: `UBND tỉnh ${p}`, short_name: 'UBND', created_at: ts(), updated_at: ts() });
+    const dept = await insert('orgs', { kind: 'department', name: `Sở ${p}`, short_name: 'S', parent_id: province, created_at: ts(), updated_at: ts() });
+    const communes: number[] = [];
+    for (let i = 0; i < communesEach; i += 500) {
+      const batch = Array.from({ length: Math.min(500, communesEach - i) }, (_, k) => ({ kind: 'commune', name: `Xã ${p}-${i + k}`, short_name: 'UBND', parent_id: province, created_at: ts(), updated_at: ts() }));
+      const ids = await deps.db('orgs').insert(batch).returning('id');
+      communes.push(...ids.map((r: unknown) => Number(typeof r === 'object' ? (r as { id: number }).id : r)));
+    }
+    const actor = await provisionUser(deps, { email: `sched-${lane}-${p}@bench.vn`, name: 'Bench', password: 'password-123', roles: ['drafter'], orgId: dept });
+    const audioId = await insert('audio_assets', {
+      owner_org_id: dept, title: 'bench', status: 'ready', progress: 100, original_sha256: 'e'.repeat(64), original_rel_path: 'x', original_mime: 'audio/mpeg', original_format: 'mp3', original_size: 1,
+      master_sha256: 'f'.repeat(64), master_rel_path: 'x', master_size: 1, duration_sec: 60, created_at: ts(), updated_at: ts(),
+    });
+    plans.push({ ctx: { ...deps, actor }, audioId, communes });
+  }
+  const t0 = process.hrtime.bigint();
+  let slots = 0;
+  const ids: number[] = [];
+  for (const p of plans) {
+    const made = await createBroadcast(p.ctx, { audioId: p.audioId, title: 'Cả năm', communeIds: p.communes, startDate, endDate, times: ['06:00', '17:30'] });
+    slots += made.occurrences;
+    ids.push(made.broadcast.id);
+  }
+  const appMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const written = Number((await deps.db('occurrences').whereIn('broadcast_id', ids).count({ n: '*' }))[0].n);
+
+  // Baseline: the same number of occurrence rows, bare batch INSERT in one transaction (into a copy of the table).
+  const row = (i: number) => ({ broadcast_id: ids[0], org_id: plans[0].communes[0], scheduled_at: new Date(Date.UTC(2030, 0, 1) + i * 60_000).toISOString(), status: 'pending', updated_at: ts() });
+  const bare = async (n: number) => {
+    await deps.db.schema.dropTableIfExists('bench_occurrences');
+    await deps.db.schema.createTable('bench_occurrences', (t) => {
+      t.increments('id');
+      t.integer('broadcast_id').notNullable();
+      t.integer('org_id').notNullable();
+      t.string('scheduled_at', 30).notNullable();
+      t.string('status', 20).notNullable();
+      t.string('updated_at', 30).notNullable();
+      t.unique(['broadcast_id', 'org_id', 'scheduled_at']);
+    });
+    const t1 = process.hrtime.bigint();
+    await deps.db.transaction(async (tx) => {
+      for (let i = 0; i < n; i += 300) await tx.batchInsert('bench_occurrences', Array.from({ length: Math.min(300, n - i) }, (_, k) => row(i + k)), 300);
+    });
+    return Number(process.hrtime.bigint() - t1) / 1e6;
+  };
+  const bareMs = await bare(written);
+  // The reference costs minutes on this shared machine beyond a province: measured up to 300,000 rows.
+  const fullMs = slots <= 300_000 ? await bare(slots) : null;
+  await deps.db.schema.dropTableIfExists('bench_occurrences');
+  const name = `schedule of a year, 2 slots a day, ${provinces > 1 ? `${provinces} provinces × ${communesEach}` : communesEach} communes (${lane})`;
+  return [
+    { scenario: name, metric: `app: create (${slots} slots in the rule, ${written} rows written)`, value: appMs, unit: 'ms' },
+    { scenario: name, metric: 'baseline: bare INSERT of the same rows', value: bareMs, unit: 'ms' },
+    { scenario: name, metric: 'app / baseline', value: appMs / bareMs, unit: '×' },
+    { scenario: name, metric: `for reference: every slot as a row (${slots} rows, bare INSERT)`, value: fullMs ?? 'not run (over 300,000 rows)', unit: fullMs == null ? undefined : 'ms' },
+  ];
+}
+
+async function schedules(deps: Deps): Promise<BenchRow[]> {
+  const rows = await scheduleRows(deps, 'sqlite', 1, 150);
+  if (!process.env.TEST_DATABASE_URL) return [...rows, { scenario: 'schedule nationwide (postgres)', metric: 'skipped', value: 'TEST_DATABASE_URL not set' }];
+  const schema = `b_${crypto.randomBytes(6).toString('hex')}`;
+  const db = createDb({ url: process.env.TEST_DATABASE_URL, schema });
+  try {
+    await migrate(db);
+    // 3,321 communes after the 2025 reform: 34 provinces of ~98 each
+    return [...rows, ...(await scheduleRows({ ...deps, db }, 'postgres', 34, 98))];
+  } finally {
+    await db.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.destroy();
+  }
+}
+
 export async function run(): Promise<BenchRow[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vandong-bench-broadcasts-'));
   const mediaDir = path.join(dir, 'media');
@@ -173,8 +337,17 @@ export async function run(): Promise<BenchRow[]> {
   await migrate(db);
   const deps: Deps = { db, config, log: createLogger('silent'), clock: () => new Date() };
   try {
-    if (process.env.BENCH_ONLY === 'emergency') return await emergencyFanout(deps);
-    return [...(await transcode(dir, deps)), ...(await downloads(deps)), ...(await emergencyFanout(deps))];
+    const parts: Record<string, () => Promise<BenchRow[]>> = {
+      transcode: () => transcode(dir, deps),
+      downloads: () => downloads(deps),
+      emergency: () => emergencyFanout(deps),
+      schedule: () => schedules(deps),
+    };
+    // BENCH_ONLY=transcode,downloads runs only those parts
+    const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+    const rows: BenchRow[] = [];
+    for (const [name, part] of Object.entries(parts)) if (!only || only.includes(name)) rows.push(...(await part()));
+    return rows;
   } finally {
     await db.destroy();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import * as m011 from './011_letter_ops';
 import * as m012 from './012_incoming';
 import * as m010 from './010_letter_layout';
 import * as m016 from './016_notifications';
+import * as m014 from './014_schedule_rules';
 
 export interface Migration {
   name: string;
@@ -33,4 +34,5 @@ export const migrations: Migration[] = [
   { name: '012_incoming', module: m012 },
   { name: '010_letter_layout', module: m010 },
   { name: '016_notifications', module: m016 },
+  { name: '014_schedule_rules', module: m014 },
 ];

@@ -46,6 +46,8 @@ export function createApp(deps: Deps): Express {
     res.json({ status: 'ok' });
   });
   app.use('/static', express.static(path.join(ROOT, 'public'), { maxAge: '1h' }));
+  // Public content-addressed audio: no session, body or audit (like /static), so downloads run at file speed.
+  app.use(broadcasts.publicAudioRouter(deps));
 
   // Bodies: JSON and flat forms up to 1 MB (nesting and NUL refused by inputGuard); files only through the upload
   // routes (src/web/upload.ts), which authenticate before reading a byte.

@@ -2,6 +2,7 @@ import type { Ctx } from '../deps';
 import { addDays, localToUtc } from '../shared/time';
 import * as repo from './repo';
 import { communesInScope } from './receivers';
+import { unwrittenSlots } from './schedule';
 
 export interface CommuneActivity {
   orgId: number;
@@ -47,6 +48,11 @@ export async function activityReport(ctx: Ctx, query: { from: string; to: string
         a.times.push(Math.max(0, (Date.parse(r.confirmed_at) - Date.parse(r.scheduled_at)) / 60_000));
       }
     }
+  }
+  // Days beyond each schedule's written window: the rule's slots count as scheduled (nothing is played yet).
+  for (const r of await repo.rulesAhead(ctx.db, communes.map((c) => c.id), query.to)) {
+    const a = byOrg.get(r.target_org_id);
+    if (a) a.scheduled += unwrittenSlots(r, query.from, query.to).length;
   }
   const byCommune = [...byOrg.values()]
     .map(({ times, ...a }) => ({ ...a, medianConfirmMinutes: median(times) }))

@@ -16,7 +16,6 @@ import {
   masterArgs,
   MIME,
   parseEbur128,
-  parseLoudnorm,
   probe,
   resolveFfmpeg,
   runFfmpeg,
@@ -340,7 +339,7 @@ export interface MasterResult {
   truePeakDbtp: number;
 }
 
-/** Two ffmpeg passes: measure (silence + loudness), then trim, normalise and encode. Progress 0–15 % then 15–100 %. */
+/** Two ffmpeg passes: measure (silence + loudness), then trim, gain + limiter and encode. Progress 0–15 % then 15–100 %. */
 export async function makeMaster(deps: Deps, row: repo.AudioRow, onProgress: (pct: number) => void): Promise<MasterResult> {
   const bin = ffmpegOf(deps).path;
   const input = mediaPath(deps.config.MEDIA_DIR, row.original_rel_path);
@@ -373,13 +372,13 @@ export async function makeMaster(deps: Deps, row: repo.AudioRow, onProgress: (pc
   const measured = parseEbur128(analysis.stderr);
   if (analysis.code !== 0 || !measured) throw new MasterError(`The audio cannot be decoded: ${lastError(analysis.stderr)}`);
   const span = audibleSpan(analysis.stderr, total);
-  if (!span || !Number.isFinite(measured.input_i)) throw new MasterError('The recording is silent');
+  if (!span || !Number.isFinite(measured.integrated)) throw new MasterError('The recording is silent');
 
   const out = transcodeTempFile(deps);
   activeTemp.add(out);
   try {
     const encode = await run(masterArgs(input, format, out, settings, span, measured), 15, 85, span.end - span.start);
-    const result = parseLoudnorm(encode.stderr);
+    const result = parseEbur128(encode.stderr);
     if (encode.code !== 0 || !result) throw new MasterError(`The audio cannot be converted: ${lastError(encode.stderr)}`);
     const { probe: master } = await probe(bin, out, 'mp3', remaining());
     if (!master || master.codec !== 'mp3' || !master.durationSec) throw new MasterError('The converted file is not valid MP3');
@@ -389,8 +388,8 @@ export async function makeMaster(deps: Deps, row: repo.AudioRow, onProgress: (pc
       durationSec: master.durationSec,
       sampleRate: master.sampleRate ?? 44100,
       channels: master.channels ?? 1,
-      loudnessLufs: result.output_i,
-      truePeakDbtp: result.output_tp,
+      loudnessLufs: result.integrated,
+      truePeakDbtp: result.peak,
     };
   } finally {
     activeTemp.delete(out);

@@ -6,7 +6,8 @@ import { conflict, invalid, notFound } from '../shared/errors';
 import { addDays, localDate, localToUtc, localTime } from '../shared/time';
 import { findOrgById, outsideProvince } from '../orgs';
 import * as repo from './repo';
-import { toFeedItem, type FeedItem } from './model';
+import { audioUrlOf, toFeedItem, type FeedItem } from './model';
+import { unwrittenSlots } from './schedule';
 import { BROADCASTER_ROLES } from './audio';
 import { applyChosenOrders } from './clash-groups';
 
@@ -162,7 +163,8 @@ export function toIcs(items: FeedItem[], calendarName: string, host: string, now
     const end = new Date(start.getTime() + Math.max(60, Math.ceil(i.durationSec ?? 60)) * 1000);
     lines.push(
       'BEGIN:VEVENT',
-      `UID:occurrence-${i.occurrenceId}@${host}`,
+      // A slot not yet written (beyond the window) is named by its broadcast and instant.
+      i.occurrenceId ? `UID:occurrence-${i.occurrenceId}@${host}` : `UID:slot-${i.broadcastId}-${icsDate(start)}@${host}`,
       `DTSTAMP:${icsDate(now)}`,
       `DTSTART:${icsDate(start)}`,
       `DTEND:${icsDate(end)}`,
@@ -179,9 +181,33 @@ export function toIcs(items: FeedItem[], calendarName: string, host: string, now
   return lines.map(fold).join('\r\n') + '\r\n';
 }
 
-/** The calendar spans a week back and eight weeks ahead. */
+/**
+ * The calendar spans a week back and eight weeks ahead: the written occurrences, then, beyond each schedule's
+ * rolling window, the slots its rule still holds (occurrenceId 0: they get an id, and can be confirmed, once the
+ * window reaches them).
+ */
 export async function calendarItems(deps: Deps, orgId: number): Promise<FeedItem[]> {
-  return itemsForCommune(deps, orgId, addDays(localDate(deps.clock()), -7), 63);
+  const from = addDays(localDate(deps.clock()), -7);
+  const to = addDays(from, 62);
+  const items = await itemsForCommune(deps, orgId, from, 63);
+  for (const b of await repo.rulesAhead(deps.db, [orgId], to)) {
+    const audio = await repo.findAudio(deps.db, b.audio_id);
+    for (const at of unwrittenSlots(b, from, to)) {
+      items.push({
+        occurrenceId: 0,
+        scheduledAt: at,
+        title: b.title,
+        audioUrl: audio?.master_sha256 ? audioUrlOf(deps.config.publicUrl, audio.master_sha256) : null,
+        sha256: audio?.master_sha256 ?? null,
+        durationSec: audio?.duration_sec == null ? null : Number(audio.duration_sec),
+        status: 'pending',
+        broadcastId: b.id,
+        class: b.class ?? 'normal',
+        playOrder: null,
+      });
+    }
+  }
+  return items;
 }
 
 // ---- feed tokens for IP receivers ----

@@ -235,43 +235,19 @@ export interface MasterSettings {
   silenceDb?: number;
 }
 
+/** An EBU R128 / BS.1770 measurement (ffmpeg's ebur128 summary). Silence: integrated = -Infinity. */
 export interface Loudness {
-  input_i: number;
-  input_tp: number;
-  input_lra: number;
-  input_thresh: number;
-  output_i: number;
-  output_tp: number;
-  target_offset: number;
-  normalization_type: string;
-}
-
-export function parseLoudnorm(stderr: string): Loudness | null {
-  const start = stderr.lastIndexOf('{');
-  const end = stderr.lastIndexOf('}');
-  if (start < 0 || end < start) return null;
-  try {
-    const raw = JSON.parse(stderr.slice(start, end + 1)) as Record<string, string>;
-    const num = (k: string) => Number(raw[k]);
-    return {
-      input_i: num('input_i'),
-      input_tp: num('input_tp'),
-      input_lra: num('input_lra'),
-      input_thresh: num('input_thresh'),
-      output_i: num('output_i'),
-      output_tp: num('output_tp'),
-      target_offset: num('target_offset'),
-      normalization_type: raw.normalization_type ?? '',
-    };
-  } catch {
-    return null;
-  }
+  /** Integrated loudness, LUFS. */
+  integrated: number;
+  /** Loudness range, LU. */
+  lra: number;
+  /** Sample peak, dBFS (the limiter of pass 2 works on samples). */
+  peak: number;
 }
 
 /**
- * Pass 1's measurement from ebur128's summary (the same EBU R128 / BS.1770 meter loudnorm uses), in the shape
- * loudnorm's second pass takes. Silence gives I = -70 LUFS (the absolute gate): input_i is then -Infinity.
- * Null when there is no summary (nothing decoded).
+ * The last ebur128 summary in an ffmpeg report. Silence gives I = -70 LUFS (the absolute gate): integrated is then
+ * -Infinity. Null when there is no summary (nothing decoded).
  */
 export function parseEbur128(stderr: string): Loudness | null {
   const at = stderr.lastIndexOf('Summary:');
@@ -282,21 +258,11 @@ export function parseEbur128(stderr: string): Loudness | null {
     return m ? Number(m[1].replace(/^-inf$/, '-Infinity').replace(/^inf$/, 'Infinity')) : NaN;
   };
   const i = num(/Integrated loudness:\s*I:\s*(-?[\d.]+|-?inf) LUFS/);
-  const thresh = num(/Integrated loudness:[\s\S]*?Threshold:\s*(-?[\d.]+|-?inf) LUFS/);
   const lra = num(/LRA:\s*(-?[\d.]+) LU/);
-  const tp = num(/True peak:\s*Peak:\s*(-?[\d.]+|-?inf) dBFS/);
+  const peak = num(/(?:True|Sample) peak:\s*Peak:\s*(-?[\d.]+|-?inf) dBFS/);
   if (Number.isNaN(i)) return null;
-  const silent = i <= -70 || !Number.isFinite(tp);
-  return {
-    input_i: silent ? -Infinity : i,
-    input_tp: tp,
-    input_lra: Number.isNaN(lra) ? 0 : lra,
-    input_thresh: thresh,
-    output_i: NaN,
-    output_tp: NaN,
-    target_offset: 0,
-    normalization_type: '',
-  };
+  const silent = i <= -70 || !Number.isFinite(peak);
+  return { integrated: silent ? -Infinity : i, lra: Number.isNaN(lra) ? 0 : lra, peak };
 }
 
 /** The audible part [start, end) from silencedetect's report, or null when everything is silent. */
@@ -327,29 +293,38 @@ export function audibleSpan(stderr: string, totalSec: number): { start: number; 
  */
 const MONO_44K = 'aformat=sample_fmts=fltp,aresample=44100,aformat=channel_layouts=mono';
 
-const loudnormTarget = (s: MasterSettings) => `loudnorm=I=${s.targetLufs}:TP=${s.truePeakDbtp}:LRA=11`;
-
 /**
- * Pass 1: where the sound starts and ends, and how loud it is (read with parseEbur128 and audibleSpan).
- * The loudness is measured by ebur128 (integrated, range, true peak), not by a loudnorm pass: loudnorm would also
- * run its whole dynamic normaliser at 192 kHz on output that is thrown away, 3–4× the time for the same numbers.
- * Frame-by-frame lines go to the verbose level, so stderr stays small however long the recording.
+ * Pass 1: where the sound starts and ends, and how loud it is (read with parseEbur128 and audibleSpan), on the
+ * decoded mono 44.1 kHz copy. The sample peak, not the true peak: BS.1770's 4× oversampling would double this
+ * pass for a figure the limiter of pass 2 does not use. Frame-by-frame lines go to the verbose level, so stderr
+ * stays small however long the recording.
  */
 export function analysisArgs(input: string, format: AudioFormat, s: MasterSettings): string[] {
   return [
     '-hide_banner', '-nostdin', '-nostats', ...inputArgs(input, format), '-vn', '-sn',
-    '-af', `${MONO_44K},silencedetect=n=${s.silenceDb ?? -50}dB:d=0.3,ebur128=peak=true:framelog=verbose`,
+    '-af', `${MONO_44K},silencedetect=n=${s.silenceDb ?? -50}dB:d=0.3,ebur128=peak=sample:framelog=verbose`,
     '-progress', 'pipe:1', '-f', 'null', '-',
   ];
 }
 
-/** Pass 2: trim, normalise with the measured values (linear when possible), encode MP3 CBR mono 44.1 kHz. */
+/** The linear gain (dB) that brings a measured recording to the target integrated loudness. */
+export const gainToTarget = (s: MasterSettings, m: Loudness) => s.targetLufs - m.integrated;
+
+/**
+ * Pass 2, one encoding pass: trim, a linear gain to the target (integrated loudness moves by exactly the gain),
+ * a peak limiter at the ceiling for the few peaks the gain pushes over it, encode MP3 CBR mono 44.1 kHz. An
+ * ebur128 meter after the limiter reports what was encoded. Not loudnorm: it resamples to 192 kHz and runs its
+ * dynamic normaliser for the same linear result. LAME's quality 7 ("fast") at the same bitrate: the encoder is
+ * most of this pass, and at 128 kbit/s mono speech its finer searches are not audible on a loudspeaker.
+ */
 export function masterArgs(input: string, format: AudioFormat, output: string, s: MasterSettings, span: { start: number; end: number }, m: Loudness): string[] {
-  const measured = `measured_I=${m.input_i}:measured_TP=${m.input_tp}:measured_LRA=${m.input_lra}:measured_thresh=${m.input_thresh}:offset=${m.target_offset}:linear=true`;
+  const ceiling = 10 ** (s.truePeakDbtp / 20);
   return [
     '-hide_banner', '-nostdin', '-nostats', '-y', ...inputArgs(input, format), '-vn', '-sn', '-map_metadata', '-1',
-    '-af', `${MONO_44K},atrim=start=${span.start.toFixed(4)}:end=${span.end.toFixed(4)},asetpts=PTS-STARTPTS,${loudnormTarget(s)}:${measured}:print_format=json,aresample=44100`,
-    '-ac', '1', '-ar', '44100', '-c:a', 'libmp3lame', '-b:a', `${s.bitrateKbps}k`, '-write_xing', '1',
+    '-af',
+    `${MONO_44K},atrim=start=${span.start.toFixed(4)}:end=${span.end.toFixed(4)},asetpts=PTS-STARTPTS,` +
+      `volume=${gainToTarget(s, m).toFixed(2)}dB,alimiter=limit=${ceiling.toFixed(4)}:attack=5:release=50:level=false,ebur128=peak=sample:framelog=verbose`,
+    '-ac', '1', '-ar', '44100', '-c:a', 'libmp3lame', '-b:a', `${s.bitrateKbps}k`, '-compression_level', '7', '-write_xing', '1',
     '-progress', 'pipe:1', '-f', 'mp3', output,
   ];
 }

@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import fs from 'node:fs';
 import type { Deps } from '../deps';
 import { PREPARER_ROLES } from '../auth';
@@ -49,4 +49,20 @@ export async function receiveAudio(req: Request) {
 export async function sendMaster(deps: Deps, req: Request, res: Response, sha256: string, name?: string): Promise<void> {
   const file = mediaPath(deps.config.MEDIA_DIR, `audio/${sha256.slice(0, 2)}/${sha256}.mp3`);
   if (!(await sendAudio(req, res, { path: file, sha256, name }))) throw notFound('Audio', 'AUDIO_NOT_FOUND');
+}
+
+/**
+ * The public, content-addressed masters (`/audio/<sha256>.mp3`, the audioUrl of every feed), mounted by src/app.ts
+ * before body parsing, sessions, CSRF and audit: a download needs none of them (no cookie is read, no database
+ * query made), and 500 loudspeakers fetching the morning bulletin should cost what express.static costs. A name
+ * that is not a master, or a master that is not there, falls through to the ordinary 404 page.
+ */
+export function publicAudioRouter(deps: Deps): Router {
+  const r = Router();
+  r.get('/audio/:file', async (req, res, next) => {
+    const m = /^([0-9a-f]{64})\.mp3$/.exec(String(req.params.file));
+    const file = m && mediaPath(deps.config.MEDIA_DIR, `audio/${m[1].slice(0, 2)}/${m[1]}.mp3`);
+    if (!m || !file || !(await sendAudio(req, res, { path: file, sha256: m[1] }))) next();
+  });
+  return r;
 }

@@ -2,6 +2,8 @@
 
 // Routers, mounted by src/app.ts (API at /api/v1, pages and receiver feeds at /).
 export { apiRouter, pageRouter } from './routes';
+// The public masters (/audio/<sha256>.mp3), mounted before sessions and body parsing.
+export { publicAudioRouter } from './http';
 // Jobs and start-up (src/all-jobs.ts, src/startup.ts): missed slots, interrupted conversions, ffmpeg check.
 export { jobs } from './jobs';
 export { startupAudio } from './audio';

@@ -1,9 +1,20 @@
 import type { Job } from '../jobs';
-import { markMissed } from './schedule';
+import { markMissed, materialiseSchedules } from './schedule';
 import { resumeAudioJobs } from './audio';
 import { escalateEmergencies } from './emergency';
 
 export const jobs: Job[] = [
+  {
+    // Schedules are rules: each hour, every live one gets its occurrences up to the end of the rolling window
+    // (MATERIALISE_DAYS). Idempotent (unique keys, conditional window end), so a run cut short is simply resumed.
+    name: 'broadcasts.materialise',
+    cron: '7 * * * *',
+    leaseSeconds: 600,
+    run: async (deps) => {
+      const n = await materialiseSchedules(deps);
+      if (n) deps.log.info({ broadcasts: n }, 'broadcast occurrences written for the rolling window');
+    },
+  },
   {
     // Unconfirmed broadcasts become "missed" once BROADCAST_GRACE_MINUTES have passed since their time.
     name: 'broadcasts.mark-missed',

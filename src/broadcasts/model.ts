@@ -63,6 +63,9 @@ export interface Broadcast {
   confirmWithinMinutes: number | null;
   exceptDates: string[];
   monthlyOn: { week: number; weekday: number }[] | null;
+  /** Set once the schedule was cancelled (issue 15): its slots from then on are off every feed. */
+  cancelledAt: string | null;
+  cancelReason: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -83,6 +86,8 @@ export function toBroadcast(row: BroadcastRow, communeIds: number[]): Broadcast 
     confirmWithinMinutes: row.confirm_within_minutes ?? null,
     exceptDates: row.except_dates ? (JSON.parse(row.except_dates) as string[]) : [],
     monthlyOn: row.monthly_on ? (JSON.parse(row.monthly_on) as { week: number; weekday: number }[]) : null,
+    cancelledAt: row.cancelled_at ?? null,
+    cancelReason: row.cancel_reason ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -4,9 +4,8 @@ import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { ctxOf } from '../web/request';
 import { field, fieldList, formBody, parseForm, renderFormError, type FormBody } from '../web/forms';
-import { notFound } from '../shared/errors';
 import { t } from '../shared/i18n';
-import { addDays, localDate, localTime } from '../shared/time';
+import { addDays, formatVnDateTime, localDate, localTime } from '../shared/time';
 import { PREPARER_ROLES, STAFF_ROLES, can, hasRole, requireRole } from '../auth';
 import { listGroups, listOrgs } from '../orgs';
 import * as audio from './audio';
@@ -17,8 +16,9 @@ import { pendingAlerts } from './emergency';
 import { listReceivers } from './receivers';
 import { listClashes, orderClash } from './clashes';
 import { activityReport } from './activity';
-import { ActivityQuery, BroadcastCreate, CalendarQuery, ClashOrder, EmergencyCreate, MissedNoteBody, PlanPreview, FeedTokenCreate, ReceiversQuery, ScheduleQuery } from './schemas';
-import { audioUpload, receiveAudio, sendMaster } from './http';
+import { cancelBroadcast, cancellationsFor } from './cancel';
+import { ActivityQuery, BroadcastCreate, CancelBody, CalendarQuery, ClashOrder, EmergencyCreate, MissedNoteBody, PlanPreview, FeedTokenCreate, ReceiversQuery, ScheduleQuery } from './schemas';
+import { audioUpload, receiveAudio } from './http';
 import { postUpload } from '../web/upload';
 import { safeRedirectPath } from '../web/redirect';
 
@@ -124,18 +124,11 @@ const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 export function pageRouter(deps: Deps): Router {
   const r = Router();
 
-  // ---- public, content-addressed masters (the audioUrl of every feed) ----
-  r.get('/audio/:file', async (req, res) => {
-    const m = /^([0-9a-f]{64})\.mp3$/.exec(String(req.params.file));
-    if (!m) throw notFound('Audio', 'AUDIO_NOT_FOUND');
-    await sendMaster(deps, req, res, m[1]);
-  });
-
   // ---- receivers: the same feed behind a revocable per-commune token ----
   r.get('/feed/:token/schedule.json', async (req, res) => {
     const token = await broadcaster.feedTokenOf(deps, req.params.token);
     const date = parse(ScheduleQuery, req.query).date ?? localDate(deps.clock());
-    res.json({ date, orgId: token.org_id, items: await broadcaster.itemsForCommune(deps, token.org_id, date) });
+    res.json({ date, orgId: token.org_id, items: await broadcaster.itemsForCommune(deps, token.org_id, date), cancellations: await cancellationsFor(deps, token.org_id) });
   });
   r.get('/feed/:token/playlist.m3u', async (req, res) => {
     const token = await broadcaster.feedTokenOf(deps, req.params.token);
@@ -184,8 +177,10 @@ export function pageRouter(deps: Deps): Router {
       };
       days.set(d, [...(days.get(d) ?? []), item]);
     }
+    const cancellations = (await cancellationsFor(ctx, ctx.actor.orgId)).map((c) => ({ ...c, at: formatVnDateTime(c.cancelledAt) }));
     res.status(status).render('broadcaster/index', {
       title: t(req.locale, 'nav.mySchedule'),
+      cancellations,
       commune: await broadcaster.communeName(ctx, ctx.actor.orgId),
       days: [...days.entries()].map(([date, list]) => ({ date, isToday: date === today, isPast: date < today, items: list })),
       alerts,
@@ -380,6 +375,9 @@ export function pageRouter(deps: Deps): Router {
       totals,
       calendar,
       canPrepare: can(ctx.actor, PREPARER_ROLES, [b.ownerOrgId]),
+      // Hủy lịch: a live scheduled broadcast with something left to play
+      canCancel: can(ctx.actor, PREPARER_ROLES, [b.ownerOrgId]) && !b.cancelledAt && b.class !== 'emergency' && totals.pending > 0,
+      cancelledAt: b.cancelledAt && formatVnDateTime(b.cancelledAt),
       ...extra,
       tokenError: tokenError && { rowOrgId: tokenRow, message: tokenError.message },
     });
@@ -394,6 +392,18 @@ export function pageRouter(deps: Deps): Router {
   });
 
   r.get('/broadcasts/:id', (req, res) => renderDetail(req, res));
+
+  r.post('/broadcasts/:id/cancel', async (req, res) => {
+    const body = formBody(req);
+    try {
+      const { reason } = parseForm(CancelBody, body, (b) => ({ reason: field(b, 'reason') ?? '' }));
+      const result = await cancelBroadcast(ctxOf(req), parse(id(), req.params.id), reason);
+      res.locals.audit = { entity: 'broadcasts', entityId: result.id, detail: { reason: result.reason, cancelled: result.cancelled, communes: result.communes } };
+      await renderDetail(req, res, { notice: t(req.locale, 'broadcasts.cancel.done', { cancelled: result.cancelled, communes: result.communes, messages: result.messages }) });
+    } catch (err) {
+      await renderFormError(err, req, res, (view, status) => renderDetail(req, res, { cancelError: view.fields?.reason ?? view.error, cancelReason: field(body, 'reason') ?? '' }, status));
+    }
+  });
 
   r.post('/broadcasts/:id/remind-missed', async (req, res) => {
     const result = await remindMissed(ctxOf(req), parse(id(), req.params.id));

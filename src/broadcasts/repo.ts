@@ -44,6 +44,11 @@ export interface BroadcastRow {
   confirm_within_minutes: number | null;
   except_dates: string | null;
   monthly_on: string | null;
+  /** The last local day whose occurrences are written (null: an emergency, written whole). */
+  materialised_until: string | null;
+  cancelled_at: string | null;
+  cancelled_by: number | null;
+  cancel_reason: string | null;
   created_by: number | null;
   created_at: string;
   updated_at: string;
@@ -178,6 +183,75 @@ export async function findBroadcast(q: Q, id: number): Promise<BroadcastRow | un
   return q<BroadcastRow>('broadcasts').where({ id }).first();
 }
 
+/** The same row, locked until the transaction ends on PostgreSQL (SQLite has one writer anyway). */
+export async function findBroadcastForUpdate(q: Q, id: number): Promise<BroadcastRow | undefined> {
+  return q<BroadcastRow>('broadcasts').where({ id }).forUpdate().first();
+}
+
+/** Live schedules whose written window ends before `horizon` and before their own end. */
+export async function broadcastsToMaterialise(q: Q, horizon: string): Promise<number[]> {
+  const rows: { id: number }[] = await q('broadcasts')
+    .whereNotNull('materialised_until')
+    .whereNull('cancelled_at')
+    .whereNot('class', 'emergency')
+    .andWhere('materialised_until', '<', horizon)
+    .andWhereRaw('materialised_until < end_date')
+    .orderBy('id')
+    .select('id');
+  return rows.map((r) => r.id);
+}
+
+/** Moves the written window's end from `from` to `to`; false when another run moved it first. */
+export async function advanceMaterialised(q: Q, id: number, from: string, to: string): Promise<boolean> {
+  return (await q('broadcasts').where({ id, materialised_until: from }).update({ materialised_until: to })) > 0;
+}
+
+/** Ends a schedule: the row keeps its rule, marked cancelled; false when it already was. */
+export async function markCancelled(q: Q, id: number, by: number, reason: string, now: string): Promise<boolean> {
+  return (await q('broadcasts').where({ id }).whereNull('cancelled_at').update({ cancelled_at: now, cancelled_by: by, cancel_reason: reason, updated_at: now })) > 0;
+}
+
+/** Pending occurrences of a broadcast after an instant become cancelled; returns how many. */
+export async function cancelPendingFrom(q: Q, broadcastId: number, fromIso: string, now: string): Promise<number> {
+  return q('occurrences').where({ broadcast_id: broadcastId, status: 'pending' }).andWhere('scheduled_at', '>', fromIso).update({ status: 'cancelled', updated_at: now });
+}
+
+export interface CancellationRow {
+  id: number;
+  title: string;
+  cancel_reason: string | null;
+  cancelled_at: string;
+}
+
+/** Broadcasts naming this commune that were cancelled since an instant (what its broadcaster is told). */
+export async function cancellationsFor(q: Q, orgId: number, sinceIso: string): Promise<CancellationRow[]> {
+  return q('broadcasts')
+    .join('broadcast_targets', 'broadcast_targets.broadcast_id', 'broadcasts.id')
+    .where('broadcast_targets.org_id', orgId)
+    .whereNotNull('broadcasts.cancelled_at')
+    .andWhere('broadcasts.cancelled_at', '>=', sinceIso)
+    .orderBy('broadcasts.cancelled_at', 'desc')
+    .select('broadcasts.id', 'broadcasts.title', 'broadcasts.cancel_reason', 'broadcasts.cancelled_at');
+}
+
+/** Live scheduled broadcasts naming any of these communes whose rule reaches past its window before `toDate`, with the commune. */
+export async function rulesAhead(q: Q, orgIds: number[], toDate: string): Promise<(BroadcastRow & { target_org_id: number })[]> {
+  const out: (BroadcastRow & { target_org_id: number })[] = [];
+  for (let i = 0; i < orgIds.length; i += 500) {
+    const rows: (BroadcastRow & { target_org_id: number })[] = await q('broadcasts')
+      .join('broadcast_targets', 'broadcast_targets.broadcast_id', 'broadcasts.id')
+      .whereIn('broadcast_targets.org_id', orgIds.slice(i, i + 500))
+      .whereNull('broadcasts.cancelled_at')
+      .whereNot('broadcasts.class', 'emergency')
+      .whereNotNull('broadcasts.materialised_until')
+      .andWhere('broadcasts.materialised_until', '<', toDate)
+      .andWhereRaw('broadcasts.materialised_until < broadcasts.end_date')
+      .select('broadcasts.*', 'broadcast_targets.org_id as target_org_id');
+    out.push(...rows);
+  }
+  return out;
+}
+
 export async function listBroadcasts(q: Q, ownerOrgId: number | null): Promise<BroadcastRow[]> {
   const query = q<BroadcastRow>('broadcasts').orderBy('id', 'desc').limit(200);
   if (ownerOrgId !== null) query.where({ owner_org_id: ownerOrgId });
@@ -193,6 +267,13 @@ export async function targetIds(q: Q, broadcastId: number): Promise<number[]> {
 
 export async function insertOccurrences(q: Q, rows: Omit<OccurrenceRow, 'id'>[]): Promise<void> {
   if (rows.length) await q.batchInsert('occurrences', rows, 300);
+}
+
+/** The same, skipping rows whose (broadcast, commune, instant) is already there: writing a window twice is harmless. */
+export async function insertOccurrencesIfAbsent(q: Q, rows: Omit<OccurrenceRow, 'id'>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 300) {
+    await q('occurrences').insert(rows.slice(i, i + 300)).onConflict(['broadcast_id', 'org_id', 'scheduled_at']).ignore();
+  }
 }
 
 export async function findOccurrence(q: Q, id: number): Promise<OccurrenceRow | undefined> {

@@ -8,11 +8,12 @@ import * as audio from './audio';
 import * as schedule from './schedule';
 import { remindMissed } from './missed';
 import * as broadcaster from './broadcaster';
-import { ActivityQuery, BroadcastCreate, ClashOrder, BroadcastPatch, CalendarQuery, ConfirmBody, EmergencyCreate, FeedTokenCreate, FeedTokenListQuery, HeartbeatBody, MissedNoteBody, PlanPreview, ReceiversQuery, ScheduleQuery } from './schemas';
+import { ActivityQuery, BroadcastCreate, ClashOrder, BroadcastPatch, CalendarQuery, ConfirmBody, EmergencyCreate, FeedTokenCreate, FeedTokenListQuery, CancelBody, HeartbeatBody, MissedNoteBody, PlanPreview, ReceiversQuery, ScheduleQuery } from './schemas';
 import { pendingAlerts } from './emergency';
 import { listClashes, orderClash } from './clashes';
 import { listReceivers, recordHeartbeat } from './receivers';
 import { activityReport } from './activity';
+import { cancelBroadcast, cancellationsFor } from './cancel';
 import { activityDocx, activityXlsx } from './activity-export';
 import { audioUpload, receiveAudio, sendMaster } from './http';
 export { pageRouter } from './pages';
@@ -93,6 +94,12 @@ export function apiRouter(deps: Deps): Router {
     res.json({ id: broadcast.id, occurrences, broadcast });
   });
 
+  r.post('/broadcasts/:id/cancel', async (req, res) => {
+    const result = await cancelBroadcast(ctxOf(req), parse(id(), req.params.id), parse(CancelBody, req.body).reason);
+    res.locals.audit = { entity: 'broadcasts', entityId: result.id, detail: { reason: result.reason, cancelled: result.cancelled, communes: result.communes } };
+    res.json(result);
+  });
+
   r.get('/broadcasts/:id/status', async (req, res) => {
     res.json(await schedule.broadcastStatus(ctxOf(req), parse(id(), req.params.id)));
   });
@@ -112,7 +119,7 @@ export function apiRouter(deps: Deps): Router {
   // ---- broadcaster (own commune) ----
   r.get('/broadcaster/schedule', async (req, res) => {
     const s = await broadcaster.scheduleFor(ctxOf(req), parse(ScheduleQuery, req.query));
-    res.json({ date: s.date, orgId: s.orgId, items: s.items });
+    res.json({ date: s.date, orgId: s.orgId, items: s.items, cancellations: await cancellationsFor(deps, s.orgId) });
   });
 
   r.get('/broadcaster/playlist.m3u', async (req, res) => {

@@ -9,9 +9,16 @@ import { checkCampaignLink } from '../campaigns';
 import { toBroadcast, type Broadcast } from './model';
 import type { BroadcastCreate, BroadcastPatch, EmergencyCreate } from './schemas';
 
-/** More slots than this in one schedule is a mistake, not a plan. */
-const MAX_OCCURRENCES = 100_000;
+/**
+ * A schedule is stored as its rule; occurrences are written for the days from today to this many days ahead (the
+ * rolling window the `broadcasts.materialise` job extends). Counts beyond it come from the rule.
+ */
+export const MATERIALISE_DAYS = 14;
 const MAX_DAYS = 366;
+/** More communes than this in one schedule is a mistake, not a plan (a province has a few hundred; Vietnam ~3,300). */
+const MAX_COMMUNES = 5_000;
+/** An emergency's occurrences are written at once (one per commune). */
+const MAX_OCCURRENCES = 100_000;
 const ALL_DAYS = [1, 2, 3, 4, 5, 6, 7];
 
 interface Target {
@@ -133,10 +140,41 @@ function checkPlan(plan: Plan, communes: number): void {
   if (plan.endDate < plan.startDate) throw invalid('SCHEDULE_ENDS_BEFORE_START', 'The schedule ends before it starts', { endDate: 'before the start date' });
   const days = (Date.parse(plan.endDate) - Date.parse(plan.startDate)) / 86_400_000 + 1;
   if (days > MAX_DAYS) throw invalid('SCHEDULE_TOO_LONG', `A schedule covers at most ${MAX_DAYS} days`, { endDate: `at most ${MAX_DAYS} days after the start` });
-  if (days * plan.times.length * communes > MAX_OCCURRENCES) {
-    const field = `at most ${MAX_OCCURRENCES} broadcasts in one schedule`;
-    throw invalid('SCHEDULE_TOO_LARGE', `A schedule makes at most ${MAX_OCCURRENCES} broadcasts`, { endDate: field, times: field });
-  }
+  // Stored as a rule, a year of a whole province is one row and a window of slots: only the commune count is bounded.
+  if (communes > MAX_COMMUNES) throw invalid('SCHEDULE_TOO_LARGE', `A schedule names at most ${MAX_COMMUNES} communes`, { communeIds: `at most ${MAX_COMMUNES} communes` });
+}
+
+/** The last local day of the rolling window that starts on `now`'s day. */
+export const windowEnd = (now: Date) => addDays(localDate(now), MATERIALISE_DAYS - 1);
+
+const minDate = (a: string, b: string) => (a < b ? a : b);
+const maxDate = (a: string, b: string) => (a > b ? a : b);
+
+/** The rule of a stored (scheduled) broadcast. */
+export function planOf(row: repo.BroadcastRow): Plan {
+  return {
+    startDate: row.start_date,
+    endDate: row.end_date,
+    times: JSON.parse(row.times) as string[],
+    daysOfWeek: JSON.parse(row.days_of_week) as number[],
+    exceptDates: row.except_dates ? (JSON.parse(row.except_dates) as string[]) : [],
+    monthlyOn: row.monthly_on ? (JSON.parse(row.monthly_on) as MonthlyRule[]) : null,
+  };
+}
+
+/** The slots of a plan on local days from..to (inclusive), clipped to the plan's own range. */
+export function slotsBetween(plan: Plan, from: string, to: string): string[] {
+  const clipped = { ...plan, startDate: maxDate(plan.startDate, from), endDate: minDate(plan.endDate, to) };
+  return clipped.startDate > clipped.endDate ? [] : expandSlots(clipped);
+}
+
+/**
+ * The slots per commune a broadcast's rule still holds beyond its written window (local days after
+ * `materialised_until` up to `to`, or its end): none once it is cancelled or for an emergency.
+ */
+export function unwrittenSlots(row: repo.BroadcastRow, from = '0000-01-01', to = '9999-12-31'): string[] {
+  if (row.class === 'emergency' || row.cancelled_at || !row.materialised_until) return [];
+  return slotsBetween(planOf(row), maxDate(from, addDays(row.materialised_until, 1)), to);
 }
 
 /** The audio a preparer of its owner org schedules: it must be converted (an emergency without audio ready is refused too). */
@@ -160,8 +198,11 @@ export async function createBroadcast(ctx: Ctx, input: BroadcastCreate): Promise
   checkPlan(plan, communes.length);
   await checkCampaignLink({ db: ctx.db, actor }, input.campaignId);
   const now = ctx.clock().toISOString();
-  const slots = expandSlots(plan).filter((s) => s > now);
-  if (!slots.length) throw invalid('NO_OCCURRENCES', 'No broadcast time of this schedule is in the future', { startDate: 'every time is in the past' });
+  const future = expandSlots(plan).filter((s) => s > now);
+  if (!future.length) throw invalid('NO_OCCURRENCES', 'No broadcast time of this schedule is in the future', { startDate: 'every time is in the past' });
+  // Only the window is written now; the job writes each further day as the window rolls on.
+  const until = minDate(plan.endDate, windowEnd(ctx.clock()));
+  const slots = slotsBetween(plan, plan.startDate, until).filter((s) => s > now);
 
   const id = await storeBroadcast(ctx, { audio, title: input.title, campaignId: input.campaignId, communes, slots, now }, {
     start_date: plan.startDate,
@@ -170,9 +211,10 @@ export async function createBroadcast(ctx: Ctx, input: BroadcastCreate): Promise
     days_of_week: JSON.stringify([...new Set(plan.daysOfWeek)].sort()),
     class: input.class ?? 'normal',
     confirm_within_minutes: null,
+    materialised_until: until,
     ...recurrenceColumns(plan),
   });
-  return { broadcast: await loadBroadcast(ctx, id), occurrences: communes.length * slots.length };
+  return { broadcast: await loadBroadcast(ctx, id), occurrences: communes.length * future.length };
 }
 
 /**
@@ -198,12 +240,13 @@ export async function createEmergency(ctx: Ctx, input: EmergencyCreate): Promise
     confirm_within_minutes: input.confirmWithinMinutes ?? ctx.config.EMERGENCY_CONFIRM_MINUTES,
     except_dates: null,
     monthly_on: null,
+    materialised_until: null,
   });
   return { broadcast: await loadBroadcast(ctx, id), occurrences: communes.length };
 }
 
 type BroadcastInsert = Parameters<typeof repo.insertBroadcast>[1];
-type ScheduleColumns = Omit<BroadcastInsert, 'owner_org_id' | 'audio_id' | 'title' | 'campaign_id' | 'created_by' | 'created_at' | 'updated_at'>;
+type ScheduleColumns = Omit<BroadcastInsert, 'owner_org_id' | 'audio_id' | 'title' | 'campaign_id' | 'created_by' | 'created_at' | 'updated_at' | 'cancelled_at' | 'cancelled_by' | 'cancel_reason'>;
 
 /** Writes a broadcast (scheduled or emergency) and its occurrences in one transaction: one slot per commune and time. */
 async function storeBroadcast(
@@ -222,6 +265,9 @@ async function storeBroadcast(
       created_by: ctx.actor.id,
       created_at: now,
       updated_at: now,
+      cancelled_at: null,
+      cancelled_by: null,
+      cancel_reason: null,
     };
     const bid = await repo.insertBroadcast(tx, row, communes);
     await repo.insertOccurrences(tx, occurrenceRows(bid, communes, slots, now));
@@ -247,6 +293,7 @@ export async function patchBroadcast(ctx: Ctx, id: number, patch: BroadcastPatch
   if (!row) throw notFound('Broadcast', 'BROADCAST_NOT_FOUND');
   authorize(actor, PREPARER_ROLES, [row.owner_org_id]);
   if (row.class === 'emergency') throw conflict('BROADCAST_EMERGENCY', 'An emergency bulletin plays once, now; it has no schedule to change');
+  if (row.cancelled_at) throw conflict('BROADCAST_CANCELLED', 'This schedule was cancelled');
   await checkCampaignLink({ db, actor }, patch.campaignId);
   const current = toBroadcast(row, await repo.targetIds(db, id));
   const plan: Plan = {
@@ -265,8 +312,10 @@ export async function patchBroadcast(ctx: Ctx, id: number, patch: BroadcastPatch
   if (outside.length) throw invalid('COMMUNES_OUTSIDE_PROVINCE', `This broadcast targets communes outside your province (${outside.join(', ')}); choose its communes again`, { communeIds: `outside your province: ${outside.join(', ')}` });
   checkPlan(plan, communes.length);
   const now = ctx.clock().toISOString();
+  // The new rule, written for the window (beyond it the job writes it day by day).
+  const until = minDate(plan.endDate, windowEnd(ctx.clock()));
   const wanted = new Set<string>();
-  for (const slot of expandSlots(plan).filter((s) => s > now)) for (const c of communes) wanted.add(`${c}|${slot}`);
+  for (const slot of slotsBetween(plan, plan.startDate, until).filter((s) => s > now)) for (const c of communes) wanted.add(`${c}|${slot}`);
 
   await db.transaction(async (tx) => {
     const future = await repo.occurrencesFrom(tx, id, now);
@@ -291,10 +340,42 @@ export async function patchBroadcast(ctx: Ctx, id: number, patch: BroadcastPatch
       times: JSON.stringify([...new Set(plan.times)].sort()),
       days_of_week: JSON.stringify([...new Set(plan.daysOfWeek)].sort()),
       ...recurrenceColumns(plan),
+      materialised_until: until,
       updated_at: now,
     });
   });
-  return { broadcast: await loadBroadcast(ctx, id), occurrences: await repo.countActiveOccurrences(db, id) };
+  return { broadcast: await loadBroadcast(ctx, id), occurrences: await totalOccurrences(ctx, id) };
+}
+
+/** Written (not cancelled) occurrences and the slots the rule still holds beyond the window, for every commune. */
+async function totalOccurrences(deps: Deps, id: number): Promise<number> {
+  const row = (await repo.findBroadcast(deps.db, id))!;
+  const communes = (await repo.targetIds(deps.db, id)).length;
+  return (await repo.countActiveOccurrences(deps.db, id)) + communes * unwrittenSlots(row).length;
+}
+
+/**
+ * The job: every live schedule gets its occurrences up to the end of the rolling window. Each broadcast is
+ * one transaction (rows + the new `materialised_until`, conditional on the old one); rows already there are
+ * skipped by their unique key, so a run that died half-way, or two runs at once, lose and duplicate nothing.
+ * Returns the number of broadcasts extended.
+ */
+export async function materialiseSchedules(deps: Deps): Promise<number> {
+  const now = deps.clock();
+  const horizon = windowEnd(now);
+  let extended = 0;
+  for (const id of await repo.broadcastsToMaterialise(deps.db, horizon)) {
+    await deps.db.transaction(async (tx) => {
+      const row = await repo.findBroadcastForUpdate(tx, id);
+      if (!row?.materialised_until || row.cancelled_at || row.class === 'emergency') return;
+      const until = minDate(row.end_date, horizon);
+      if (until <= row.materialised_until) return;
+      const slots = slotsBetween(planOf(row), addDays(row.materialised_until, 1), until);
+      await repo.insertOccurrencesIfAbsent(tx, occurrenceRows(id, await repo.targetIds(tx, id), slots, now.toISOString()));
+      if (await repo.advanceMaterialised(tx, id, row.materialised_until, until)) extended += 1;
+    });
+  }
+  return extended;
 }
 
 async function loadBroadcast(deps: Deps, id: number): Promise<Broadcast> {
@@ -360,6 +441,16 @@ export async function broadcastStatus(ctx: Ctx, id: number): Promise<{ byCommune
     if (r.status === 'played' || r.status === 'missed' || r.status === 'pending') s[r.status] += n;
     byOrg.set(r.org_id, s);
   }
+  // Days beyond the written window: every target commune has each slot of the rule still to play.
+  const ahead = unwrittenSlots((await repo.findBroadcast(ctx.db, id))!).length;
+  if (ahead) {
+    for (const o of await findOrgsByIds(ctx.db, await repo.targetIds(ctx.db, id))) {
+      const s = byOrg.get(o.id) ?? { orgId: o.id, name: o.name, scheduled: 0, played: 0, missed: 0, pending: 0 };
+      s.scheduled += ahead;
+      s.pending += ahead;
+      byOrg.set(o.id, s);
+    }
+  }
   return { byCommune: [...byOrg.values()].sort((a, b) => a.name.localeCompare(b.name, 'vi')), missedNotes };
 }
 
@@ -394,6 +485,17 @@ export async function weekCalendar(ctx: Ctx, id: number, week?: string): Promise
     if (!slot) day.slots.push((slot = { time, played: 0, missed: 0, pending: 0, total: 0 }));
     slot.total += 1;
     if (o.status === 'played' || o.status === 'missed' || o.status === 'pending') slot[o.status] += 1;
+  }
+  // Days of this week beyond the written window: the rule's slots, each pending in every target commune.
+  const row = (await repo.findBroadcast(ctx.db, id))!;
+  for (const at of unwrittenSlots(row, monday, addDays(monday, 6))) {
+    const d = new Date(at);
+    const day = days.find((x) => x.date === localDate(d))!;
+    const time = localTime(d);
+    let slot = day.slots.find((s) => s.time === time);
+    if (!slot) day.slots.push((slot = { time, played: 0, missed: 0, pending: 0, total: 0 }));
+    slot.total += b.communeIds.length;
+    slot.pending += b.communeIds.length;
   }
   for (const d of days) d.slots.sort((a, b) => a.time.localeCompare(b.time));
   const prevMonday = addDays(monday, -7);

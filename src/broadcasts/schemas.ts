@@ -94,6 +94,10 @@ export const CalendarQuery = z.object({ week: z.string().regex(/^\d{4}-W\d{2}$/,
 
 /** A broadcaster's short note on a missed slot ("mất điện"). */
 export const MissedNoteBody = z.object({ note: requiredText(200) });
+
+/** Cancelling a schedule: why, told to every commune it named. */
+export const CancelBody = z.object({ reason: requiredText(500) });
+export type CancelBody = z.infer<typeof CancelBody>;
 export type MissedNoteBody = z.infer<typeof MissedNoteBody>;
 
 export const ConfirmBody = z

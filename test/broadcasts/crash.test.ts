@@ -62,9 +62,9 @@ async function waitFor(what: string, cond: () => boolean | Promise<boolean>, tim
     db = createDb({ url });
     await migrate(db);
     env = { DATABASE_URL: url, MEDIA_DIR: mediaDir, LOG_LEVEL: 'silent' };
-    // 150 s of tone at 8 kHz: the encoding pass takes a few seconds, long enough to be killed in the middle.
+    // 400 s of tone at 8 kHz: the encoding pass (one pass, LAME quality 7) takes a few seconds, long enough to be killed in the middle.
     const wav = path.join(dir, 'long.wav');
-    execFileSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=f=440:d=150:sample_rate=8000', '-af', 'volume=-20dB', '-c:a', 'pcm_s16le', wav]);
+    execFileSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=f=440:d=400:sample_rate=8000', '-af', 'volume=-20dB', '-c:a', 'pcm_s16le', wav]);
     const stored = await storeFile(mediaDir, 'audio-original', wav, '.wav');
     const ts = new Date().toISOString();
     const [org] = await db('orgs').insert({ kind: 'department', name: 'Sở Y tế', short_name: 'SYT', created_at: ts, updated_at: ts }).returning('id');
