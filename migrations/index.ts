@@ -8,11 +8,11 @@ import * as m006 from './006_superadmin';
 import * as m007 from './007_signing';
 import * as m008 from './008_bulletins';
 import * as m009 from './009_dayops';
+import * as m010 from './010_letter_layout';
 import * as m011 from './011_letter_ops';
 import * as m012 from './012_incoming';
-import * as m010 from './010_letter_layout';
-import * as m016 from './016_notifications';
 import * as m014 from './014_schedule_rules';
+import * as m016 from './016_notifications';
 
 export interface Migration {
   name: string;
@@ -30,9 +30,9 @@ export const migrations: Migration[] = [
   { name: '007_signing', module: m007 },
   { name: '008_bulletins', module: m008 },
   { name: '009_dayops', module: m009 },
+  { name: '010_letter_layout', module: m010 },
   { name: '011_letter_ops', module: m011 },
   { name: '012_incoming', module: m012 },
-  { name: '010_letter_layout', module: m010 },
-  { name: '016_notifications', module: m016 },
   { name: '014_schedule_rules', module: m014 },
+  { name: '016_notifications', module: m016 },
 ];
