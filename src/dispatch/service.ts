@@ -251,7 +251,8 @@ export async function dispatchLetter(ctx: Ctx, letterId: number): Promise<Dispat
     await writePlans(ctx, trx, prep, plans);
     for (const p of plans) count(result, p.status, true);
   });
-  if (result.queued > 0) kickOutbox(ctx);
+  // In-system recipients' văn thư are told by e-mail too (queued in the same transaction).
+  if (result.queued > 0 || result.inSystem > 0) kickOutbox(ctx);
   return result;
 }
 
@@ -279,7 +280,8 @@ export async function resendTo(ctx: Ctx, letterId: number, target: ResendTarget)
     result.total = plans.length;
     for (const p of plans) count(result, p.status, true);
   });
-  if (result.queued > 0) kickOutbox(ctx);
+  // In-system recipients' văn thư are told by e-mail too (queued in the same transaction).
+  if (result.queued > 0 || result.inSystem > 0) kickOutbox(ctx);
   return result;
 }
 

@@ -8,6 +8,7 @@ import type { Actor, Role } from '../auth';
 import { activeUsersOf, authorize, can, findActorById, hasRole, STAFF_ROLES, userNames } from '../auth';
 import { adminScope, findOrgByCode, findOrgById } from '../orgs';
 import { acknowledgeInSystem } from '../dispatch';
+import { notify, sendNotificationMail } from '../notifications';
 import { conflict, forbidden, invalid, notFound, tooLarge } from '../shared/errors';
 import { mediaPath, storeBuffer } from '../shared/media';
 import { offsetOf, pageOf, type Page } from '../shared/paging';
@@ -76,9 +77,26 @@ export async function deliverToInboxes(deps: Deps, q: Q, letter: ArrivingLetter,
       arrived_at: now,
       updated_at: now,
     });
-    if (id !== undefined) ids.push(id);
+    if (id !== undefined) {
+      ids.push(id);
+      await announceArrival(deps, q, { id, orgId: r.orgId, subject: letter.subject, from: letter.fromName });
+    }
   }
   return ids;
+}
+
+/**
+ * Tells the receiving organisation's văn thư that a letter waits to be received, in the transaction that put it
+ * in the inbox (the caller kicks the outbox after its commit).
+ */
+async function announceArrival(deps: Deps, q: Q, item: { id: number; orgId: number; subject: string; from: string }): Promise<void> {
+  await notify(deps, q, {
+    recipients: { orgId: item.orgId, roles: [...KEEPERS] },
+    kind: 'letter.received',
+    params: { subject: item.subject, from: item.from },
+    link: `/inbox/${item.id}`,
+    orgId: item.orgId,
+  });
 }
 
 // ---------------------------------------------------------------- reading
@@ -218,16 +236,20 @@ export async function assignItem(ctx: Ctx, id: number, body: AssignBody): Promis
     throw invalid('INBOX_NOT_A_COLLEAGUE', 'Choose an active colleague of the receiving organisation', { userId: 'not a colleague of this organisation' });
   }
   const now = ctx.clock().toISOString();
-  const moved = await repo.updateItemIn(ctx.db, id, ['received', 'assigned'], {
-    status: 'assigned',
-    assignee_id: colleague.id,
-    assigned_by: ctx.actor.id,
-    assigned_at: now,
-    due_date: body.dueDate ?? null,
-    assign_note: body.note || null,
-    updated_at: now,
+  await ctx.db.transaction(async (tx) => {
+    const moved = await repo.updateItemIn(tx, id, ['received', 'assigned'], {
+      status: 'assigned',
+      assignee_id: colleague.id,
+      assigned_by: ctx.actor.id,
+      assigned_at: now,
+      due_date: body.dueDate ?? null,
+      assign_note: body.note || null,
+      updated_at: now,
+    });
+    if (!moved) throw conflict('INBOX_ALREADY_DONE', 'The letter changed meanwhile');
+    await notify(ctx, tx, { recipients: { userIds: [colleague.id] }, kind: 'inbox.assigned', params: { subject: row.subject, by: ctx.actor.name }, link: `/inbox/${id}`, exceptUserId: ctx.actor.id, orgId: row.org_id });
   });
-  if (!moved) throw conflict('INBOX_ALREADY_DONE', 'The letter changed meanwhile');
+  sendNotificationMail(ctx);
   return (await wire(ctx, [await itemOr404(ctx.db, id)]))[0];
 }
 
@@ -353,9 +375,11 @@ export async function importEdxml(ctx: Ctx, content: Buffer): Promise<InboxItem[
       });
       if (id === undefined) throw conflict('INBOX_DUPLICATE', `${org.name} already has letter ${symbol}`);
       out.push(id);
+      await announceArrival(ctx, tx, { id, orgId: org.id, subject: message.subject, from: message.from.organName });
     }
     return out;
   });
+  sendNotificationMail(ctx);
   const rows = await Promise.all(ids.map((id) => itemOr404(ctx.db, id)));
   return wire(ctx, rows);
 }

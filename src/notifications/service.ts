@@ -14,7 +14,7 @@ import { offsetOf, pageOf, type ListQuery, type Page } from '../shared/paging';
 import * as repo from './repo';
 
 /** What a notice is about; each has `notifications.kinds.<kind>` (the text, with {placeholders}) in every language. */
-export const NOTIFICATION_KINDS = ['letter.submitted', 'letter.approved', 'letter.rejected', 'letter.issued', 'letter.received'] as const;
+export const NOTIFICATION_KINDS = ['letter.submitted', 'letter.approved', 'letter.rejected', 'letter.issued', 'letter.received', 'inbox.assigned'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export interface NotificationRequest {

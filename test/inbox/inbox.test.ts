@@ -70,7 +70,15 @@ describeEachDb('incoming letters', (ctx) => {
       expect(Object.keys(item)).toEqual(expect.arrayContaining(['id', 'letterId', 'from', 'symbol', 'subject', 'issuedAt', 'receivedAt', 'incomingNumber', 'status', 'assignee', 'dueDate']));
     }
     await drainOutbox(ctx().deps);
-    expect(sink.received.map((m) => m.envelopeTo[0]).sort()).toEqual([agencies[3].email, agencies[4].email].sort());
+    const to = sink.received.map((m) => m.envelopeTo[0]);
+    expect(to.filter((x) => agencies.some((a) => a.email === x)).sort()).toEqual([agencies[3].email, agencies[4].email].sort());
+    // Each văn thư in the system is told (bell and e-mail) that a letter waits to be received.
+    const secretaries = inSystem().map((a) => a.secretary!.email);
+    expect(to.filter((x) => secretaries.includes(x)).sort()).toEqual([...secretaries].sort());
+    for (const a of inSystem()) {
+      const notices = (await ctx().as(a.secretary!).get('/api/v1/notifications')).body.items;
+      expect(notices).toEqual([expect.objectContaining({ kind: 'letter.received', link: `/inbox/${(await itemOf(a)).id}`, read: false, text: expect.stringContaining('Văn bản đến từ Sở Thông tin và Truyền thông') })]);
+    }
     const { items } = await deliveries();
     expect(items.map((d: { channel: string; status: string }) => [d.channel, d.status])).toEqual([
       ['system', 'delivered'],
@@ -174,6 +182,7 @@ describeEachDb('incoming letters', (ctx) => {
       const assigned = await ctx().as(a.secretary!).post(`/api/v1/inbox/${item.id}/assign`).send({ userId: a.colleague!.id, dueDate: '2027-01-05', note: 'Đề nghị tham mưu triển khai.' });
       expect(assigned.status).toBe(200);
       expect(assigned.body).toMatchObject({ status: 'assigned', assignee: { id: a.colleague!.id }, dueDate: '2027-01-05' });
+      expect((await ctx().as(a.colleague!).get('/api/v1/notifications')).body.items).toEqual([expect.objectContaining({ kind: 'inbox.assigned', link: `/inbox/${item.id}` })]);
       expect((await ctx().as(a.colleague!).post(`/api/v1/inbox/${item.id}/assign`).send({ userId: a.colleague!.id })).status).toBe(403);
       expect((await ctx().as(a.secretary!).post(`/api/v1/inbox/${item.id}/done`).send({})).status).toBe(403);
     }
