@@ -4,7 +4,7 @@ import type { Ctx } from '../deps';
 import type { Actor, Role } from '../auth';
 import { ADMIN_ROLES, STAFF_ROLES, authorize, can, hasRole } from '../auth';
 import { findOrgsByIds, groupMembers } from '../orgs';
-import { conflict, invalid, notFound } from '../shared/errors';
+import { AppError, conflict, invalid, notFound } from '../shared/errors';
 import { isoWeekOf } from '../shared/time';
 import * as repo from './repo';
 import { toCampaign, toCampaignInfo, toExpectedOrg, type Campaign, type CampaignInfo, type CampaignListItem, type ExpectedOrg } from './model';
@@ -168,9 +168,14 @@ export async function updateCampaign(ctx: Ctx, id: number, input: CampaignUpdate
   return getCampaign(ctx, id);
 }
 
-/** `fromWeek` of an edit: a week of the campaign as it will be (its new end date). */
+/** `fromWeek` of an edit: a week of the campaign as it will be (its new end date); the message names `fromWeek`. */
 function checkWeekField(c: CampaignInfo, endDate: string, week: string): string {
-  return checkWeek({ startDate: c.startDate, endDate }, week);
+  try {
+    return checkWeek({ startDate: c.startDate, endDate }, week);
+  } catch (err) {
+    if (err instanceof AppError && err.fields?.week) throw invalid(err.code, err.message, { fromWeek: err.fields.week });
+    throw err;
+  }
 }
 
 /** Closes a campaign (its managers): it then takes no reports (409 CAMPAIGN_CLOSED) and shows as closed. Closing twice is the same as once. */

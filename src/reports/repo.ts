@@ -191,42 +191,6 @@ export async function dashboardRows(q: Q, campaignId: number, week: string): Pro
   });
 }
 
-/** Per week: how many reported and how many of those on time. */
-export async function receivedByWeek(q: Q, campaignId: number): Promise<{ week: string; received: number; on_time: number }[]> {
-  const rows = await q('report_submissions')
-    .where({ campaign_id: campaignId })
-    .groupBy('week')
-    .orderBy('week')
-    .select('week')
-    .count({ received: '*' })
-    .select(q.raw('SUM(CASE WHEN on_time THEN 1 ELSE 0 END) AS on_time'));
-  return (rows as { week: string; received: number | string; on_time: number | string }[]).map((r) => ({ week: r.week, received: Number(r.received), on_time: Number(r.on_time ?? 0) }));
-}
-
-/**
- * Changes of the carried-forward totals per week: a report adds its figures from its week until the
- * organisation's next report (LEAD over the organisation's weeks) takes them away again. A running sum over
- * the weeks gives "totals over the latest report of each organisation up to that week" for every week at once.
- */
-export async function totalsDeltasByWeek(q: Q, campaignId: number): Promise<{ week: string; headcount: number; installed: number }[]> {
-  const rows: unknown = await q.raw(
-    `WITH x AS (
-       SELECT week, headcount, installed, LEAD(week) OVER (PARTITION BY org_id ORDER BY week) AS next_week
-       FROM report_submissions WHERE campaign_id = ?
-     ),
-     d AS (
-       SELECT week AS w, headcount AS dh, installed AS di FROM x
-       UNION ALL
-       SELECT next_week AS w, -headcount AS dh, -installed AS di FROM x WHERE next_week IS NOT NULL
-     )
-     SELECT w AS week, SUM(dh) AS headcount, SUM(di) AS installed FROM d GROUP BY w ORDER BY w`,
-    [campaignId],
-  );
-  // SQLite answers the rows, PostgreSQL a result with `.rows`.
-  const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as { week: string; headcount: number | string; installed: number | string }[];
-  return list.map((r) => ({ week: r.week, headcount: Number(r.headcount), installed: Number(r.installed) }));
-}
-
 /** Organisations expected in `week` with no report for it. */
 export async function missingOrgs(q: Q, campaignId: number, week: string): Promise<OrgBrief[]> {
   return whereExpectedInWeek(q<OrgBrief>('campaign_orgs as co').join('orgs', 'orgs.id', 'co.org_id').where('co.campaign_id', campaignId), week, 'co')
