@@ -1,6 +1,7 @@
 import type { Q } from '../db';
 import { campaignWeeks, claimRollupRebuild, isExpectedInWeek, membershipsOf, type CampaignInfo, type Membership } from '../campaigns';
 import { findOrgsByIds } from '../orgs';
+import { isoWeekOfDate, nextIsoWeek } from '../shared/time';
 import * as repo from './repo';
 
 /**
@@ -168,7 +169,11 @@ export async function applySubmission(tx: Q, c: CampaignInfo, change: Submission
   const counted = rules?.get(change.orgId) ?? countedRule(c, change.membership, []);
   const dh = change.after.headcount - (change.before?.headcount ?? 0);
   const di = change.after.installed - (change.before?.installed ?? 0);
-  const range = campaignWeeks(c).filter((w) => w >= change.week && (next == null || w < next));
+  // The weeks from this one up to the next report (or the campaign's last week), stepped without re-parsing every
+  // week of the campaign (the profile of the submission path showed campaignWeeks at ~1.5 ms a request).
+  const last = isoWeekOfDate(c.endDate);
+  const range: string[] = [];
+  for (let w = change.week; w <= last && (next == null || w < next); w = nextIsoWeek(w)) range.push(w);
   const deltas = seriesDeltas(range, (w) => (counted(w) ? [dh, di] : [0, 0]), next ?? undefined);
   if (change.created) deltas.push({ week: change.week, received: 1, onTime: change.onTime ? 1 : 0, headcount: 0, installed: 0 });
   for (const d of mergeByWeek(deltas)) await repo.addToRollup(tx, c.id, d);
