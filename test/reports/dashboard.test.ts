@@ -51,7 +51,7 @@ describeEachDb('compliance dashboard over three weeks', (ctx) => {
     expect(d.body.byOrg).toHaveLength(20);
     const one = d.body.byOrg.find((o: { orgId: number }) => o.orgId === w.agencies[0].id);
     // Agency 1: 4 of 15 = 26.666… → 26.67
-    expect(one).toEqual({ orgId: w.agencies[0].id, name: 'Đơn vị 01', headcount: 15, installed: 4, percent: 26.67, submittedAt: '2021-10-07T03:00:00.000Z', onTime: true });
+    expect(one).toEqual({ orgId: w.agencies[0].id, name: 'Đơn vị 01', code: null, kind: 'department', headcount: 15, installed: 4, percent: 26.67, submittedAt: '2021-10-07T03:00:00.000Z', onTime: true });
     const late = d.body.byOrg.find((o: { orgId: number }) => o.orgId === w.agencies[17].id);
     expect(late).toMatchObject({ onTime: false, submittedAt: '2021-10-09T02:00:00.000Z' });
     // Ranking: highest percent first, agencies without figures last.
