@@ -62,7 +62,8 @@ export async function listCampaigns(q: Q, filter: { ownerOrgId?: number; expecte
 
 /** Campaigns with a deadline running on a local date (or ended on or after `graceStart`, so the last late notices still go out). */
 export async function campaignsRunningOn(q: Q, today: string, graceStart: string): Promise<CampaignRow[]> {
-  return q<CampaignRow>('campaigns').where('start_date', '<=', today).andWhere('end_date', '>=', graceStart).whereNotNull('deadline_weekday');
+  // A closed campaign sends no more reminders.
+  return q<CampaignRow>('campaigns').where('start_date', '<=', today).andWhere('end_date', '>=', graceStart).whereNotNull('deadline_weekday').whereNull('closed_at');
 }
 
 /** How many organisations are expected per campaign: in `week`, else those not removed (expected to the end). */
