@@ -11,6 +11,7 @@ import * as m009 from './009_dayops';
 import * as m010 from './010_letter_layout';
 import * as m011 from './011_letter_ops';
 import * as m012 from './012_incoming';
+import * as m013 from './013_report_rollups';
 import * as m014 from './014_schedule_rules';
 import * as m016 from './016_notifications';
 
@@ -33,6 +34,7 @@ export const migrations: Migration[] = [
   { name: '010_letter_layout', module: m010 },
   { name: '011_letter_ops', module: m011 },
   { name: '012_incoming', module: m012 },
+  { name: '013_report_rollups', module: m013 },
   { name: '014_schedule_rules', module: m014 },
   { name: '016_notifications', module: m016 },
 ];

@@ -17,6 +17,8 @@ export interface Campaign {
   groupId: number | null;
   orgIds: number[];
   createdAt: string;
+  /** When the campaign was closed (it then takes no reports); null while it runs. */
+  closedAt: string | null;
 }
 
 /** A campaign without its list of expected organisations: what the features working under a campaign read. */
@@ -42,12 +44,13 @@ export function toCampaignInfo(row: CampaignRow): CampaignInfo {
     countsResidents: Boolean(row.counts_residents),
     groupId: row.group_id,
     createdAt: row.created_at,
+    closedAt: row.closed_at ?? null,
   };
 }
 
 export function toCampaign(row: CampaignRow, orgIds: number[]): Campaign {
-  const { createdAt, ...rest } = toCampaignInfo(row);
-  return { ...rest, orgIds, createdAt };
+  const { createdAt, closedAt, ...rest } = toCampaignInfo(row);
+  return { ...rest, orgIds, createdAt, closedAt };
 }
 
 /** An organisation expected to report in a campaign, with its defaults for the figures. */
@@ -60,8 +63,11 @@ export interface ExpectedOrg {
   email: string | null;
   headcount: number | null;
   population18: number | null;
+  /** Expected from this week (null: the first), until before `untilWeek` (null: to the end); see `isExpectedInWeek`. */
+  fromWeek: string | null;
+  untilWeek: string | null;
 }
 
 export function toExpectedOrg(row: ExpectedOrgRow): ExpectedOrg {
-  return { id: Number(row.id), name: row.name, shortName: row.short_name, code: row.code, email: row.email, headcount: row.headcount, population18: row.population18 };
+  return { id: Number(row.id), name: row.name, shortName: row.short_name, code: row.code, email: row.email, headcount: row.headcount, population18: row.population18, fromWeek: row.from_week, untilWeek: row.until_week };
 }

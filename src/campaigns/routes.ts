@@ -6,8 +6,8 @@ import { ctxOf } from '../web/request';
 import { checked, field, fieldList, formBody, parseForm, renderFormError, type FormBody } from '../web/forms';
 import { STAFF_ROLES, requireRole } from '../auth';
 import { listGroups, listOrgs } from '../orgs';
-import { createCampaign, getCampaign, listCampaigns } from './service';
-import { CampaignCreate } from './schemas';
+import { closeCampaign, createCampaign, getCampaign, listCampaigns, updateCampaign } from './service';
+import { CampaignCreate, CampaignUpdate } from './schemas';
 
 /** JSON API, mounted at /api/v1. */
 export function apiRouter(_deps: Deps): Router {
@@ -25,6 +25,14 @@ export function apiRouter(_deps: Deps): Router {
 
   r.get('/campaigns/:id', async (req, res) => {
     res.json(await getCampaign(ctxOf(req), parse(id(), req.params.id)));
+  });
+
+  r.patch('/campaigns/:id', async (req, res) => {
+    res.json(await updateCampaign(ctxOf(req), parse(id(), req.params.id), parse(CampaignUpdate, req.body)));
+  });
+
+  r.post('/campaigns/:id/close', async (req, res) => {
+    res.json(await closeCampaign(ctxOf(req), parse(id(), req.params.id)));
   });
 
   return r;

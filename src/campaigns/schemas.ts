@@ -43,3 +43,25 @@ export const CampaignCreate = z
     { when: isObject },
   );
 export type CampaignCreate = z.infer<typeof CampaignCreate>;
+
+/**
+ * An edit of a running campaign (PATCH): any of name, end date, deadline, target; expected organisations added or
+ * removed from `fromWeek` on (required with them), so the weeks before it keep their expected organisations.
+ */
+export const CampaignUpdate = z
+  .object({
+    name: requiredText(300).optional(),
+    endDate: date().optional(),
+    deadline: Deadline.optional(),
+    targetPercent: z.coerce.number().min(0.01, 'above 0').max(100, 'at most 100').optional(),
+    addOrgIds: z.array(id()).max(20000).optional(),
+    removeOrgIds: z.array(id()).max(20000).optional(),
+    fromWeek: z.string().optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if ((v.addOrgIds?.length || v.removeOrgIds?.length) && !v.fromWeek) ctx.addIssue({ code: 'custom', path: ['fromWeek'], message: 'give the week from which the change applies' });
+    const both = (v.addOrgIds ?? []).filter((o) => (v.removeOrgIds ?? []).includes(o));
+    if (both.length) ctx.addIssue({ code: 'custom', path: ['removeOrgIds'], message: 'an organisation cannot be added and removed at once' });
+  });
+export type CampaignUpdate = z.infer<typeof CampaignUpdate>;

@@ -107,3 +107,21 @@ export function previousWeek(week: string): string {
   if (!monday) throw new Error(`bad week ${week}`);
   return isoWeekOfDate(addDays(monday, -7));
 }
+
+/**
+ * When an organisation is expected in a campaign: from `fromWeek` (null: the campaign's first week) up to but not
+ * including `untilWeek` (null: to the end). An edit adds or removes organisations from a given week on, so the
+ * weeks before it keep their expected organisations and figures.
+ */
+export interface Membership {
+  fromWeek: string | null;
+  untilWeek: string | null;
+}
+
+/**
+ * THE rule of who is expected in week W (dashboard, trend, roll-ups, reminders, exports, submissions). Its SQL form,
+ * for queries over many organisations, is `whereExpectedInWeek` in repo.ts, written beside this and tested against it.
+ */
+export function isExpectedInWeek(m: Membership, week: string): boolean {
+  return (m.fromWeek == null || m.fromWeek <= week) && (m.untilWeek == null || week < m.untilWeek);
+}

@@ -1,13 +1,17 @@
 import type { Ctx } from '../deps';
-import { campaignWeek, campaignWeeks, expectedCount, loadManagedCampaign } from '../campaigns';
+import { campaignWeek, campaignWeeks, expectedCountsByWeek, loadManagedCampaign } from '../campaigns';
 import * as repo from './repo';
-import { findOrgsByIds } from '../orgs';
+import { descendantIds } from '../orgs';
 import type { Q } from '../db';
+import { DEFAULT_PAGE_SIZE } from '../shared/paging';
 import { percentOf } from './model';
+import { ancestorsOf, ensureRollups, rollupSeries } from './rollups';
 
 export interface OrgProgress {
   orgId: number;
   name: string;
+  code?: string | null;
+  kind?: string;
   headcount: number | null;
   installed: number | null;
   percent: number | null;
@@ -25,8 +29,12 @@ export interface Dashboard {
   late: number;
   missing: { orgId: number; name: string }[];
   totals: { headcount: number; installed: number; percent: number | null };
-  /** Ranked: highest percent first, organisations without figures last. */
+  /** One page of the per-organisation table (default: ranked, highest percent first, organisations without figures last). */
   byOrg: OrgProgress[];
+  /** Which page `byOrg` is, of how many organisations (after search and drill-down), in which order. */
+  byOrgPage: { total: number; page: number; pageSize: number; sort: DashboardSort };
+  /** With `under`: the same counts and totals for that part of the organisation tree. */
+  scope?: { orgId: number } & Pick<Dashboard, 'expected' | 'received' | 'onTime' | 'late' | 'totals' | 'population18' | 'percentOfPopulation18'>;
   /** Only for campaigns that count residents: the population aged 18+ of the expected areas and the installs against it. */
   population18?: number;
   percentOfPopulation18?: number | null;
@@ -43,53 +51,91 @@ export function rankCompare(a: OrgProgress, b: OrgProgress): number {
 
 /**
  * The expected organisations that lie inside another expected organisation (a commune whose district is also
- * expected): their residents are already in the district's figures. Walks up the tree from the expected
- * organisations' parents, one query per level through the orgs index.
+ * expected): their residents are already in the district's figures. The same rule as the roll-ups' (rollups.ts).
  */
 export async function nestedInExpected(db: Q, orgs: readonly { org_id: number; parent_id: number | null }[]): Promise<Set<number>> {
   const expected = new Set(orgs.map((o) => o.org_id));
-  const parentOf = new Map<number, number | null>(orgs.map((o) => [o.org_id, o.parent_id]));
-  let unknown = [...new Set(orgs.map((o) => o.parent_id).filter((p): p is number => p != null && !parentOf.has(p)))];
-  while (unknown.length) {
-    const found = await findOrgsByIds(db, unknown);
-    for (const id of unknown) parentOf.set(id, null);
-    for (const o of found) parentOf.set(o.id, o.parentId);
-    unknown = [...new Set(found.map((o) => o.parentId).filter((p): p is number => p != null && !parentOf.has(p)))];
-  }
-  const nested = new Set<number>();
-  for (const o of orgs) {
-    const seen = new Set<number>([o.org_id]);
-    let cursor = o.parent_id;
-    while (cursor != null && !seen.has(cursor)) {
-      if (expected.has(cursor)) {
-        nested.add(o.org_id);
-        break;
-      }
-      seen.add(cursor);
-      cursor = parentOf.get(cursor) ?? null;
-    }
-  }
-  return nested;
+  const ancestors = await ancestorsOf(db, orgs);
+  return new Set(orgs.filter((o) => (ancestors.get(o.org_id) ?? []).some((a) => expected.has(a))).map((o) => o.org_id));
 }
+
+/** How the per-organisation table is ordered: progress (percent, highest first), lateness (missing, then late, then on time; latest first) or name. */
+export const DASHBOARD_SORTS = ['progress', 'lateness', 'name'] as const;
+export type DashboardSort = (typeof DASHBOARD_SORTS)[number];
+
+/** Which page of the per-organisation table, of which organisations. */
+export interface DashboardQuery {
+  week?: string;
+  /** Name or code contains this (case-insensitive). */
+  q?: string;
+  page?: number;
+  pageSize?: number;
+  sort?: DashboardSort;
+  /** Drill-down: only organisations inside this one (itself included), with their own totals in `scope`. */
+  under?: number;
+  /** Only organisations of this level of the tree (orgs' kind: district, commune…). */
+  kind?: string;
+}
+
+/** Lateness order: missing first, then late, then on time; the latest submission first among equals. */
+function latenessCompare(a: OrgProgress, b: OrgProgress): number {
+  const rank = (o: OrgProgress) => (o.submittedAt == null ? 0 : o.onTime ? 2 : 1);
+  return rank(a) - rank(b) || (b.submittedAt ?? '').localeCompare(a.submittedAt ?? '') || byName(a.name, b.name) || a.orgId - b.orgId;
+}
+
+const SORTS: Record<DashboardSort, (a: OrgProgress, b: OrgProgress) => number> = {
+  progress: rankCompare,
+  lateness: latenessCompare,
+  name: (a, b) => byName(a.name, b.name) || a.orgId - b.orgId,
+};
+
+/** Folds Vietnamese for search: case and diacritics do not matter ("Ða" finds "đa", "xa" finds "xã"). */
+const fold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/gi, 'd').toLowerCase();
 
 /**
  * The week's picture: who was expected, who reported (on time or late), who is missing, and the totals over
  * the latest report of each organisation up to that week (an agency that skipped a week still counts with its
- * last figures).
+ * last figures) — all from one pass over one aggregate query. The per-organisation table is one page of
+ * `byOrg` (searched, sorted, drilled down); `byOrgPage` says which and how many. Totals are the campaign's; with
+ * `under`, `scope` holds the same figures for that part of the tree.
  */
-export async function dashboard(ctx: Ctx, campaignId: number, weekAsked: string | undefined): Promise<Dashboard> {
+export async function dashboard(ctx: Ctx, campaignId: number, asked: string | DashboardQuery | undefined): Promise<Dashboard> {
+  const query: DashboardQuery = typeof asked === 'object' ? asked : { week: asked };
   const c = await loadManagedCampaign(ctx, campaignId);
-  const week = campaignWeek(c, weekAsked, ctx.clock());
+  const week = campaignWeek(c, query.week, ctx.clock());
   const rows = await repo.dashboardRows(ctx.db, c.id, week);
   // Residents are counted once: a commune inside an expected district is already in the district's figures.
   const nested = c.countsResidents ? await nestedInExpected(ctx.db, rows) : new Set<number>();
+  const inside = query.under === undefined ? undefined : new Set(await descendantIds(ctx.db, query.under));
+  const all = summarise(rows, nested, c.countsResidents);
+  const scoped = inside ? summarise(rows.filter((r) => inside.has(Number(r.org_id))), nested, c.countsResidents) : all;
+  const needle = query.q ? fold(query.q) : undefined;
+  const listed = scoped.byOrg.filter((o) => (!needle || fold(o.name).includes(needle) || (o.code != null && fold(o.code).includes(needle))) && (!query.kind || o.kind === query.kind));
+  listed.sort(SORTS[query.sort ?? 'progress']);
+  const pageSize = query.pageSize ?? DEFAULT_PAGE_SIZE;
+  const page = query.page ?? 1;
+  const out: Dashboard = {
+    week,
+    ...all.figures,
+    missing: all.missing,
+    byOrg: listed.slice((page - 1) * pageSize, page * pageSize),
+    byOrgPage: { total: listed.length, page, pageSize, sort: query.sort ?? 'progress' },
+  };
+  if (inside) out.scope = { orgId: query.under!, ...scoped.figures };
+  return out;
+}
+
+type Figures = Pick<Dashboard, 'expected' | 'received' | 'onTime' | 'late' | 'totals' | 'population18' | 'percentOfPopulation18'>;
+
+/** Counts and totals of some expected organisations' rows (one pass), with their table rows and the missing ones. */
+function summarise(rows: readonly repo.DashboardRow[], nested: ReadonlySet<number>, countsResidents: boolean): { figures: Figures; byOrg: (OrgProgress & { code: string | null; kind: string })[]; missing: Dashboard['missing'] } {
   let received = 0;
   let onTime = 0;
   let headcount = 0;
   let installed = 0;
   let population18 = 0;
   const missing: Dashboard['missing'] = [];
-  const byOrg: OrgProgress[] = rows.map((r) => {
+  const byOrg = rows.map((r) => {
     const thisWeek = r.this_submitted_at != null;
     if (thisWeek) {
       received += 1;
@@ -104,31 +150,23 @@ export async function dashboard(ctx: Ctx, campaignId: number, weekAsked: string 
     return {
       orgId: Number(r.org_id),
       name: r.name,
+      code: r.code,
+      kind: r.kind,
       headcount: r.headcount == null ? null : Number(r.headcount),
       installed: r.installed == null ? null : Number(r.installed),
       percent: percentOf(r.installed == null ? null : Number(r.installed), r.headcount == null ? null : Number(r.headcount)),
       submittedAt: thisWeek ? r.this_submitted_at : null,
       onTime: thisWeek ? Boolean(r.this_on_time) : null,
-      ...(c.countsResidents ? { inTotals } : {}),
+      ...(countsResidents ? { inTotals } : {}),
     };
   });
-  byOrg.sort(rankCompare);
   missing.sort((a, b) => byName(a.name, b.name) || a.orgId - b.orgId);
-  const out: Dashboard = {
-    week,
-    expected: rows.length,
-    received,
-    onTime,
-    late: received - onTime,
-    missing,
-    totals: { headcount, installed, percent: percentOf(installed, headcount) ?? 0 },
-    byOrg,
-  };
-  if (c.countsResidents) {
-    out.population18 = population18;
-    out.percentOfPopulation18 = percentOf(installed, population18);
+  const figures: Figures = { expected: rows.length, received, onTime, late: received - onTime, totals: { headcount, installed, percent: percentOf(installed, headcount) ?? 0 } };
+  if (countsResidents) {
+    figures.population18 = population18;
+    figures.percentOfPopulation18 = percentOf(installed, population18);
   }
-  return out;
+  return { figures, byOrg, missing };
 }
 
 export interface TrendPoint {
@@ -144,27 +182,22 @@ export interface TrendPoint {
   percent: number;
 }
 
-/** Every week from the campaign's first up to `week`: totals (carried forward) and completeness. */
+/**
+ * Every week from the campaign's first up to `week`: totals (carried forward) and completeness, from the weekly
+ * roll-ups (rebuilt first when a change of the expected organisations marked them stale) and the expected count of
+ * each week (organisations added or removed from a week on).
+ */
 export async function trend(ctx: Ctx, campaignId: number, weekAsked: string | undefined): Promise<{ week: string; targetPercent: number; weeks: TrendPoint[] }> {
   const { db } = ctx;
   const c = await loadManagedCampaign(ctx, campaignId);
   const week = campaignWeek(c, weekAsked, ctx.clock());
-  const expected = await expectedCount(db, c.id);
-  const received = new Map((await repo.receivedByWeek(db, c.id)).map((r) => [r.week, r]));
-  const deltas = await repo.totalsDeltasByWeek(db, c.id);
-  let i = 0;
-  let headcount = 0;
-  let installed = 0;
+  await ensureRollups(db, c, ctx.clock().toISOString());
+  const series = await rollupSeries(db, c, week);
+  const expectedIn = await expectedCountsByWeek(db, c, week);
   const weeks = campaignWeeks(c, week).map((w) => {
-    while (i < deltas.length && deltas[i].week <= w) {
-      headcount += deltas[i].headcount;
-      installed += deltas[i].installed;
-      i += 1;
-    }
-    const r = received.get(w);
-    const got = r?.received ?? 0;
-    const ok = r?.on_time ?? 0;
-    return { week: w, expected, received: got, onTime: ok, late: got - ok, completeness: percentOf(got, expected) ?? 0, headcount, installed, percent: percentOf(installed, headcount) ?? 0 };
+    const r = series.get(w)!;
+    const expected = expectedIn.get(w) ?? 0;
+    return { week: w, expected, received: r.received, onTime: r.onTime, late: r.received - r.onTime, completeness: percentOf(r.received, expected) ?? 0, headcount: r.headcount, installed: r.installed, percent: percentOf(r.installed, r.headcount) ?? 0 };
   });
   return { week, targetPercent: c.targetPercent, weeks };
 }

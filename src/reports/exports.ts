@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { Q } from '../db';
 import type { Ctx } from '../deps';
-import { campaignWeek, campaignWeeks, expectedOrgs, loadManagedCampaign, type CampaignInfo, type ExpectedOrg } from '../campaigns';
+import { campaignWeek, campaignWeeks, expectedOrgs, isExpectedInWeek, loadManagedCampaign, type CampaignInfo, type ExpectedOrg } from '../campaigns';
 import type { LetterDocument } from '../letters';
 import { renderLetterDocx } from '../letters';
 import { findOrgById } from '../orgs';
@@ -46,7 +46,8 @@ export async function exportPlan(ctx: Ctx, campaignId: number, weekAsked: string
 export async function* exportLines(db: Q, plan: ExportPlan): AsyncGenerator<ExportLine[]> {
   for (const week of plan.weeks) {
     const byOrg = new Map((await repo.submissionsOfWeek(db, plan.campaign.id, week)).map((s) => [Number(s.org_id), s]));
-    yield plan.orgs.map((o) => {
+    // Each week lists the organisations expected in it (an edit adds or removes them from a week on).
+    yield plan.orgs.filter((o) => isExpectedInWeek(o, week)).map((o) => {
       const s = byOrg.get(o.id);
       return {
         week,

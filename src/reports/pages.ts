@@ -11,7 +11,7 @@ import { deadlineOf, getCampaign, parseOptionalWeek, parseWeek } from '../campai
 import { myReports, submitOwnReport } from './service';
 import { dashboard, trend } from './dashboard';
 import { listReminders, remindMissingNow } from './reminders';
-import { RemindBody, SubmissionBody } from './schemas';
+import { DashboardQuery, RemindBody, SubmissionBody } from './schemas';
 import { trendSvg } from './chart';
 
 /** The weekly report form as the API's body (no `orgId`: the reporter reports for its own organisation). */
@@ -59,16 +59,44 @@ export function pageRouter(_deps: Deps): Router {
   async function renderDashboard(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
     const ctx = ctxOf(req);
     const campaignId = parse(id(), req.params.id);
-    const week = parseOptionalWeek(req.query.week);
+    // The table is one page (search, order, drill-down): 10,000 rows would make a page nobody can use.
+    const { week: weekAsked, ...query } = parse(DashboardQuery, req.query);
+    const week = parseOptionalWeek(weekAsked);
     const campaign = await getCampaign(ctx, campaignId);
-    const d = await dashboard(ctx, campaignId, week);
+    const d = await dashboard(ctx, campaignId, { ...query, week });
     const tr = await trend(ctx, campaignId, d.week);
     const deadline = deadlineOf(campaign, d.week);
+    const offset = (d.byOrgPage.page - 1) * d.byOrgPage.pageSize;
+    const pages = Math.max(1, Math.ceil(d.byOrgPage.total / d.byOrgPage.pageSize));
+    const link = (page: number) => {
+      const p = new URLSearchParams({ week: d.week, sort: d.byOrgPage.sort, page: String(page) });
+      if (query.q) p.set('q', query.q);
+      if (query.under) p.set('under', String(query.under));
+      if (query.kind) p.set('kind', query.kind);
+      if (req.query.pageSize) p.set('pageSize', String(d.byOrgPage.pageSize));
+      return `/campaigns/${campaignId}/reports?${p.toString()}`;
+    };
     res.status(status).render('reports/dashboard', {
       title: campaign.name,
       campaign,
       d,
-      ranked: d.byOrg.map((o, i) => ({ ...o, rank: o.percent == null ? null : i + 1, bar: Math.min(100, o.percent ?? 0) })),
+      table: {
+        q: query.q ?? '',
+        sorts: (['progress', 'lateness', 'name'] as const).map((value) => ({ value, selected: value === d.byOrgPage.sort })),
+        under: query.under,
+        kinds: ['province', 'department', 'district', 'commune'].map((value) => ({ value, selected: value === query.kind })),
+        from: d.byOrgPage.total ? offset + 1 : 0,
+        to: offset + d.byOrg.length,
+        total: d.byOrgPage.total,
+        page: d.byOrgPage.page,
+        pages,
+        prev: d.byOrgPage.page > 1 ? link(d.byOrgPage.page - 1) : null,
+        next: d.byOrgPage.page < pages ? link(d.byOrgPage.page + 1) : null,
+      },
+      // At most a hundred names of the missing on the page; the count says how many there are.
+      missingShown: d.missing.slice(0, 100),
+      missingMore: Math.max(0, d.missing.length - 100),
+      ranked: d.byOrg.map((o, i) => ({ ...o, rank: o.percent == null || d.byOrgPage.sort !== 'progress' || query.q || query.kind || query.under ? null : offset + i + 1, bar: Math.min(100, o.percent ?? 0) })),
       totalBar: Math.min(100, (campaign.countsResidents ? d.percentOfPopulation18 : d.totals.percent) ?? 0),
       completeness: d.expected ? Math.round((d.received * 10000) / d.expected) / 100 : 0,
       deadline: deadline?.toISOString() ?? null,
@@ -81,7 +109,8 @@ export function pageRouter(_deps: Deps): Router {
         target: t(req.locale, 'reports.target'),
         week: (w: string) => formatWeek(w, req.locale),
       }),
-      reminders: await listReminders(ctx, campaignId),
+      // The latest hundred (a province sends thousands over a campaign).
+      reminders: await listReminders(ctx, campaignId, undefined, 100),
       notice: typeof req.query.reminded === 'string' ? t(req.locale, 'reports.remindedNotice', { n: req.query.reminded }) : undefined,
       ...extra,
     });

@@ -96,8 +96,8 @@ export async function remindMissingNow(ctx: Ctx, campaignId: number, weekAsked: 
   return { week, reminded, missing: missing.length };
 }
 
-export async function listReminders(ctx: Ctx, campaignId: number, week?: string): Promise<Reminder[]> {
+export async function listReminders(ctx: Ctx, campaignId: number, week?: string, limit?: number): Promise<Reminder[]> {
   const c = await loadManagedCampaign(ctx, campaignId);
   if (week !== undefined) checkWeek(c, week);
-  return (await repo.listReminders(ctx.db, c.id, week)).map(toReminder);
+  return (await repo.listReminders(ctx.db, c.id, week, limit)).map(toReminder);
 }

@@ -1,5 +1,6 @@
 import type { Q } from '../db';
 import { insertId } from '../db';
+import { whereExpectedInWeek, type Membership } from '../campaigns';
 
 /**
  * Every query of the reports feature (report_submissions, report_revisions, report_reminders). Names say what they
@@ -98,6 +99,8 @@ export async function listRevisions(q: Q, campaignId: number, orgId: number, wee
 export interface DashboardRow {
   org_id: number;
   name: string;
+  code: string | null;
+  kind: string;
   parent_id: number | null;
   org_headcount: number | null;
   population18: number | null;
@@ -123,17 +126,23 @@ export interface DashboardRow {
 export async function dashboardRows(q: Q, campaignId: number, week: string): Promise<DashboardRow[]> {
   type Fig = { org_id: number; week: string; headcount: number; installed: number; submitted_at: string; on_time: boolean | number };
   const cols = ['org_id', 'week', 'headcount', 'installed', 'submitted_at', 'on_time'];
-  const baseRows: unknown = await q('campaign_orgs as co')
-    .join('orgs as o', 'o.id', 'co.org_id')
-    .where('co.campaign_id', campaignId)
-    .select('co.org_id', 'o.name', 'o.parent_id', 'o.headcount as org_headcount', 'o.population18');
-  const base = baseRows as { org_id: number; name: string; parent_id: number | null; org_headcount: number | null; population18: number | null }[];
+  const baseRows: unknown = await whereExpectedInWeek(q('campaign_orgs as co').join('orgs as o', 'o.id', 'co.org_id').where('co.campaign_id', campaignId), week, 'co').select(
+    'co.org_id',
+    'o.name',
+    'o.code',
+    'o.kind',
+    'o.parent_id',
+    'o.headcount as org_headcount',
+    'o.population18',
+  );
+  const base = baseRows as { org_id: number; name: string; code: string | null; kind: string; parent_id: number | null; org_headcount: number | null; population18: number | null }[];
   const figures = new Map<number, Fig>();
   const thisWeekRows: unknown = await q('report_submissions').where({ campaign_id: campaignId, week }).select(cols);
-  for (const r of thisWeekRows as Fig[]) figures.set(Number(r.org_id), r);
+  const expected = new Set(base.map((r) => Number(r.org_id)));
+  // Reports of organisations no longer expected this week (removed by an edit) are not this week's.
+  for (const r of thisWeekRows as Fig[]) if (expected.has(Number(r.org_id))) figures.set(Number(r.org_id), r);
 
-  const earlierRows: unknown = await q('campaign_orgs as co')
-    .where('co.campaign_id', campaignId)
+  const earlierRows: unknown = await whereExpectedInWeek(q('campaign_orgs as co').where('co.campaign_id', campaignId), week, 'co')
     .whereNotExists((sub) => sub.select(q.raw('1')).from('report_submissions as s0').whereRaw('s0.campaign_id = co.campaign_id').whereRaw('s0.org_id = co.org_id').andWhere('s0.week', week))
     .select('co.org_id')
     .select(
@@ -168,6 +177,8 @@ export async function dashboardRows(q: Q, campaignId: number, week: string): Pro
     return {
       org_id: Number(r.org_id),
       name: r.name,
+      code: r.code,
+      kind: r.kind,
       parent_id: r.parent_id == null ? null : Number(r.parent_id),
       org_headcount: r.org_headcount,
       population18: r.population18,
@@ -180,47 +191,9 @@ export async function dashboardRows(q: Q, campaignId: number, week: string): Pro
   });
 }
 
-/** Per week: how many reported and how many of those on time. */
-export async function receivedByWeek(q: Q, campaignId: number): Promise<{ week: string; received: number; on_time: number }[]> {
-  const rows = await q('report_submissions')
-    .where({ campaign_id: campaignId })
-    .groupBy('week')
-    .orderBy('week')
-    .select('week')
-    .count({ received: '*' })
-    .select(q.raw('SUM(CASE WHEN on_time THEN 1 ELSE 0 END) AS on_time'));
-  return (rows as { week: string; received: number | string; on_time: number | string }[]).map((r) => ({ week: r.week, received: Number(r.received), on_time: Number(r.on_time ?? 0) }));
-}
-
-/**
- * Changes of the carried-forward totals per week: a report adds its figures from its week until the
- * organisation's next report (LEAD over the organisation's weeks) takes them away again. A running sum over
- * the weeks gives "totals over the latest report of each organisation up to that week" for every week at once.
- */
-export async function totalsDeltasByWeek(q: Q, campaignId: number): Promise<{ week: string; headcount: number; installed: number }[]> {
-  const rows: unknown = await q.raw(
-    `WITH x AS (
-       SELECT week, headcount, installed, LEAD(week) OVER (PARTITION BY org_id ORDER BY week) AS next_week
-       FROM report_submissions WHERE campaign_id = ?
-     ),
-     d AS (
-       SELECT week AS w, headcount AS dh, installed AS di FROM x
-       UNION ALL
-       SELECT next_week AS w, -headcount AS dh, -installed AS di FROM x WHERE next_week IS NOT NULL
-     )
-     SELECT w AS week, SUM(dh) AS headcount, SUM(di) AS installed FROM d GROUP BY w ORDER BY w`,
-    [campaignId],
-  );
-  // SQLite answers the rows, PostgreSQL a result with `.rows`.
-  const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as { week: string; headcount: number | string; installed: number | string }[];
-  return list.map((r) => ({ week: r.week, headcount: Number(r.headcount), installed: Number(r.installed) }));
-}
-
-/** Expected organisations with no report for `week`. */
+/** Organisations expected in `week` with no report for it. */
 export async function missingOrgs(q: Q, campaignId: number, week: string): Promise<OrgBrief[]> {
-  return q<OrgBrief>('campaign_orgs as co')
-    .join('orgs', 'orgs.id', 'co.org_id')
-    .where('co.campaign_id', campaignId)
+  return whereExpectedInWeek(q<OrgBrief>('campaign_orgs as co').join('orgs', 'orgs.id', 'co.org_id').where('co.campaign_id', campaignId), week, 'co')
     .whereNotExists((sub) => sub.select(q.raw('1')).from('report_submissions as s').whereRaw('s.campaign_id = co.campaign_id').whereRaw('s.org_id = co.org_id').andWhere('s.week', week))
     .orderBy('orgs.name')
     .select('orgs.id', 'orgs.name', 'orgs.email');
@@ -238,6 +211,79 @@ export async function submissionsOfWeek(q: Q, campaignId: number, week: string):
 export async function submissionsOfOrgs(q: Q, campaignId: number, orgIds: number[], until: string): Promise<ExportFigures[]> {
   if (orgIds.length === 0) return [];
   return q('report_submissions').where({ campaign_id: campaignId }).whereIn('org_id', orgIds).andWhere('week', '<=', until).select(EXPORT_COLS);
+}
+
+// ---- roll-ups ----
+
+/** Every organisation ever expected in the campaign with its parent and its period (the roll-ups' rebuild). */
+export async function membersWithParents(q: Q, campaignId: number): Promise<{ org_id: number; parent_id: number | null; membership: Membership }[]> {
+  const rowsRaw: unknown = await q('campaign_orgs as co').join('orgs as o', 'o.id', 'co.org_id').where('co.campaign_id', campaignId).select('co.org_id', 'o.parent_id', 'co.from_week', 'co.until_week');
+  const rows = rowsRaw as {
+    org_id: number;
+    parent_id: number | null;
+    from_week: string | null;
+    until_week: string | null;
+  }[];
+  return rows.map((r) => ({ org_id: Number(r.org_id), parent_id: r.parent_id == null ? null : Number(r.parent_id), membership: { fromWeek: r.from_week, untilWeek: r.until_week } }));
+}
+
+/** Every report of the campaign, by organisation and week (the roll-ups' rebuild). */
+export async function figuresOfCampaign(q: Q, campaignId: number): Promise<{ org_id: number; week: string; headcount: number; installed: number; on_time: boolean }[]> {
+  const rowsRaw: unknown = await q('report_submissions').where({ campaign_id: campaignId }).orderBy('org_id').orderBy('week').select('org_id', 'week', 'headcount', 'installed', 'on_time');
+  const rows = rowsRaw as {
+    org_id: number;
+    week: string;
+    headcount: number;
+    installed: number;
+    on_time: boolean | number;
+  }[];
+  return rows.map((r) => ({ org_id: Number(r.org_id), week: r.week, headcount: Number(r.headcount), installed: Number(r.installed), on_time: Boolean(r.on_time) }));
+}
+
+/** The week of the organisation's next report after `week` (by the UNIQUE(campaign_id, org_id, week) index). */
+export async function nextReportWeek(q: Q, campaignId: number, orgId: number, week: string): Promise<string | null> {
+  const rowRaw: unknown = await q('report_submissions').where({ campaign_id: campaignId, org_id: orgId }).andWhere('week', '>', week).orderBy('week').first('week');
+  const row = rowRaw as { week: string } | undefined;
+  return row?.week ?? null;
+}
+
+export interface RollupRow {
+  week: string;
+  received: number;
+  onTime: number;
+  headcount: number;
+  installed: number;
+}
+
+/** Adds to one week's roll-up (an upsert: the row is made by the first change of that week). */
+export async function addToRollup(q: Q, campaignId: number, d: RollupRow): Promise<void> {
+  await q('report_rollups')
+    .insert({ campaign_id: campaignId, week: d.week, received: d.received, on_time: d.onTime, headcount_delta: d.headcount, installed_delta: d.installed })
+    .onConflict(['campaign_id', 'week'])
+    .merge({
+      received: q.raw('report_rollups.received + excluded.received'),
+      on_time: q.raw('report_rollups.on_time + excluded.on_time'),
+      headcount_delta: q.raw('report_rollups.headcount_delta + excluded.headcount_delta'),
+      installed_delta: q.raw('report_rollups.installed_delta + excluded.installed_delta'),
+    });
+}
+
+export async function replaceRollups(q: Q, campaignId: number, rows: readonly RollupRow[]): Promise<void> {
+  await q('report_rollups').where({ campaign_id: campaignId }).delete();
+  const list = rows.map((d) => ({ campaign_id: campaignId, week: d.week, received: d.received, on_time: d.onTime, headcount_delta: d.headcount, installed_delta: d.installed }));
+  for (let i = 0; i < list.length; i += 80) await q('report_rollups').insert(list.slice(i, i + 80));
+}
+
+export async function rollupsUpTo(q: Q, campaignId: number, until: string): Promise<RollupRow[]> {
+  const rowsRaw: unknown = await q('report_rollups').where({ campaign_id: campaignId }).andWhere('week', '<=', until).orderBy('week').select('week', 'received', 'on_time', 'headcount_delta', 'installed_delta');
+  const rows = rowsRaw as {
+    week: string;
+    received: number | string;
+    on_time: number | string;
+    headcount_delta: number | string;
+    installed_delta: number | string;
+  }[];
+  return rows.map((r) => ({ week: r.week, received: Number(r.received), onTime: Number(r.on_time), headcount: Number(r.headcount_delta), installed: Number(r.installed_delta) }));
 }
 
 // ---- reminders ----
@@ -261,7 +307,7 @@ export async function reminderExists(q: Q, campaignId: number, orgId: number, we
   return Boolean(await q('report_reminders').where({ campaign_id: campaignId, org_id: orgId, week, kind }).first('id'));
 }
 
-export async function listReminders(q: Q, campaignId: number, week?: string): Promise<(ReminderRow & { org_name: string })[]> {
+export async function listReminders(q: Q, campaignId: number, week?: string, limit?: number): Promise<(ReminderRow & { org_name: string })[]> {
   const query = q('report_reminders as r')
     .join('orgs', 'orgs.id', 'r.org_id')
     .where('r.campaign_id', campaignId)
@@ -269,5 +315,6 @@ export async function listReminders(q: Q, campaignId: number, week?: string): Pr
     .orderBy('r.id', 'desc')
     .select('r.*', 'orgs.name as org_name');
   if (week) query.andWhere('r.week', week);
+  if (limit) query.limit(limit);
   return query;
 }

@@ -5,7 +5,7 @@ import { ctxOf } from '../web/request';
 import { parseOptionalWeek, parseWeek } from '../campaigns';
 import { getReport, submitReport } from './service';
 import { dashboard, trend } from './dashboard';
-import { SubmissionBody } from './schemas';
+import { DashboardQuery, SubmissionBody } from './schemas';
 import { pageRouter as pages } from './pages';
 import { exportRoutes } from './export-routes';
 
@@ -34,7 +34,8 @@ export function apiRouter(deps: Deps): Router {
   });
 
   r.get('/campaigns/:id/dashboard', async (req, res) => {
-    res.json(await dashboard(ctxOf(req), parse(id(), req.params.id), parseOptionalWeek(req.query.week)));
+    const { week, ...query } = parse(DashboardQuery, req.query);
+    res.json(await dashboard(ctxOf(req), parse(id(), req.params.id), { ...query, week: parseOptionalWeek(week) }));
   });
 
   r.get('/campaigns/:id/trend', async (req, res) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { id, text } from '../shared/validate';
+import { listQuery } from '../shared/paging';
 
 /** A whole, non-negative number of people. */
 const count = () =>
@@ -36,3 +37,15 @@ export const SummaryQuery = z.object({
 
 /** `week` is checked with parseOptionalWeek. */
 export const RemindBody = z.object({ week: z.unknown().optional() }).strict();
+
+/**
+ * The dashboard's table (api: `?week=&q=&page=&pageSize=&sort=progress|lateness|name&under=&kind=`): the shared list
+ * query plus the order, the drill-down (`under`: an organisation of the tree) and the level (`kind`). `week` is
+ * checked with parseOptionalWeek.
+ */
+export const DashboardQuery = listQuery.extend({
+  week: z.unknown().optional(),
+  sort: z.enum(['progress', 'lateness', 'name']).default('progress'),
+  under: id().optional(),
+  kind: text(30).optional(),
+});

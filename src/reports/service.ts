@@ -1,13 +1,14 @@
 import type { Ctx } from '../deps';
 import type { Role } from '../auth';
 import { authorize, can } from '../auth';
-import { campaignsExpecting, campaignWeeks, campaignWithExpectedOrg, checkWeek, deadlineOf, loadVisibleCampaign, lockExpectedOrg, managesCampaign, REPORTER_ROLES, weekInCampaign, type CampaignInfo } from '../campaigns';
+import { campaignsExpecting, campaignWeeks, campaignWithExpectedOrg, checkWeek, deadlineOf, isExpectedInWeek, loadVisibleCampaign, lockExpectedOrg, managesCampaign, REPORTER_ROLES, weekInCampaign, type CampaignInfo, type Membership } from '../campaigns';
 import { findOrgById } from '../orgs';
-import { forbidden, invalid, notFound } from '../shared/errors';
+import { conflict, forbidden, invalid, notFound } from '../shared/errors';
 import { isoWeekOf } from '../shared/time';
 import * as repo from './repo';
 import { toRevision, type Revision } from './model';
 import type { SubmissionBody } from './schemas';
+import { applySubmission } from './rollups';
 
 /** Who may enter figures for any expected organisation of a campaign its organisation runs (a reporting-specific set). */
 export const SUBMIT_FOR_OTHERS = ['admin', 'secretary'] as const satisfies readonly Role[];
@@ -28,14 +29,15 @@ export interface SubmissionResult {
 }
 
 /** Which organisation the actor reports for, and whether it may; returns it with its default figures (`expected`: undefined when it is not expected). */
-function targetOrg<O>(actor: Ctx['actor'], c: CampaignInfo, requested: number | undefined, expected: O | undefined) {
+function targetOrg<O extends Membership>(actor: Ctx['actor'], c: CampaignInfo, week: string, requested: number | undefined, found: O | undefined) {
   const mayReportForOthers = can(actor, SUBMIT_FOR_OTHERS, c.ownerOrgId);
   const orgId = requested ?? actor.orgId;
   if (requested !== undefined && requested !== actor.orgId && !mayReportForOthers) {
     throw forbidden('A reporter reports for its own organisation only', 'REPORT_OTHER_ORG');
   }
   if (!mayReportForOthers) authorize(actor, REPORTER_ROLES, orgId);
-  const org = expected;
+  // Expected in this week (an edit may have added it later or removed it from a week on).
+  const org = found && isExpectedInWeek(found, week) ? found : undefined;
   if (!org) {
     if (mayReportForOthers) throw invalid('ORG_NOT_EXPECTED', 'This organisation is not expected to report in this campaign', { orgId: 'not expected in this campaign' });
     throw forbidden('Your organisation is not expected to report in this campaign', 'ORG_NOT_EXPECTED');
@@ -62,7 +64,8 @@ export async function submitReport(ctx: Ctx, campaignId: number, week: string, b
   const found = await campaignWithExpectedOrg(db, campaignId, body.orgId ?? actor.orgId);
   if (!found) throw notFound('Campaign', 'CAMPAIGN_NOT_FOUND');
   const c = found.campaign;
-  const { orgId, org } = targetOrg(actor, c, body.orgId, found.org);
+  const { orgId, org } = targetOrg(actor, c, week, body.orgId, found.org);
+  if (c.closedAt) throw conflict('CAMPAIGN_CLOSED', 'The campaign is closed: it takes no more reports');
   checkWeek(c, week);
   if (week > isoWeekOf(now)) throw invalid('WEEK_IN_FUTURE', `Week ${week} has not started yet`, { week: 'has not started yet' });
 
@@ -83,9 +86,12 @@ export async function submitReport(ctx: Ctx, campaignId: number, week: string, b
       warnings.push({ code: 'INSTALLED_DECREASED', message: `Installed went down from ${previous.installed} (${previous.week}) to ${values.installed}`, previousWeek: previous.week, previousInstalled: previous.installed });
     }
     const base = { orgId, week, headcount, installed: values.installed, lateRevision: false, warnings };
+    const rollup = { orgId, parentId: org.parentId, membership: org, week, onTime: onTimeNow, after: { headcount, installed: values.installed } };
     if (!current) {
       await repo.insertSubmission(tx, { campaign_id: c.id, org_id: orgId, week, ...values, revision: 1, submitted_at: at, on_time: onTimeNow, updated_at: at, updated_by: actor.id });
       await repo.insertRevision(tx, { campaign_id: c.id, org_id: orgId, week, revision: 1, ...values, on_time: onTimeNow, submitted_by: actor.id, submitted_at: at });
+      // Until now the organisation carried its previous report's figures into this week.
+      await applySubmission(tx, c, { ...rollup, created: true, before: previous ? { headcount: previous.headcount, installed: previous.installed } : null });
       return { ...base, created: true, revision: 1, onTime: onTimeNow };
     }
     const onTime = Boolean(current.on_time);
@@ -96,6 +102,7 @@ export async function submitReport(ctx: Ctx, campaignId: number, week: string, b
     // Under the lock nobody else can have moved the revision; the condition stays as a guard.
     if ((await repo.bumpSubmission(tx, current.id, current.revision, { ...values, updated_at: at, updated_by: actor.id })) === 0) throw new Error(`report ${c.id}/${orgId}/${week} changed under its lock`);
     await repo.insertRevision(tx, { campaign_id: c.id, org_id: orgId, week, revision: next, ...values, on_time: onTimeNow, submitted_by: actor.id, submitted_at: at });
+    await applySubmission(tx, c, { ...rollup, created: false, before: { headcount: current.headcount, installed: current.installed } });
     return { ...base, lateRevision: !onTimeNow, created: false, revision: next, onTime };
   });
 }

@@ -47,11 +47,11 @@ describeEachDb('compliance dashboard over three weeks', (ctx) => {
       ],
       totals: { headcount: 1800, installed: 225, percent: 12.5 },
     });
-    expect(Object.keys(d.body).sort()).toEqual(['byOrg', 'expected', 'late', 'missing', 'onTime', 'received', 'totals', 'week']);
+    expect(Object.keys(d.body).sort()).toEqual(['byOrg', 'byOrgPage', 'expected', 'late', 'missing', 'onTime', 'received', 'totals', 'week']);
     expect(d.body.byOrg).toHaveLength(20);
     const one = d.body.byOrg.find((o: { orgId: number }) => o.orgId === w.agencies[0].id);
     // Agency 1: 4 of 15 = 26.666… → 26.67
-    expect(one).toEqual({ orgId: w.agencies[0].id, name: 'Đơn vị 01', headcount: 15, installed: 4, percent: 26.67, submittedAt: '2021-10-07T03:00:00.000Z', onTime: true });
+    expect(one).toEqual({ orgId: w.agencies[0].id, name: 'Đơn vị 01', code: null, kind: 'department', headcount: 15, installed: 4, percent: 26.67, submittedAt: '2021-10-07T03:00:00.000Z', onTime: true });
     const late = d.body.byOrg.find((o: { orgId: number }) => o.orgId === w.agencies[17].id);
     expect(late).toMatchObject({ onTime: false, submittedAt: '2021-10-09T02:00:00.000Z' });
     // Ranking: highest percent first, agencies without figures last.
@@ -73,7 +73,7 @@ describeEachDb('compliance dashboard over three weeks', (ctx) => {
     expect(d.body.missing.map((m: { name: string }) => m.name)).toEqual(range(13, 20).map((i) => `Đơn vị ${String(i).padStart(2, '0')}`));
     const carried = d.body.byOrg.find((o: { orgId: number }) => o.orgId === w.agencies[12].id);
     // Agency 13: 16 of 135 = 11.851… → 11.85, from week 40, not reported this week.
-    expect(carried).toEqual({ orgId: w.agencies[12].id, name: 'Đơn vị 13', headcount: 135, installed: 16, percent: 11.85, submittedAt: null, onTime: null });
+    expect(carried).toEqual({ orgId: w.agencies[12].id, name: 'Đơn vị 13', code: null, kind: 'department', headcount: 135, installed: 16, percent: 11.85, submittedAt: null, onTime: null });
   });
 
   it('week 42: 18 on time, 1 late, 1 missing; a drop in installs is a warning, not an error', async () => {
