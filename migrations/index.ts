@@ -8,6 +8,7 @@ import * as m006 from './006_superadmin';
 import * as m007 from './007_signing';
 import * as m008 from './008_bulletins';
 import * as m009 from './009_dayops';
+import * as m015 from './015_search';
 
 export interface Migration {
   name: string;
@@ -25,4 +26,5 @@ export const migrations: Migration[] = [
   { name: '007_signing', module: m007 },
   { name: '008_bulletins', module: m008 },
   { name: '009_dayops', module: m009 },
+  { name: '015_search', module: m015 },
 ];

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { listCampaigns } from '../campaigns';
 import type { Ctx, Deps } from '../deps';
 import { id, parse } from '../shared/validate';
+import { givenFields, pagerView } from '../shared/paging';
 import { ctxOf } from '../web/request';
 import { postUpload, uploadedFile } from '../web/upload';
 import { AppError } from '../shared/errors';
@@ -62,12 +63,13 @@ export function pageRouter(deps: Deps): Router {
 
   r.get('/letters', async (req, res) => {
     const ctx = ctxOf(req);
-    const q = parse(LetterListQuery, { status: req.query.status || undefined, year: req.query.year || undefined });
-    const items = await letters.listLetters(ctx, q);
+    const q = parse(LetterListQuery, givenFields(req.query));
+    const found = await letters.searchLetters(ctx, q);
     const thisYear = letters.currentYear(ctx);
     res.render('letters/index', {
       title: t(req.locale, 'letters.title'),
-      items,
+      items: found.items,
+      pager: pagerView('/letters', q, found),
       statuses: STATUSES,
       years: Array.from({ length: 6 }, (_, i) => thisYear - i),
       filter: q,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { listQuery } from '../shared/paging';
 import { email, id, requiredText, text } from '../shared/validate';
 
 export const VARIABLE_TYPES = ['text', 'longtext', 'number', 'date', 'list'] as const;
@@ -81,7 +82,7 @@ export type LetterPatch = z.infer<typeof LetterPatch>;
 
 export const RejectBody = z.object({ reason: requiredText(2000) }).strict();
 
-export const LetterListQuery = z.object({
+export const LetterListQuery = listQuery.extend({
   status: z.enum(STATUSES).optional(),
   year: z.coerce.number().int().min(1990).max(2200).optional(),
   orgId: id().optional(),
