@@ -33,14 +33,14 @@ export async function up(knex: Knex): Promise<void> {
   }
 
   // Letters written before this migration: the same texts the service folds (see letters/search.ts).
-  const letters = (await knex('letters as l')
+  const letters: { id: number; subject: string; body: string; symbol: string | null; unit_code: string; short_name: string }[] = await knex('letters as l')
     .join('orgs as o', 'o.id', 'l.issuing_org_id')
-    .select('l.id', 'l.subject', 'l.body', 'l.symbol', 'l.unit_code', 'o.short_name')) as { id: number; subject: string; body: string; symbol: string | null; unit_code: string; short_name: string }[];
+    .select('l.id', 'l.subject', 'l.body', 'l.symbol', 'l.unit_code', 'o.short_name');
   for (const l of letters) {
-    const recipients = (await knex('letter_recipients as r')
+    const recipients: { name: string | null; org_name: string | null }[] = await knex('letter_recipients as r')
       .leftJoin('orgs as o', 'o.id', 'r.org_id')
       .where('r.letter_id', l.id)
-      .select('r.name', 'o.name as org_name')) as { name: string | null; org_name: string | null }[];
+      .select('r.name', 'o.name as org_name');
     const text = [l.subject, l.symbol ?? '', `${l.short_name}-${l.unit_code}`, l.body, ...recipients.map((r) => r.org_name ?? r.name ?? '')].join(' ');
     await knex('letters').where({ id: l.id }).update({ search_text: foldForSearch(text) });
   }

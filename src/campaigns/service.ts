@@ -3,7 +3,7 @@ import { chunked } from '../db';
 import type { Ctx } from '../deps';
 import type { Actor, Role } from '../auth';
 import { ADMIN_ROLES, STAFF_ROLES, authorize, can, hasRole } from '../auth';
-import { findOrgsByIds, groupMembers } from '../orgs';
+import { assertActive, findOrgsByIds, groupMembers, type Org } from '../orgs';
 import { invalid, notFound } from '../shared/errors';
 import * as repo from './repo';
 import { toCampaign, toCampaignInfo, toExpectedOrg, type Campaign, type CampaignInfo, type CampaignListItem, type ExpectedOrg } from './model';
@@ -67,10 +67,12 @@ async function expectedOrgIdsOf(q: Q, input: CampaignCreate): Promise<number[]> 
     return members;
   }
   const orgIds = [...new Set(input.orgIds ?? [])];
-  const known = new Set<number>();
-  for (const part of chunked(orgIds)) for (const o of await findOrgsByIds(q, part)) known.add(Number(o.id));
+  const found: Org[] = [];
+  for (const part of chunked(orgIds)) found.push(...(await findOrgsByIds(q, part)));
+  const known = new Set(found.map((o) => Number(o.id)));
   const unknown = orgIds.filter((o) => !known.has(o));
   if (unknown.length) throw invalid('ORG_NOT_FOUND', `Unknown organisation(s): ${unknown.slice(0, 20).join(', ')}`, { orgIds: `unknown: ${unknown.slice(0, 20).join(', ')}` });
+  assertActive(found, 'orgIds');
   return orgIds;
 }
 

@@ -11,7 +11,7 @@ import { AppError } from '../shared/errors';
 import { field, fieldList, formBody, formErrorView, parseForm, renderFormError, type FormBody } from '../web/forms';
 import { t, type Locale } from '../shared/i18n';
 import { ADMIN_ROLES, hasRole, requireRole } from '../auth';
-import { listGroups, listOrgs } from '../orgs';
+import { listGroups, pickerOrgs } from '../orgs';
 import * as letters from './service';
 import * as templates from './template-service';
 import { getRegister, issueLetter } from './register';
@@ -84,7 +84,7 @@ export function pageRouter(deps: Deps): Router {
     const form: FormBody = opts.form ?? (opts.letter ? letterToForm(opts.letter) : {});
     const templateId = Number((typeof req.query.templateId === 'string' ? req.query.templateId : undefined) ?? field(form, 'templateId') ?? 0) || null;
     const template = tplList.find((x) => x.id === templateId) ?? null;
-    const orgList = await listOrgs(ctx, {});
+    const orgList = await pickerOrgs(ctx);
     const own = orgList.find((o) => o.id === ctx.actor.orgId);
     const selected = new Set(fieldList(form, 'orgIds').map(Number));
     const selectedGroups = new Set(fieldList(form, 'groupIds').map(Number));

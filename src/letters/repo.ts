@@ -136,7 +136,8 @@ export async function listLetters(q: Q, filter: LetterFilter, page: { limit: num
     if (isPostgres(q)) query.whereRaw(`to_tsvector('simple', coalesce(search_text, '')) @@ to_tsquery('simple', ?)`, [tsQuery(words)]);
     else query.whereRaw('id in (select rowid from letters_fts where letters_fts match ?)', [fts5Query(words)]);
   }
-  const [{ n }] = (await query.clone().count({ n: '*' })) as { n: number | string }[];
+  const counted = await query.clone().count({ n: '*' }).first();
+  const n = Number(counted?.n ?? 0);
   const rows = await query.orderBy('id', 'desc').limit(page.limit).offset(page.offset).select('*');
   return { rows, total: Number(n) };
 }

@@ -6,7 +6,7 @@ import { authorize, can, STAFF_ROLES } from '../auth';
 import { conflict, forbidden, invalid, notFound } from '../shared/errors';
 import { localParts } from '../shared/time';
 import { offsetOf, pageOf, type ListQuery, type Page } from '../shared/paging';
-import { expandGroups, findOrgById, findOrgsByIds } from '../orgs';
+import { assertActive, expandGroups, findOrgById, findOrgsByIds } from '../orgs';
 import * as repo from './repo';
 import { toLetter, type Letter } from './model';
 import type { LetterCreate, LetterPatch, RecipientInput, TemplateVariable } from './schemas';
@@ -114,12 +114,15 @@ export async function refreshSearch(q: Q, letterId: number): Promise<void> {
 /** Recipients from organisations, groups (expanded to their members) and free-form names; unknown ids are a 400. */
 async function resolveRecipients(q: Q, recipients: RecipientInput[], groupIds: number[]): Promise<{ org_id: number | null; name: string | null; email: string | null }[]> {
   const orgIds = recipients.flatMap((r) => ('orgId' in r ? [r.orgId] : []));
-  const found = new Set((await findOrgsByIds(q, orgIds)).map((o) => o.id));
+  const orgs = new Map((await findOrgsByIds(q, orgIds)).map((o) => [o.id, o]));
   const fields: Record<string, string> = {};
   recipients.forEach((r, i) => {
-    if ('orgId' in r && !found.has(r.orgId)) fields[`recipients.${i}.orgId`] = `unknown organisation ${r.orgId}`;
+    if ('orgId' in r && !orgs.has(r.orgId)) fields[`recipients.${i}.orgId`] = `unknown organisation ${r.orgId}`;
   });
   if (Object.keys(fields).length) throw invalid('RECIPIENT_NOT_FOUND', 'Unknown recipient organisation', fields);
+  recipients.forEach((r, i) => {
+    if ('orgId' in r) assertActive([orgs.get(r.orgId)!], `recipients.${i}.orgId`);
+  });
   const fromGroups = await expandGroups(q, groupIds);
   const seen = new Set<number>();
   const out: { org_id: number | null; name: string | null; email: string | null }[] = [];

@@ -12,6 +12,9 @@ export interface Org {
   headcount: number | null;
   population18: number | null;
   place: string | null;
+  /** False once an admin deactivated it (kept for history: old letters and reports still name it). */
+  active: boolean;
+  deactivatedAt: string | null;
 }
 
 export function toOrg(row: OrgRow): Org {
@@ -26,6 +29,8 @@ export function toOrg(row: OrgRow): Org {
     headcount: row.headcount,
     population18: row.population18,
     place: row.place,
+    active: !row.deactivated_at,
+    deactivatedAt: row.deactivated_at ?? null,
   };
 }
 
@@ -71,4 +76,14 @@ export function flattenTree(roots: OrgTreeNode[]): OrgTreeNode[] {
   const walk = (list: OrgTreeNode[]) => list.forEach((n) => (out.push(n), walk(n.children)));
   walk(roots);
   return out;
+}
+
+/**
+ * The order in which a văn thư lists recipients: the province (its People's Committee) first, then departments,
+ * then districts, then communes and wards, then press, enterprises and others; by name (Vietnamese) within each.
+ * Every organisation picker uses it.
+ */
+const RECIPIENT_RANK: Record<Org['kind'], number> = { province: 0, department: 1, district: 2, commune: 3, press: 4, enterprise: 5, other: 6 };
+export function recipientOrder<T extends Pick<Org, 'kind' | 'name'>>(orgs: readonly T[]): T[] {
+  return [...orgs].sort((a, b) => (RECIPIENT_RANK[a.kind] ?? 9) - (RECIPIENT_RANK[b.kind] ?? 9) || a.name.localeCompare(b.name, 'vi'));
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { Knex } from 'knex';
 import { text } from './validate';
+import { foldForSearch } from './search';
 
 /**
  * Search and pages for every list (api.md: lists take `q`, `page`, `pageSize` and answer
@@ -59,17 +61,18 @@ export interface PagerView {
 /**
  * The page links under a list: previous, next and the numbers around the current page (first and last always),
  * each an ordinary GET address with the list's other filters (`query`) kept, so they work without JavaScript.
+ * `param` names the page number in the address (a page with two lists pages the second by another name).
  */
-export function pagerView(path: string, query: Record<string, unknown>, page: Page<unknown>): PagerView {
+export function pagerView(path: string, query: Record<string, unknown>, page: Page<unknown>, param = 'page'): PagerView {
   const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
   const href = (n: number) => {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) {
-      if (k === 'page' || v === undefined || v === null || v === '') continue;
+      if (k === param || v === undefined || v === null || v === '') continue;
       for (const one of Array.isArray(v) ? v : [v]) params.append(k, String(one));
     }
-    if (page.pageSize !== DEFAULT_PAGE_SIZE && !('pageSize' in query)) params.set('pageSize', String(page.pageSize));
-    if (n > 1) params.set('page', String(n));
+    if (param === 'page' && page.pageSize !== DEFAULT_PAGE_SIZE && !('pageSize' in query)) params.set('pageSize', String(page.pageSize));
+    if (n > 1) params.set(param, String(n));
     const s = params.toString();
     return s ? `${path}?${s}` : path;
   };
@@ -88,3 +91,28 @@ export function pagerView(path: string, query: Record<string, unknown>, page: Pa
 
 /** A list page's query string with its empty fields left out (a GET form sends `q=` for an empty search box). */
 export const givenFields = (query: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(query).filter(([, v]) => v !== '' && v !== undefined));
+
+/**
+ * Narrows a query to rows where one of `columns` contains `q`, case-insensitively on both databases (lower() on
+ * both sides; SQLite's lower() folds ASCII only, so Vietnamese capitals match on PostgreSQL alone).
+ */
+export function whereContains<T extends Knex.QueryBuilder>(query: T, columns: string[], q: string): T {
+  const pattern = containsPattern(q.toLowerCase());
+  return query.where((w) => {
+    for (const c of columns) w.orWhereRaw(`lower(??) like ? escape '\\'`, [c, pattern]);
+  }) as T;
+}
+
+/**
+ * Search and a page over a list already read and authorised in memory (lists of one organisation's audio,
+ * broadcasts or campaigns, whose access rule is applied row by row): `textOf` gives what `q` is looked for in,
+ * accents and case ignored.
+ */
+export function pageInMemory<T>(items: readonly T[], query: ListQuery, textOf: (item: T) => string): Page<T> {
+  const words = query.q ? foldForSearch(query.q).split(' ').filter(Boolean) : [];
+  const found = words.length ? items.filter((item) => {
+    const text = ` ${foldForSearch(textOf(item))}`;
+    return words.every((w) => text.includes(w));
+  }) : query.q ? [] : [...items];
+  return pageOf(found.slice(offsetOf(query), offsetOf(query) + query.pageSize), found.length, query);
+}
