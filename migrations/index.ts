@@ -13,6 +13,7 @@ import * as m011 from './011_letter_ops';
 import * as m012 from './012_incoming';
 import * as m013 from './013_report_rollups';
 import * as m014 from './014_schedule_rules';
+import * as m015 from './015_search';
 import * as m016 from './016_notifications';
 
 export interface Migration {
@@ -36,5 +37,6 @@ export const migrations: Migration[] = [
   { name: '012_incoming', module: m012 },
   { name: '013_report_rollups', module: m013 },
   { name: '014_schedule_rules', module: m014 },
+  { name: '015_search', module: m015 },
   { name: '016_notifications', module: m016 },
 ];

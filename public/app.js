@@ -35,3 +35,25 @@ document.addEventListener('click', (e) => {
     } catch (e) { /* offline: try again at the next tick */ }
   }, 4000);
 })();
+
+// Organisation pickers: a name filter over the checkbox list, accents and case ignored ("cam xuyen" finds
+// "Cẩm Xuyên"); checked boxes stay checked while hidden, so filtering never changes what is sent.
+(function orgPickers() {
+  const fold = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
+  document.querySelectorAll('[data-org-picker]').forEach((picker) => {
+    const filter = picker.querySelector('[data-org-filter]');
+    const none = picker.querySelector('[data-org-none]');
+    const items = Array.from(picker.querySelectorAll('.org-picker-list label')).map((label) => ({ label, text: fold(label.textContent) }));
+    filter.hidden = false;
+    filter.addEventListener('input', () => {
+      const words = fold(filter.value).split(/\s+/).filter(Boolean);
+      let shown = 0;
+      for (const { label, text } of items) {
+        const match = words.every((w) => text.includes(w));
+        label.hidden = !match;
+        if (match) shown += 1;
+      }
+      none.hidden = shown > 0;
+    });
+  });
+})();

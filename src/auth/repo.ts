@@ -1,5 +1,6 @@
 import type { Q } from '../db';
 import { chunked, insertId, isPostgres } from '../db';
+import { whereContains } from '../shared/paging';
 import type { Actor, Role } from './roles';
 
 export interface UserRow {
@@ -17,6 +18,12 @@ export interface UserRow {
 
 export async function findUserByEmail(q: Q, email: string): Promise<UserRow | undefined> {
   return q<UserRow>('users').where({ email }).first();
+}
+
+/** True when the user's organisation was deactivated (its users cannot sign in). */
+export async function orgDeactivated(q: Q, orgId: number): Promise<boolean> {
+  const row = (await q('orgs').where({ id: orgId }).select('deactivated_at').first()) as { deactivated_at: string | null } | undefined;
+  return Boolean(row?.deactivated_at);
 }
 
 export async function findUserById(q: Q, id: number): Promise<UserRow | undefined> {
@@ -54,18 +61,33 @@ export async function updateUser(q: Q, id: number, patch: Partial<Omit<UserRow, 
 }
 
 /** Users by name; `orgIds` limits them to those organisations (an administrator's tree). */
-export async function listUsers(q: Q, filter: { orgId?: number; orgIds?: number[] }): Promise<UserRow[]> {
-  const query = q<UserRow>('users').orderBy('name');
+function usersOf(q: Q, filter: { orgId?: number; orgIds?: number[]; q?: string }) {
+  const query = q<UserRow>('users');
   if (filter.orgId) query.where({ org_id: filter.orgId });
   if (filter.orgIds) {
     const ids = filter.orgIds;
-    if (ids.length === 0) return [];
     // One bound variable per id is fine for a tree; very large trees go through chunks.
-    query.where((w) => {
-      for (const part of chunked(ids, 500)) w.orWhereIn('org_id', part);
-    });
+    if (ids.length === 0) query.whereRaw('1 = 0');
+    else
+      query.where((w) => {
+        for (const part of chunked(ids, 500)) w.orWhereIn('org_id', part);
+      });
   }
+  if (filter.q) whereContains(query, ['name', 'email'], filter.q);
   return query;
+}
+
+export async function listUsers(q: Q, filter: { orgId?: number; orgIds?: number[] }): Promise<UserRow[]> {
+  if (filter.orgIds?.length === 0) return [];
+  return usersOf(q, filter).orderBy('name');
+}
+
+/** One page of users by name, searched by name or e-mail, and how many match in all. */
+export async function pageUsers(q: Q, filter: { orgId?: number; orgIds?: number[]; q?: string }, page: { limit: number; offset: number }): Promise<{ rows: UserRow[]; total: number }> {
+  const counted = await usersOf(q, filter).count({ n: '*' }).first();
+  const n = Number(counted?.n ?? 0);
+  const rows = await usersOf(q, filter).orderBy([{ column: 'name' }, { column: 'id' }]).limit(page.limit).offset(page.offset);
+  return { rows, total: Number(n) };
 }
 
 /** The first (oldest) active user holding `role`. */
@@ -110,6 +132,8 @@ export async function insertToken(q: Q, row: Omit<TokenRow, 'id' | 'revoked_at'>
 export async function findUserByLiveToken(q: Q, tokenHash: string, kind: 'session' | 'api', now: string): Promise<(UserRow & { csrf_token: string | null; expires_at: string }) | undefined> {
   return q('auth_tokens as t')
     .join('users as u', 'u.id', 't.user_id')
+    .join('orgs as o', 'o.id', 'u.org_id')
+    .whereNull('o.deactivated_at') // a deactivated organisation's users are signed out
     .where({ 't.token_hash': tokenHash, 't.kind': kind })
     .whereNull('t.revoked_at')
     .where('t.expires_at', '>', now)

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
+import { givenFields, listQuery, pagerView } from '../shared/paging';
 import { AppError } from '../shared/errors';
 import { t } from '../shared/i18n';
 import { actorOf, clientIp, cookieOf, ctxOf } from '../web/request';
@@ -18,6 +19,9 @@ import type { Locale } from '../shared/i18n';
 import { sha256Hex } from './password';
 import { authorize } from './policy';
 import { LocaleSwitch, LoginBody, OwnPasswordForm, PasswordLinkToken, PasswordResetRequest, PasswordResetSet, PasswordSetForm, UserCreate, UserEditForm, UserPatch } from './schemas';
+
+/** The users list: search by name or e-mail, pages, and an organisation. */
+const UserListQuery = listQuery.extend({ orgId: id().optional() });
 
 export function apiRouter(deps: Deps): Router {
   const r = Router();
@@ -55,8 +59,7 @@ export function apiRouter(deps: Deps): Router {
 
   r.get('/users', async (req, res) => {
     const ctx = ctxOf(req);
-    const orgId = req.query.orgId ? parse(id(), req.query.orgId) : undefined;
-    res.json({ items: await auth.listUsers(ctx, { orgId }) });
+    res.json(await auth.searchUsers(ctx, parse(UserListQuery, req.query)));
   });
 
   r.post('/users', async (req, res) => {
@@ -252,12 +255,14 @@ export function pageRouter(deps: Deps): Router {
   /** The users page: the admin's users, and the organisations and roles they may give (their tree only). */
   async function renderUsers(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
     const ctx = ctxOf(req);
-    const users = await auth.listUsers(ctx, {});
+    const query = parse(UserListQuery, givenFields(req.query));
+    const users = await auth.searchUsers(ctx, query);
     const orgs = await managedOrgs(ctx);
     const orgName = new Map(orgs.map((o) => [o.id, o.name]));
     res.status(status).render('auth/users', {
       title: t(req.locale, 'nav.users'),
-      users: users.map((u) => ({ ...u, orgName: orgName.get(u.orgId) })),
+      users: users.items.map((u) => ({ ...u, orgName: orgName.get(u.orgId) })),
+      pager: pagerView('/users', query, users),
       orgs,
       roles: auth.grantableRoles(ctx.actor),
       ...extra,

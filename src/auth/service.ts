@@ -1,6 +1,7 @@
 import type { Db, Q } from '../db';
 import { isUniqueViolation } from '../db';
 import type { Config } from '../config';
+import { offsetOf, pageOf, type ListQuery, type Page } from '../shared/paging';
 import type { Ctx, Deps } from '../deps';
 import { AppError, forbidden, invalid, notFound, tooMany, unauthenticated } from '../shared/errors';
 import { localTime } from '../shared/time';
@@ -108,6 +109,8 @@ export async function login(deps: Deps, input: { email: string; password: string
   const usable = Boolean(user && user.active);
   const matches = await verifyPassword(input.password, usable ? user!.password_hash : DUMMY_HASH);
   if (!user || !usable || !matches) throw unauthenticated('Wrong e-mail or password', 'LOGIN_FAILED');
+  // Said only to the right password: the person learns why, a guesser learns nothing.
+  if (await repo.orgDeactivated(db, user.org_id)) throw unauthenticated('Your organisation has been deactivated', 'ORG_DEACTIVATED_SIGN_IN');
   await repo.markLoginSucceeded(db, reservation.id);
 
   const token = randomToken();
@@ -322,6 +325,16 @@ export async function listUsers(ctx: Ctx, filter: { orgId?: number }): Promise<L
   const users = await repo.listUsers(db, { ...filter, orgIds });
   const roles = await repo.rolesOfMany(db, users.map((u) => u.id));
   return users.map((u) => ({ ...repo.toActor(u, roles.get(u.id) ?? []), active: Boolean(u.active) }));
+}
+
+/** One page of the users the administrator manages, searched by name or e-mail. */
+export async function searchUsers(ctx: Ctx, query: ListQuery & { orgId?: number }): Promise<Page<ListedUser>> {
+  const { db, actor } = ctx;
+  if (!hasRole(actor, ADMIN_ROLES)) throw forbidden('Only administrators list users');
+  const orgIds = isSuperadmin(actor) ? undefined : [...(await adminScope(db, actor))];
+  const { rows, total } = await repo.pageUsers(db, { orgId: query.orgId, orgIds, q: query.q }, { limit: query.pageSize, offset: offsetOf(query) });
+  const roles = await repo.rolesOfMany(db, rows.map((u) => u.id));
+  return pageOf(rows.map((u) => ({ ...repo.toActor(u, roles.get(u.id) ?? []), active: Boolean(u.active) })), total, query);
 }
 
 /** One user the administrator manages (their edit form); 404 outside their tree. */

@@ -1,13 +1,15 @@
+import { z } from 'zod';
 import { Router, type Request, type Response } from 'express';
 import { listCampaigns } from '../campaigns';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
+import { givenFields, listQuery, pageInMemory, pagerView } from '../shared/paging';
 import { ctxOf } from '../web/request';
 import { field, fieldList, formBody, parseForm, renderFormError, type FormBody } from '../web/forms';
 import { t } from '../shared/i18n';
 import { addDays, formatVnDateTime, localDate, localTime } from '../shared/time';
 import { PREPARER_ROLES, STAFF_ROLES, can, hasRole, requireRole } from '../auth';
-import { listGroups, listOrgs } from '../orgs';
+import { listGroups, pickerOrgs } from '../orgs';
 import * as audio from './audio';
 import * as schedule from './schedule';
 import { remindMissed } from './missed';
@@ -121,6 +123,9 @@ function byInput(fields: Record<string, string> | undefined): Record<string, str
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 
 /** Server-rendered pages, mounted at /. */
+/** The broadcasts page: one search over broadcasts and audio, each list with its own page. */
+const BroadcastsPageQuery = listQuery.extend({ apage: z.coerce.number().int().min(1).max(100_000).default(1), campaignId: z.string().optional() });
+
 export function pageRouter(deps: Deps): Router {
   const r = Router();
 
@@ -257,18 +262,24 @@ export function pageRouter(deps: Deps): Router {
     const { actor } = ctx;
     requireRole(actor, STAFF_ROLES);
     const audios = await audio.listAudio(ctx);
-    const broadcasts = await schedule.listBroadcasts(ctx);
+    // One search box for both lists (titles); the broadcasts page by `page`, the audio list by `apage`.
+    const query = parse(BroadcastsPageQuery, givenFields(req.query));
+    const broadcastsFound = pageInMemory(await schedule.listBroadcasts(ctx), query, (b) => b.title);
+    const audiosFound = pageInMemory(audios, { ...query, page: query.apage }, (a) => a.title);
+    const broadcasts = broadcastsFound.items;
     const today = localDate(ctx.clock());
     const campaignId = typeof req.query.campaignId === 'string' ? req.query.campaignId : '';
     res.status(status).render('broadcasts/index', {
       title: t(req.locale, 'nav.broadcasts'),
       canPrepare: hasRole(actor, PREPARER_ROLES),
-      audios,
+      audios: audiosFound.items,
+      pager: pagerView('/broadcasts', query, broadcastsFound),
+      audioPager: pagerView('/broadcasts', query, audiosFound, 'apage'),
       readyAudios: audios.filter((a) => a.status === 'ready'),
       broadcasts: broadcasts.map((b) => ({ ...b, communes: b.communeIds.length, audio: audios.find((a) => a.id === b.audioId)?.title })),
-      communes: await listOrgs(ctx, { kind: 'commune' }),
+      communes: await pickerOrgs(ctx, { kind: 'commune' }),
       groups: await listGroups(ctx),
-      parents: (await listOrgs(ctx, {})).filter((o) => o.kind !== 'commune'),
+      parents: (await pickerOrgs(ctx)).filter((o) => o.kind !== 'commune'),
       weekdays: WEEKDAYS,
       campaigns: await listCampaigns(ctx),
       form: { startDate: addDays(today, 1), endDate: addDays(today, 7), times: '06:00, 17:00', daysOfWeek: WEEKDAYS, target: 'communes', communeIds: [], campaignId, class: 'normal' },

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { ctxOf } from '../web/request';
+import { listQuery, pageInMemory } from '../shared/paging';
 import { postUpload } from '../web/upload';
 import { notFound } from '../shared/errors';
 import * as audio from './audio';
@@ -30,7 +31,7 @@ export function apiRouter(deps: Deps): Router {
   });
 
   r.get('/audio', async (req, res) => {
-    res.json({ items: await audio.listAudio(ctxOf(req)) });
+    res.json(pageInMemory(await audio.listAudio(ctxOf(req)), parse(listQuery, req.query), (a) => a.title));
   });
 
   r.get('/audio/:id', async (req, res) => {
@@ -62,7 +63,7 @@ export function apiRouter(deps: Deps): Router {
   });
 
   r.get('/broadcasts', async (req, res) => {
-    res.json({ items: await schedule.listBroadcasts(ctxOf(req)) });
+    res.json(pageInMemory(await schedule.listBroadcasts(ctxOf(req)), parse(listQuery, req.query), (b) => b.title));
   });
 
   r.get('/broadcasts/activity', async (req, res) => {

@@ -3,7 +3,7 @@ import type { Q } from '../db';
 import { ADMIN_ROLES, PREPARER_ROLES, STAFF_ROLES, authorize, can, hasRole } from '../auth';
 import { AppError, conflict, invalid, notFound } from '../shared/errors';
 import { addDays, isoWeekOf, localDate, localToUtc, mondayOfIsoWeek, weekdayOf, localTime } from '../shared/time';
-import { descendantIds, findOrgById, findOrgsByIds, groupMembers, outsideProvince } from '../orgs';
+import { assertActive, descendantIds, findOrgById, findOrgsByIds, groupMembers, outsideProvince } from '../orgs';
 import * as repo from './repo';
 import { checkCampaignLink } from '../campaigns';
 import { toBroadcast, type Broadcast } from './model';
@@ -47,6 +47,7 @@ async function resolveCommunes(q: Q, target: Target, homeOrgId: number): Promise
     const communes = new Set(found.filter((o) => o.kind === 'commune').map((o) => o.id));
     const unknown = ids.filter((i) => !communes.has(i));
     if (unknown.length) throw invalid('UNKNOWN_COMMUNES', `Not communes: ${unknown.join(', ')}`, { communeIds: `not communes: ${unknown.join(', ')}` });
+    assertActive(found, 'communeIds');
     return (await insideProvince(ids)).sort((a, b) => a - b);
   }
   let candidates: number[];
@@ -59,7 +60,7 @@ async function resolveCommunes(q: Q, target: Target, homeOrgId: number): Promise
     await insideProvince([target.underOrgId!]);
     candidates = await descendantIds(q, target.underOrgId!);
   }
-  const communes = (await findOrgsByIds(q, candidates)).filter((o) => o.kind === 'commune').map((o) => o.id);
+  const communes = (await findOrgsByIds(q, candidates)).filter((o) => o.kind === 'commune' && o.active).map((o) => o.id);
   if (!communes.length) throw invalid('NO_COMMUNES', 'There is no commune in this selection', { [field]: 'no communes' });
   return (await insideProvince(communes)).sort((a, b) => a - b);
 }

@@ -3,9 +3,10 @@ import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { t } from '../shared/i18n';
 import { ctxOf } from '../web/request';
+import { givenFields, listQuery, pageInMemory, pagerView } from '../shared/paging';
 import { checked, field, fieldList, formBody, parseForm, renderFormError, type FormBody } from '../web/forms';
 import { STAFF_ROLES, requireRole } from '../auth';
-import { listGroups, listOrgs } from '../orgs';
+import { listGroups, pickerOrgs } from '../orgs';
 import { closeCampaign, createCampaign, getCampaign, listCampaigns, updateCampaign } from './service';
 import { CampaignCreate, CampaignUpdate } from './schemas';
 
@@ -14,7 +15,7 @@ export function apiRouter(_deps: Deps): Router {
   const r = Router();
 
   r.get('/campaigns', async (req, res) => {
-    res.json({ items: await listCampaigns(ctxOf(req)) });
+    res.json(pageInMemory(await listCampaigns(ctxOf(req)), parse(listQuery, req.query), (c) => c.name));
   });
 
   r.post('/campaigns', async (req, res) => {
@@ -84,12 +85,15 @@ export function pageRouter(_deps: Deps): Router {
   async function renderCampaigns(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200, sent?: FormBody) {
     const ctx = ctxOf(req);
     requireRole(ctx.actor, STAFF_ROLES);
+    const query = parse(listQuery, givenFields(req.query));
+    const found = pageInMemory(await listCampaigns(ctx), query, (c) => c.name);
     const chosenOrgs = new Set(sent ? fieldList(sent, 'orgIds') : []);
     const chosenGroup = sent ? field(sent, 'groupId') : undefined;
     res.status(status).render('campaigns/index', {
       title: t(req.locale, 'reports.campaigns'),
-      campaigns: await listCampaigns(ctx),
-      orgs: (await listOrgs(ctx, {})).map((o) => ({ ...o, selected: chosenOrgs.has(String(o.id)) })),
+      campaigns: found.items,
+      pager: pagerView('/campaigns', query, found),
+      orgs: (await pickerOrgs(ctx)).map((o) => ({ ...o, selected: chosenOrgs.has(String(o.id)) })),
       groups: (await listGroups(ctx)).map((g) => ({ ...g, selected: chosenGroup === String(g.id) })),
       weekdays: WEEKDAYS,
       form: sent ?? { targetPercent: 100, deadlineWeekday: '5', deadlineTime: '17:00', reminderHoursBefore: 24 },

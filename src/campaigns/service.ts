@@ -3,7 +3,7 @@ import { chunked } from '../db';
 import type { Ctx } from '../deps';
 import type { Actor, Role } from '../auth';
 import { ADMIN_ROLES, STAFF_ROLES, authorize, can, hasRole } from '../auth';
-import { findOrgsByIds, groupMembers } from '../orgs';
+import { assertActive, findOrgsByIds, groupMembers, type Org } from '../orgs';
 import { AppError, conflict, invalid, notFound } from '../shared/errors';
 import { isoWeekOf } from '../shared/time';
 import * as repo from './repo';
@@ -68,10 +68,12 @@ async function expectedOrgIdsOf(q: Q, input: CampaignCreate): Promise<number[]> 
     return members;
   }
   const orgIds = [...new Set(input.orgIds ?? [])];
-  const known = new Set<number>();
-  for (const part of chunked(orgIds)) for (const o of await findOrgsByIds(q, part)) known.add(Number(o.id));
+  const found: Org[] = [];
+  for (const part of chunked(orgIds)) found.push(...(await findOrgsByIds(q, part)));
+  const known = new Set(found.map((o) => Number(o.id)));
   const unknown = orgIds.filter((o) => !known.has(o));
   if (unknown.length) throw invalid('ORG_NOT_FOUND', `Unknown organisation(s): ${unknown.slice(0, 20).join(', ')}`, { orgIds: `unknown: ${unknown.slice(0, 20).join(', ')}` });
+  assertActive(found, 'orgIds');
   return orgIds;
 }
 
@@ -137,10 +139,13 @@ export async function updateCampaign(ctx: Ctx, id: number, input: CampaignUpdate
   const removes = [...new Set(input.removeOrgIds ?? [])];
   const fromWeek = input.fromWeek === undefined ? undefined : checkWeekField(before, endDate, input.fromWeek);
   if (adds.length) {
-    const known = new Set<number>();
-    for (const part of chunked(adds)) for (const o of await findOrgsByIds(db, part)) known.add(Number(o.id));
+    const found: Org[] = [];
+    for (const part of chunked(adds)) found.push(...(await findOrgsByIds(db, part)));
+    const known = new Set(found.map((o) => Number(o.id)));
     const unknown = adds.filter((o) => !known.has(o));
     if (unknown.length) throw invalid('ORG_NOT_FOUND', `Unknown organisation(s): ${unknown.slice(0, 20).join(', ')}`, { addOrgIds: `unknown: ${unknown.slice(0, 20).join(', ')}` });
+    // A deactivated organisation is not added to new work (its history stays).
+    assertActive(found, 'addOrgIds');
   }
   await db.transaction(async (tx) => {
     await repo.lockCampaign(tx, id);

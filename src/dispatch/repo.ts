@@ -1,4 +1,5 @@
 import type { Q } from '../db';
+import { whereContains } from '../shared/paging';
 import { chunked } from '../db';
 import type { DeliveryChannel, DeliveryState, OutboxState } from './states';
 
@@ -120,15 +121,27 @@ export interface OutboxFilter {
   orgId?: number;
   status?: OutboxState;
   beforeId?: number;
+  /** Recipient address or subject containing it. */
+  q?: string;
   limit: number;
+  offset?: number;
 }
 
-export async function listOutbox(q: Q, f: OutboxFilter): Promise<OutboxRow[]> {
-  const query = q<OutboxRow>('mail_outbox').orderBy('id', 'desc').limit(f.limit);
+function outboxOf(q: Q, f: Omit<OutboxFilter, 'limit' | 'offset'>) {
+  const query = q<OutboxRow>('mail_outbox');
   if (f.orgId !== undefined) query.where({ org_id: f.orgId });
   if (f.status) query.where({ status: f.status });
   if (f.beforeId) query.where('id', '<', f.beforeId);
+  if (f.q) whereContains(query, ['to_address', 'subject'], f.q);
   return query;
+}
+
+/** Newest first: one page of the filter and how many match in all. */
+export async function listOutbox(q: Q, f: OutboxFilter): Promise<{ rows: OutboxRow[]; total: number }> {
+  const counted = await outboxOf(q, f).count({ n: '*' }).first();
+  const n = Number(counted?.n ?? 0);
+  const rows = await outboxOf(q, f).orderBy('id', 'desc').limit(f.limit).offset(f.offset ?? 0);
+  return { rows, total: Number(n) };
 }
 
 export async function outboxCountsByStatus(q: Q, orgId?: number): Promise<Record<string, number>> {

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import fs from 'node:fs';
 import type { Ctx, Deps } from '../deps';
 import { parse } from '../shared/validate';
+import { givenFields, pagerView } from '../shared/paging';
 import { ctxOf } from '../web/request';
 import { field, formBody, renderFormError, requireConfirmation } from '../web/forms';
 import { t } from '../shared/i18n';
@@ -45,8 +46,8 @@ export function apiRouter(_deps: Deps): Router {
 
   r.get('/outbox', async (req, res) => {
     const q = parse(OutboxQuery, req.query);
-    const { rows, counts } = await dispatch.listOutbox(ctxOf(req), { status: q.status, beforeId: q.before });
-    res.json({ items: rows.map(toOutboxItem), counts });
+    const { page, counts } = await dispatch.listOutbox(ctxOf(req), { ...q, beforeId: q.before });
+    res.json({ ...page, items: page.items.map(toOutboxItem), counts });
   });
 
   return r;
@@ -112,8 +113,8 @@ export function pageRouter(deps: Deps): Router {
   });
 
   r.get('/outbox', async (req, res) => {
-    const q = parse(OutboxQuery, req.query);
-    const { rows, counts } = await dispatch.listOutbox(ctxOf(req), { status: q.status, beforeId: q.before });
+    const q = parse(OutboxQuery, givenFields(req.query));
+    const { rows, page, counts } = await dispatch.listOutbox(ctxOf(req), { ...q, beforeId: q.before });
     const items = rows.map((row) => ({ ...toOutboxItem(row), hasEml: fs.existsSync(mediaPath(deps.config.MEDIA_DIR, emlRelPath(row.message_id))) }));
     res.render('dispatch/outbox', {
       title: t(req.locale, 'nav.outbox'),
@@ -122,7 +123,7 @@ export function pageRouter(deps: Deps): Router {
       states: OUTBOX_STATES,
       status: q.status,
       fileOutbox: !deps.config.SMTP_URL,
-      older: rows.length === 100 ? rows[rows.length - 1].id : null,
+      pager: pagerView('/outbox', q, page),
     });
   });
 

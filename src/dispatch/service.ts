@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
+import { offsetOf, pageOf, type ListQuery } from '../shared/paging';
 import type { Ctx, Deps } from '../deps';
 import type { Q } from '../db';
 import { ADMIN_ROLES, authorize, can, hasRole, orgsWithActiveUsers, PREPARER_ROLES, requireRole, STAFF_ROLES } from '../auth';
@@ -361,12 +362,13 @@ export async function acknowledgeDelivery(deps: Deps, deliveryId: number): Promi
 
 // ---------------------------------------------------------------- outbox page
 
-export async function listOutbox(ctx: Ctx, filter: { status?: repo.OutboxFilter['status']; beforeId?: number }) {
+/** One page of the outbox (newest first), searched by recipient address or subject, with the counts by status. */
+export async function listOutbox(ctx: Ctx, filter: { status?: repo.OutboxFilter['status']; beforeId?: number } & ListQuery) {
   const { db, actor } = ctx;
   requireRole(actor, OUTBOX_ROLES);
   const orgId = hasRole(actor, ADMIN_ROLES) ? undefined : actor.orgId;
-  const rows = await repo.listOutbox(db, { ...filter, orgId, limit: 100 });
-  return { rows, counts: await repo.outboxCountsByStatus(db, orgId) };
+  const { rows, total } = await repo.listOutbox(db, { status: filter.status, beforeId: filter.beforeId, q: filter.q, orgId, limit: filter.pageSize, offset: offsetOf(filter) });
+  return { rows, total, page: pageOf(rows, total, filter), counts: await repo.outboxCountsByStatus(db, orgId) };
 }
 
 export async function getOutboxMessage(ctx: Ctx, id: number): Promise<repo.OutboxRow> {

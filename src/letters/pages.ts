@@ -4,13 +4,14 @@ import type { z } from 'zod';
 import { listCampaigns } from '../campaigns';
 import type { Ctx, Deps } from '../deps';
 import { id, inputWarnings, parse } from '../shared/validate';
+import { givenFields, pagerView } from '../shared/paging';
 import { ctxOf } from '../web/request';
 import { postUpload, uploadedFile } from '../web/upload';
 import { AppError } from '../shared/errors';
 import { field, fieldList, formBody, requireConfirmation, formErrorView, parseForm, renderFormError, type FormBody } from '../web/forms';
 import { t, type Locale } from '../shared/i18n';
 import { ADMIN_ROLES, can, hasRole, requireRole } from '../auth';
-import { listGroups, listOrgs } from '../orgs';
+import { listGroups, pickerOrgs } from '../orgs';
 import * as letters from './service';
 import * as templates from './template-service';
 import { getRegister, issueLetter, REGISTER_KEEPERS, setRegisterStart } from './register';
@@ -85,12 +86,13 @@ export function pageRouter(deps: Deps): Router {
 
   r.get('/letters', async (req, res) => {
     const ctx = ctxOf(req);
-    const q = parse(LetterListQuery, { status: req.query.status || undefined, year: req.query.year || undefined });
-    const items = await letters.listLetters(ctx, q);
+    const q = parse(LetterListQuery, givenFields(req.query));
+    const found = await letters.searchLetters(ctx, q);
     const thisYear = letters.currentYear(ctx);
     res.render('letters/index', {
       title: t(req.locale, 'letters.title'),
-      items,
+      items: found.items,
+      pager: pagerView('/letters', q, found),
       statuses: STATUSES,
       years: Array.from({ length: 6 }, (_, i) => thisYear - i),
       filter: q,
@@ -106,7 +108,7 @@ export function pageRouter(deps: Deps): Router {
     const form: FormBody = opts.form ?? (opts.letter ? letterToForm(opts.letter) : {});
     const templateId = Number((typeof req.query.templateId === 'string' ? req.query.templateId : undefined) ?? field(form, 'templateId') ?? 0) || null;
     const template = tplList.find((x) => x.id === templateId) ?? null;
-    const orgList = await listOrgs(ctx, {});
+    const orgList = await pickerOrgs(ctx);
     const own = orgList.find((o) => o.id === ctx.actor.orgId);
     const selected = new Set(fieldList(form, 'orgIds').map(Number));
     const selectedGroups = new Set(fieldList(form, 'groupIds').map(Number));

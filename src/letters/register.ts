@@ -14,7 +14,7 @@ import { formatVnDateTime, localParts } from '../shared/time';
 import { adminScope, findOrgById } from '../orgs';
 import * as repo from './repo';
 import { formatNumber, toRecipient, toRegisterEntry, type RegisterEntry } from './model';
-import { currentYear, findLetterOr404, ISSUERS, notifyLetterStep } from './service';
+import { currentYear, findLetterOr404, ISSUERS, notifyLetterStep, refreshSearch } from './service';
 import { sendNotificationMail } from '../notifications';
 import { kyHieu, letterDocument } from './build';
 import { issuePdfs, prepareIssue } from './pdf/esign';
@@ -58,6 +58,7 @@ export async function issueLetter(ctx: Ctx, id: number): Promise<IssueResult> {
         await repo.insertRegisterEntry(tx, { issuing_org_id: row.issuing_org_id, year, number, letter_id: id, symbol, issued_at: issuedAt, issued_by: actor.id });
         const changed = await repo.updateLetterIn(tx, id, 'approved', { status: 'issued', number, year, symbol, issued_at: issuedAt, updated_at: issuedAt });
         if (changed !== 1) throw conflict('LETTER_NOT_APPROVED', 'The letter changed meanwhile');
+        await refreshSearch(tx, id);
         const { doc } = await letterDocument(tx, id);
         await recordLetterEvent(ctx, tx, id, 'issued', symbol);
         await issuePdfs(ctx, tx, { letterId: id, symbol, issuedAt: now, doc, attachments: await repo.attachmentsOf(tx, id) }, signers);

@@ -1,6 +1,7 @@
 /** Every query of the letters feature; functions are named for what they answer. */
 import type { Q } from '../db';
 import { chunked, insertId, isPostgres } from '../db';
+import { foldForSearch, fts5Query, searchWords, tsQuery } from '../shared/search';
 
 export interface TemplateRow {
   id: number;
@@ -120,13 +121,45 @@ export async function findLetter(q: Q, id: number): Promise<LetterRow | undefine
 export async function updateLetterIn(q: Q, id: number, status: string, row: Partial<Omit<LetterRow, 'id'>>): Promise<number> {
   return q('letters').where({ id, status }).update(row);
 }
-export async function listLetters(q: Q, filter: { orgIds?: number[]; status?: string; year?: number; campaignId?: number; limit?: number }): Promise<LetterRow[]> {
-  const query = q<LetterRow>('letters').orderBy('id', 'desc').limit(filter.limit ?? 500);
+export interface LetterFilter {
+  orgIds?: number[];
+  status?: string;
+  year?: number;
+  campaignId?: number;
+  /** Full-text search over subject, symbol, body and recipients (accents and case ignored). */
+  q?: string;
+}
+
+/** The letters of a filter, newest first: one page of them and how many there are in all. */
+export async function listLetters(q: Q, filter: LetterFilter, page: { limit: number; offset: number }): Promise<{ rows: LetterRow[]; total: number }> {
+  const query = q<LetterRow>('letters');
   if (filter.campaignId) query.where({ campaign_id: filter.campaignId });
   if (filter.orgIds) query.whereIn('issuing_org_id', filter.orgIds);
   if (filter.status) query.where({ status: filter.status });
   if (filter.year) query.where((w) => w.where({ year: filter.year }).orWhere((x) => x.whereNull('year').where('created_at', '>=', `${filter.year}-01-01`).where('created_at', '<', `${filter.year! + 1}-01-01`)));
-  return query;
+  const words = filter.q ? searchWords(filter.q) : [];
+  if (filter.q && words.length === 0) return { rows: [], total: 0 };
+  if (words.length) {
+    if (isPostgres(q)) query.whereRaw(`to_tsvector('simple', coalesce(search_text, '')) @@ to_tsquery('simple', ?)`, [tsQuery(words)]);
+    else query.whereRaw('id in (select rowid from letters_fts where letters_fts match ?)', [fts5Query(words)]);
+  }
+  const counted = await query.clone().count({ n: '*' }).first();
+  const n = Number(counted?.n ?? 0);
+  const rows = await query.orderBy('id', 'desc').limit(page.limit).offset(page.offset).select('*');
+  return { rows, total: Number(n) };
+}
+
+/**
+ * Writes the letter's search text from what it says now: subject, symbol (or its ký hiệu before issue), body and
+ * recipients' names, folded (src/shared/search.ts). Called in the same transaction as every write that changes
+ * one of them; on SQLite triggers copy it into the FTS5 table, on PostgreSQL the GIN index follows it.
+ */
+export async function refreshSearchText(q: Q, letterId: number, kyHieu: string): Promise<void> {
+  const row = (await q('letters').where({ id: letterId }).select('subject', 'body', 'symbol').first()) as Pick<LetterRow, 'subject' | 'body' | 'symbol'> | undefined;
+  if (!row) return;
+  const recipients = await recipientsOf(q, letterId);
+  const text = [row.subject, row.symbol ?? '', kyHieu, row.body, ...recipients.map((r) => r.org_name ?? r.name ?? '')].join(' ');
+  await q('letters').where({ id: letterId }).update({ search_text: foldForSearch(text) });
 }
 
 /** A person's drafts that carry an approver's reason for sending them back, newest first. */

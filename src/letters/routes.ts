@@ -46,7 +46,7 @@ export function apiRouter(deps: Deps): Router {
   });
 
   r.get('/letters', async (req, res) => {
-    res.json({ items: await letters.listLetters(ctxOf(req), parse(LetterListQuery, req.query)) });
+    res.json(await letters.searchLetters(ctxOf(req), parse(LetterListQuery, req.query)));
   });
   r.post('/letters', async (req, res) => {
     const letter = await letters.createLetter(ctxOf(req), parse(LetterCreate, req.body));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { email, id, longText, requiredText, text } from '../shared/validate';
 import { signerLineProblems } from './signer-lines';
+import { listQuery } from '../shared/paging';
 
 export const VARIABLE_TYPES = ['text', 'longtext', 'number', 'date', 'list'] as const;
 export type VariableType = (typeof VARIABLE_TYPES)[number];
@@ -105,7 +106,7 @@ export type LetterPatch = z.infer<typeof LetterPatch>;
 
 export const RejectBody = z.object({ reason: requiredText(2000) }).strict();
 
-export const LetterListQuery = z.object({
+export const LetterListQuery = listQuery.extend({
   status: z.enum(STATUSES).optional(),
   year: z.coerce.number().int().min(1990).max(2200).optional(),
   orgId: id().optional(),

@@ -5,7 +5,8 @@ import { checkCampaignLink } from '../campaigns';
 import { authorize, can, PREPARER_ROLES, STAFF_ROLES } from '../auth';
 import { conflict, forbidden, invalid, notFound } from '../shared/errors';
 import { localParts } from '../shared/time';
-import { expandGroups, findOrgById, findOrgsByIds } from '../orgs';
+import { offsetOf, pageOf, type ListQuery, type Page } from '../shared/paging';
+import { assertActive, expandGroups, findOrgById, findOrgsByIds } from '../orgs';
 import * as repo from './repo';
 import { toLetter, type Letter } from './model';
 import type { LetterCreate, LetterPatch, RecipientInput, SignerInput, TemplateVariable } from './schemas';
@@ -84,22 +85,46 @@ export async function getLetter(ctx: Ctx, id: number): Promise<LetterWithSignatu
   return { ...(await letterView(ctx.db, row)), signatures: signatures.map((s) => ({ kind: s.kind, subject: s.subject, issuer: s.issuer, signedAt: s.signed_at })) };
 }
 
-export async function listLetters(ctx: Ctx, filter: { status?: string; year?: number; orgId?: number; campaignId?: number }): Promise<Letter[]> {
+export interface LetterListFilter {
+  status?: string;
+  year?: number;
+  orgId?: number;
+  campaignId?: number;
+  q?: string;
+}
+
+/** One page of an organisation's letters, newest first, searched by `q` (subject, symbol, body, recipients). */
+export async function searchLetters(ctx: Ctx, filter: LetterListFilter & ListQuery): Promise<Page<Letter>> {
   const orgId = filter.orgId ?? ctx.actor.orgId;
   authorize(ctx.actor, STAFF_ROLES, orgId);
-  const rows = await repo.listLetters(ctx.db, { orgIds: [orgId], status: filter.status, year: filter.year, campaignId: filter.campaignId });
-  return letterViews(ctx.db, rows);
+  const { rows, total } = await repo.listLetters(ctx.db, { orgIds: [orgId], status: filter.status, year: filter.year, campaignId: filter.campaignId, q: filter.q }, { limit: filter.pageSize, offset: offsetOf(filter) });
+  return pageOf(await letterViews(ctx.db, rows), total, filter);
+}
+
+/** An organisation's letters of a filter, newest first (the latest 500: overviews and dispatch lists). */
+export async function listLetters(ctx: Ctx, filter: LetterListFilter): Promise<Letter[]> {
+  return (await searchLetters(ctx, { ...filter, page: 1, pageSize: 500 })).items;
+}
+
+/** Keeps the letter's search text in step with what it now says (inside the writing transaction). */
+export async function refreshSearch(q: Q, letterId: number): Promise<void> {
+  const row = await findLetterOr404(q, letterId);
+  const org = await findOrgById(q, row.issuing_org_id);
+  await repo.refreshSearchText(q, letterId, kyHieu(org?.shortName ?? '', row.unit_code));
 }
 
 /** Recipients from organisations, groups (expanded to their members) and free-form names; unknown ids are a 400. */
 async function resolveRecipients(q: Q, recipients: RecipientInput[], groupIds: number[]): Promise<{ org_id: number | null; name: string | null; email: string | null }[]> {
   const orgIds = recipients.flatMap((r) => ('orgId' in r ? [r.orgId] : []));
-  const found = new Set((await findOrgsByIds(q, orgIds)).map((o) => o.id));
+  const orgs = new Map((await findOrgsByIds(q, orgIds)).map((o) => [o.id, o]));
   const fields: Record<string, string> = {};
   recipients.forEach((r, i) => {
-    if ('orgId' in r && !found.has(r.orgId)) fields[`recipients.${i}.orgId`] = `unknown organisation ${r.orgId}`;
+    if ('orgId' in r && !orgs.has(r.orgId)) fields[`recipients.${i}.orgId`] = `unknown organisation ${r.orgId}`;
   });
   if (Object.keys(fields).length) throw invalid('RECIPIENT_NOT_FOUND', 'Unknown recipient organisation', fields);
+  recipients.forEach((r, i) => {
+    if ('orgId' in r) assertActive([orgs.get(r.orgId)!], `recipients.${i}.orgId`);
+  });
   const fromGroups = await expandGroups(q, groupIds);
   const seen = new Set<number>();
   const out: { org_id: number | null; name: string | null; email: string | null }[] = [];
@@ -204,6 +229,7 @@ export async function createLetter(ctx: Ctx, input: LetterCreate): Promise<Lette
     await repo.replaceLegalBases(tx, letterId, input.legalBases ?? []);
     await repo.replaceDistribution(tx, letterId, input.distribution ?? []);
     await recordLetterEvent(ctx, tx, letterId, 'drafted');
+    await refreshSearch(tx, letterId);
     return letterId;
   });
   return getLetter(ctx, id);
@@ -247,6 +273,7 @@ export async function patchLetter(ctx: Ctx, id: number, patch: LetterPatch): Pro
     if (recipients) await repo.replaceRecipients(tx, id, recipients);
     if (patch.legalBases) await repo.replaceLegalBases(tx, id, patch.legalBases);
     if (patch.distribution) await repo.replaceDistribution(tx, id, patch.distribution);
+    await refreshSearch(tx, id);
   });
   return getLetter(ctx, id);
 }
@@ -379,9 +406,9 @@ export function allowedActions(ctx: Ctx, letter: Pick<Letter, 'status' | 'issuin
 /** Letters waiting for this actor: submitted ones for an approver, approved ones for a secretary (home page panels). */
 export async function awaitingActor(ctx: Ctx): Promise<{ toApprove: Letter[]; toIssue: Letter[] }> {
   const { db, actor } = ctx;
-  const submitted = can(actor, APPROVERS, actor.orgId) ? await repo.listLetters(db, { orgIds: [actor.orgId], status: 'submitted', limit: 20 }) : [];
+  const submitted = can(actor, APPROVERS, actor.orgId) ? (await repo.listLetters(db, { orgIds: [actor.orgId], status: 'submitted' }, { limit: 20, offset: 0 })).rows : [];
   const toApprove = submitted.filter((row) => mayApproveOwn(ctx, { createdBy: row.created_by }));
-  const toIssue = can(actor, ISSUERS, actor.orgId) ? await repo.listLetters(db, { orgIds: [actor.orgId], status: 'approved', limit: 20 }) : [];
+  const toIssue = can(actor, ISSUERS, actor.orgId) ? (await repo.listLetters(db, { orgIds: [actor.orgId], status: 'approved' }, { limit: 20, offset: 0 })).rows : [];
   return { toApprove: await letterViews(db, toApprove), toIssue: await letterViews(db, toIssue) };
 }
 

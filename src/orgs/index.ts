@@ -5,10 +5,16 @@ export type { Org, RecipientGroup } from './model';
 export type { OrgKind } from './schemas';
 
 // The directory as a person sees it (request context: visibility by role) and the admin forms' choices.
-export { listGroups, listOrgs, managedOrgs } from './service';
+export { listGroups, listOrgs, managedOrgs, pickerOrgs, searchOrgs } from './service';
+
+// The order of every organisation picker (province, departments, districts, communes, then the rest; by name).
+export { recipientOrder } from './model';
 
 // Writes for a person (request context, the admin tree rule applies): the demo seed acts as the administrator.
-export { createOrg, updateOrg } from './service';
+export { createOrg, setOrgActive, updateOrg } from './service';
+
+// New work (letters, campaigns, broadcasts) refuses deactivated organisations with this one 400.
+export { assertActive } from './service';
 
 // Reads with no access rule, for features that already decided who may see what (a query runner: db or transaction).
 export { findOrgByCode, findOrgById, findOrgsByIds, groupMembers } from './service';

@@ -14,6 +14,9 @@ export interface Org {
   place: string | null;
   /** The issuing name as printed in a letter header (upper case), "\n" at a chosen line break. */
   headerName: string | null;
+  /** False once an admin deactivated it (kept for history: old letters and reports still name it). */
+  active: boolean;
+  deactivatedAt: string | null;
 }
 
 export function toOrg(row: OrgRow): Org {
@@ -29,6 +32,8 @@ export function toOrg(row: OrgRow): Org {
     population18: row.population18,
     place: row.place,
     headerName: row.header_name ?? null,
+    active: !row.deactivated_at,
+    deactivatedAt: row.deactivated_at ?? null,
   };
 }
 
@@ -74,4 +79,14 @@ export function flattenTree(roots: OrgTreeNode[]): OrgTreeNode[] {
   const walk = (list: OrgTreeNode[]) => list.forEach((n) => (out.push(n), walk(n.children)));
   walk(roots);
   return out;
+}
+
+/**
+ * The order in which a văn thư lists recipients: the province (its People's Committee) first, then departments,
+ * then districts, then communes and wards, then press, enterprises and others; by name (Vietnamese) within each.
+ * Every organisation picker uses it.
+ */
+const RECIPIENT_RANK: Record<Org['kind'], number> = { province: 0, department: 1, district: 2, commune: 3, press: 4, enterprise: 5, other: 6 };
+export function recipientOrder<T extends Pick<Org, 'kind' | 'name'>>(orgs: readonly T[]): T[] {
+  return [...orgs].sort((a, b) => (RECIPIENT_RANK[a.kind] ?? 9) - (RECIPIENT_RANK[b.kind] ?? 9) || a.name.localeCompare(b.name, 'vi'));
 }

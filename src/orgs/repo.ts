@@ -1,5 +1,6 @@
 import type { Q } from '../db';
 import { chunked, insertId } from '../db';
+import { whereContains } from '../shared/paging';
 import type { OrgKind } from './schemas';
 
 export interface OrgRow {
@@ -15,6 +16,8 @@ export interface OrgRow {
   place: string | null;
   /** The name as printed in a letter's header, "\n" where the văn thư breaks it; null = the name. */
   header_name?: string | null;
+  /** Set when an admin deactivated it: kept for history, gone from pickers and new work. */
+  deactivated_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -36,13 +39,37 @@ export async function firstRootOrg(q: Q): Promise<OrgRow | undefined> {
   return q<OrgRow>('orgs').whereNull('parent_id').orderBy('id').first();
 }
 
-export async function listOrgs(q: Q, filter: { kind?: OrgKind; parentId?: number; ids?: number[]; q?: string }): Promise<OrgRow[]> {
-  const query = q<OrgRow>('orgs').orderBy([{ column: 'kind' }, { column: 'name' }]);
+export interface OrgFilter {
+  kind?: OrgKind;
+  parentId?: number;
+  ids?: number[];
+  /** Name, short name or code containing it (case-insensitive). */
+  q?: string;
+  /** true: only active ones; false: only deactivated ones; undefined: both. */
+  active?: boolean;
+}
+
+function filtered(q: Q, filter: OrgFilter) {
+  const query = q<OrgRow>('orgs');
   if (filter.kind) query.where({ kind: filter.kind });
   if (filter.parentId) query.where({ parent_id: filter.parentId });
   if (filter.ids) query.whereIn('id', filter.ids);
-  if (filter.q) query.where((w) => w.where('name', 'like', `%${filter.q}%`).orWhere('short_name', 'like', `%${filter.q}%`));
+  if (filter.active === true) query.whereNull('deactivated_at');
+  if (filter.active === false) query.whereNotNull('deactivated_at');
+  if (filter.q) whereContains(query, ['name', 'short_name', 'code'], filter.q);
   return query;
+}
+
+export async function listOrgs(q: Q, filter: OrgFilter): Promise<OrgRow[]> {
+  return filtered(q, filter).orderBy([{ column: 'kind' }, { column: 'name' }]);
+}
+
+/** One page of a filter, by kind then name, and how many match in all. */
+export async function pageOrgs(q: Q, filter: OrgFilter, page: { limit: number; offset: number }): Promise<{ rows: OrgRow[]; total: number }> {
+  const counted = await filtered(q, filter).count({ n: '*' }).first();
+  const n = Number(counted?.n ?? 0);
+  const rows = await filtered(q, filter).orderBy([{ column: 'kind' }, { column: 'name' }, { column: 'id' }]).limit(page.limit).offset(page.offset);
+  return { rows, total: Number(n) };
 }
 
 export async function allOrgParents(q: Q): Promise<{ id: number; parent_id: number | null }[]> {
@@ -53,7 +80,7 @@ export async function allOrgParentsAndKinds(q: Q): Promise<{ id: number; parent_
   return q('orgs').select('id', 'parent_id', 'kind');
 }
 
-export async function insertOrg(q: Q, row: Omit<OrgRow, 'id'>): Promise<number> {
+export async function insertOrg(q: Q, row: Omit<OrgRow, 'id' | 'deactivated_at'>): Promise<number> {
   return insertId(q, 'orgs', row);
 }
 

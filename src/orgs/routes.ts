@@ -4,6 +4,7 @@ import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { hasKey, t, type Locale } from '../shared/i18n';
 import { ctxOf } from '../web/request';
+import { givenFields, offsetOf, pageOf, pagerView } from '../shared/paging';
 import { postUpload, uploadedFile } from '../web/upload';
 import { field, fieldList, formBody, parseForm, renderFormError, translateFields, type FormBody } from '../web/forms';
 import { ADMIN_ROLES, PREPARER_ROLES, authorize, hasRole, isSuperadmin } from '../auth';
@@ -30,8 +31,17 @@ export function apiRouter(deps: Deps): Router {
 
   r.get('/orgs', async (req, res) => {
     const ctx = ctxOf(req);
-    res.json({ items: await orgs.listOrgs(ctx, parse(OrgListQuery, req.query)) });
+    res.json(await orgs.searchOrgs(ctx, parse(OrgListQuery, req.query)));
   });
+
+  // Deactivating keeps the organisation for history; reactivating brings it back to pickers and sign-in.
+  for (const [action, active] of [['deactivate', false], ['reactivate', true]] as const) {
+    r.post(`/orgs/:id/${action}`, async (req, res) => {
+      const org = await orgs.setOrgActive(ctxOf(req), parse(id(), req.params.id), active);
+      res.locals.audit = { entity: 'orgs', entityId: org.id, detail: { action } };
+      res.json(org);
+    });
+  }
 
   r.post('/orgs', async (req, res) => {
     const org = await orgs.createOrg(ctxOf(req), parse(OrgCreate, req.body));
@@ -124,13 +134,17 @@ export function pageRouter(deps: Deps): Router {
    */
   async function renderTree(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
     const ctx = ctxOf(req);
-    const list = await orgs.listOrgs(ctx, {});
+    // The tree is paged as it reads (depth first), so a unit stays under its parent; a search shows the matches.
+    const query = parse(OrgListQuery, givenFields(req.query));
+    const tree = flattenTree(buildTree(await orgs.listOrgs(ctx, { q: query.q, kind: query.kind, active: query.active })));
+    const found = pageOf(tree.slice(offsetOf(query), offsetOf(query) + query.pageSize), tree.length, query);
     const managed = await orgs.managedOrgs(ctx);
     const manages = new Set(managed.map((o) => o.id));
     res.status(status).render('orgs/index', {
       title: t(req.locale, 'nav.orgs'),
-      rows: flattenTree(buildTree(list)).map((row) => ({ ...row, manageable: manages.has(row.id) })),
-      parents: list,
+      rows: found.items.map((row) => ({ ...row, manageable: manages.has(row.id) })),
+      pager: pagerView('/orgs', query, found),
+      parents: await orgs.pickerOrgs(ctx),
       parentChoices: managed,
       rootAllowed: isSuperadmin(ctx.actor),
       kinds: ORG_KINDS,
@@ -188,6 +202,14 @@ export function pageRouter(deps: Deps): Router {
     const form = await editForm(ctxOf(req), parse(id(), req.params.id));
     res.render('orgs/edit', { title: form.org.name, ...form });
   });
+
+  for (const [action, active] of [['deactivate', false], ['reactivate', true]] as const) {
+    r.post(`/orgs/:id/${action}`, async (req, res) => {
+      const org = await orgs.setOrgActive(ctxOf(req), parse(id(), req.params.id), active);
+      res.locals.audit = { entity: 'orgs', entityId: org.id, detail: { action } };
+      res.redirect(303, `/orgs/${org.id}/edit`);
+    });
+  }
 
   r.post('/orgs/:id', async (req, res) => {
     const ctx = ctxOf(req);

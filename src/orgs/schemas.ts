@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { listQuery } from '../shared/paging';
 import { email, id, requiredText, text } from '../shared/validate';
 
 export const ORG_KINDS = ['province', 'department', 'district', 'commune', 'press', 'enterprise', 'other'] as const;
@@ -46,11 +47,13 @@ export type OrgCreate = z.infer<typeof OrgCreate>;
 export const OrgPatch = OrgCreate.partial().strict();
 export type OrgPatch = z.infer<typeof OrgPatch>;
 
-export const OrgListQuery = z.object({
+export const OrgListQuery = listQuery.extend({
   kind: z.enum(ORG_KINDS).optional(),
   parentId: id().optional(),
-  q: text(100).optional(),
+  /** `true`: only organisations in use (pickers); `false`: only deactivated ones. */
+  active: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
 });
+export type OrgListQuery = z.infer<typeof OrgListQuery>;
 
 export const GroupCreate = z
   .object({

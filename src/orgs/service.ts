@@ -2,10 +2,11 @@ import type { Q } from '../db';
 import type { Ctx, Deps } from '../deps';
 import type { Actor } from '../auth';
 import { ADMIN_ROLES, PREPARER_ROLES, STAFF_ROLES, authorize, hasRole, isSuperadmin, type AdminScope } from '../auth';
-import { AppError, invalid, notFound } from '../shared/errors';
+import { AppError, conflict, invalid, notFound } from '../shared/errors';
+import { offsetOf, pageOf, type Page } from '../shared/paging';
 import * as repo from './repo';
-import { toGroup, toOrg, type Org, type RecipientGroup } from './model';
-import type { GroupCreate, OrgCreate, OrgKind, OrgPatch } from './schemas';
+import { recipientOrder, toGroup, toOrg, type Org, type RecipientGroup } from './model';
+import type { GroupCreate, OrgCreate, OrgKind, OrgListQuery, OrgPatch } from './schemas';
 
 /** Staff of a department see the whole directory (they address letters and schedule communes); reporters and broadcasters see only their own organisation. */
 function seesDirectory(actor: Actor): boolean {
@@ -15,10 +16,49 @@ function seesDirectory(actor: Actor): boolean {
 const codeTaken = () => new AppError('conflict', 'ORG_CODE_TAKEN', 'Another organisation already has this code', { code: 'already used by another organisation' });
 
 /** The directory as the actor may see it (staff: all of it; others: their own organisation). */
-export async function listOrgs(ctx: Ctx, filter: { kind?: OrgKind; parentId?: number; q?: string }): Promise<Org[]> {
+export async function listOrgs(ctx: Ctx, filter: { kind?: OrgKind; parentId?: number; q?: string; active?: boolean }): Promise<Org[]> {
   const { db, actor } = ctx;
   const rows = await repo.listOrgs(db, seesDirectory(actor) ? filter : { ...filter, ids: [actor.orgId] });
   return rows.map(toOrg);
+}
+
+/** One page of the directory as the actor may see it, searched by name, short name or code. */
+export async function searchOrgs(ctx: Ctx, query: OrgListQuery): Promise<Page<Org>> {
+  const { db, actor } = ctx;
+  const filter = { kind: query.kind, parentId: query.parentId, q: query.q, active: query.active };
+  const { rows, total } = await repo.pageOrgs(db, seesDirectory(actor) ? filter : { ...filter, ids: [actor.orgId] }, { limit: query.pageSize, offset: offsetOf(query) });
+  return pageOf(rows.map(toOrg), total, query);
+}
+
+/**
+ * The choices of an organisation picker (letter recipients, campaign agencies, broadcast communes, recipient
+ * groups): the active organisations the actor sees, in the order a văn thư lists recipients (recipientOrder).
+ */
+export async function pickerOrgs(ctx: Ctx, filter: { kind?: OrgKind } = {}): Promise<Org[]> {
+  return recipientOrder(await listOrgs(ctx, { ...filter, active: true }));
+}
+
+/**
+ * Deactivates (or reactivates) an organisation: it stays for history (old letters, reports and broadcasts still
+ * name it) but leaves every picker, group expansion and new piece of work, and its users cannot sign in. An admin
+ * does it inside their own tree only, and never to their own organisation (they would lock themselves out).
+ */
+export async function setOrgActive(ctx: Ctx, id: number, active: boolean): Promise<Org> {
+  const { db, actor } = ctx;
+  const row = await repo.findOrg(db, id);
+  if (!row) throw notFound('Organisation', 'ORG_NOT_FOUND');
+  authorize(actor, ADMIN_ROLES, row.id, await adminScope(db, actor));
+  if (!active && row.id === actor.orgId) throw conflict('CANNOT_DEACTIVATE_OWN_ORG', 'You cannot deactivate your own organisation');
+  if (active === !row.deactivated_at) return toOrg(row);
+  const now = ctx.clock().toISOString();
+  await repo.updateOrg(db, id, { deactivated_at: active ? null : now, updated_at: now });
+  return toOrg((await repo.findOrg(db, id))!);
+}
+
+/** Refuses new work addressed to deactivated organisations: a 400 beside `field` naming them. */
+export function assertActive(orgs: readonly Pick<Org, 'active' | 'name'>[], field: string): void {
+  const gone = orgs.filter((o) => !o.active).map((o) => o.name);
+  if (gone.length) throw invalid('ORG_DEACTIVATED', `Deactivated organisation(s): ${gone.join(', ')}`, { [field]: `deactivated: ${gone.join(', ')}` });
 }
 
 export async function getOrg(ctx: Ctx, id: number): Promise<Org> {
@@ -41,8 +81,8 @@ export async function adminScope(db: Q, actor: Actor): Promise<AdminScope> {
 export async function managedOrgs(ctx: Ctx): Promise<Org[]> {
   const { db, actor } = ctx;
   if (!hasRole(actor, ADMIN_ROLES)) return [];
-  if (isSuperadmin(actor)) return (await repo.listOrgs(db, {})).map(toOrg);
-  return (await repo.listOrgs(db, { ids: [...(await adminScope(db, actor))] })).map(toOrg);
+  if (isSuperadmin(actor)) return recipientOrder((await repo.listOrgs(db, {})).map(toOrg));
+  return recipientOrder((await repo.listOrgs(db, { ids: [...(await adminScope(db, actor))] })).map(toOrg));
 }
 
 /**
@@ -136,10 +176,16 @@ export async function findOrgsByIds(db: Q, ids: readonly number[]): Promise<Org[
   return (await repo.findOrgsByIds(db, [...new Set(ids)])).map(toOrg);
 }
 
-/** A recipient group's member organisation ids, or null when there is no such group. */
+/** A recipient group's active member organisation ids (what new work goes to), or null when there is no such group. */
 export async function groupMembers(db: Q, groupId: number): Promise<number[] | null> {
   if (!(await repo.findGroup(db, groupId))) return null;
-  return (await repo.groupMemberIds(db, [groupId])).get(groupId) ?? [];
+  return activeIds(db, (await repo.groupMemberIds(db, [groupId])).get(groupId) ?? []);
+}
+
+/** The ids of `ids` whose organisation is active, in the same order. */
+async function activeIds(db: Q, ids: number[]): Promise<number[]> {
+  const active = new Set((await repo.listOrgs(db, { ids, active: true })).map((o) => o.id));
+  return ids.filter((id) => active.has(id));
 }
 
 /** True when putting `orgId` under `newParentId` would make the tree loop. */
@@ -253,13 +299,13 @@ export async function listGroups(ctx: Ctx): Promise<RecipientGroup[]> {
   return rows.map((r) => toGroup(r, members.get(r.id) ?? []));
 }
 
-/** Resolves group ids to their member organisation ids; unknown groups are a 400. */
+/** Resolves group ids to their active member organisation ids (new letters skip deactivated ones); unknown groups are a 400. */
 export async function expandGroups(db: Q, groupIds: number[]): Promise<number[]> {
   if (groupIds.length === 0) return [];
   const rows = await Promise.all(groupIds.map((id) => repo.findGroup(db, id)));
   const missing = groupIds.filter((_, i) => !rows[i]);
   if (missing.length) throw invalid('GROUP_NOT_FOUND', `Unknown recipient group(s): ${missing.join(', ')}`, { groupIds: `unknown: ${missing.join(', ')}` });
   const members = await repo.groupMemberIds(db, groupIds);
-  return [...new Set(groupIds.flatMap((id) => members.get(id) ?? []))];
+  return activeIds(db, [...new Set(groupIds.flatMap((id) => members.get(id) ?? []))]);
 }
 

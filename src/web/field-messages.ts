@@ -17,6 +17,7 @@ const PATTERNS: { re: RegExp; key: string; vars: (m: RegExpMatchArray) => Record
   { re: /^at most (\d+) rows$/, key: 'validation.maxRows', vars: (m) => ({ max: m[1] }) },
   { re: /^unknown: (.+)$/, key: 'validation.unknownIds', vars: (m) => ({ ids: m[1] }) },
   { re: /^not communes: (.+)$/, key: 'validation.notCommunes', vars: (m) => ({ ids: m[1] }) },
+  { re: /^deactivated: (.+)$/, key: 'validation.deactivatedOrgs', vars: (m) => ({ names: m[1] }) },
   { re: /^outside your province: (.+)$/, key: 'validation.outsideProvince', vars: (m) => ({ ids: m[1] }) },
   { re: /^Invalid input: expected (boolean|true|false).*$/, key: 'validation.choice', vars: () => ({}) },
   { re: /^Invalid input: expected (array|object|string|date).*$/, key: 'validation.invalid', vars: () => ({}) },

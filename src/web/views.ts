@@ -36,6 +36,8 @@ export const helpers = {
   and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
   not: (a: unknown) => !a,
   includes: (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item),
+  /** Is `item` among `list`, ids compared as text (a form sends "12", a stored list holds 12)? */
+  picked: (list: unknown, item: unknown) => Array.isArray(list) && list.some((x) => String(x) === String(item)),
   json: (v: unknown) => JSON.stringify(v),
   number(v: number | null | undefined, options: HelperOptions) {
     if (v == null) return '';

@@ -50,7 +50,14 @@ describe('a secretary drafts, gets approval for, issues and dispatches a directi
     await page.getByLabel(/Kết quả đến nay/).fill('đến ngày 11/10/2021 toàn tỉnh có 84.941 lượt cài đặt, đạt 9,52% dân số từ 18 tuổi trở lên');
     await page.getByLabel(/Nơi gửi báo cáo hằng tuần/).fill('Sở Thông tin và Truyền thông');
     await page.getByLabel(/Hạn báo cáo hằng tuần/).fill('17 giờ 00 thứ Sáu hằng tuần');
-    await page.getByLabel('Cơ quan, đơn vị', { exact: true }).selectOption([{ label: recipients[0].name }, { label: recipients[1].name }]);
+    // The recipients picker: a name filter (accents optional) over the checkboxes, in the văn thư's order.
+    const picker = page.getByRole('group', { name: 'Cơ quan, đơn vị', exact: true });
+    const filter = page.getByRole('searchbox', { name: 'Lọc theo tên: Cơ quan, đơn vị' });
+    for (const r of recipients.slice(0, 2)) {
+      await filter.fill(r.name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd'));
+      await picker.getByRole('checkbox', { name: r.name, exact: true }).check();
+    }
+    await filter.fill('');
     await page.getByLabel('Địa danh').fill('Hà Tĩnh');
     await page.getByLabel('Ký hiệu đơn vị soạn thảo').fill('TTBCXB');
     await page.getByLabel('Độ khẩn').selectOption({ label: 'KHẨN' });

@@ -60,7 +60,7 @@ describeEachDb('page forms of campaigns and reports: every field error beside it
         .send({ _csrf: drafter.csrf, name: 'Chiến dịch thử', metricLabel: 'Số đã cài đặt', startDate: '2021-10-04', endDate: '2021-10-01', deadlineWeekday: '9', deadlineTime: '17:00', orgIds: [String(w.agencies[1].id)] });
       expect(res.status).toBe(400);
       expect(res.text).toMatch(/id="c-name"[^>]*value="Chiến dịch thử"/);
-      expect(res.text).toContain(`<option value="${w.agencies[1].id}" selected>`);
+      expect(res.text).toContain(`name="orgIds" value="${w.agencies[1].id}" checked>`);
       expect(besideField(res.text, 'c-wd')).toBe(t('vi', 'validation.1 = Monday … 7 = Sunday'));
       expect(besideField(res.text, 'c-name')).toBeNull();
       expect(besideField(res.text, 'c-orgs')).toBeNull();
