@@ -51,7 +51,13 @@ export function authSettings(config: Config): AuthSettings {
  * disabled user is checked against it, so the answer takes as long as for a wrong password and does not tell
  * which accounts exist. Whatever the check says, such a sign-in fails.
  */
-const DUMMY_HASH = 'scrypt$32768$8$1$Uy_EkUnxb61ZKZb_weFl8g$zqPMuIF65LNLuhfc6MGb966htVsJgiPNMHlO95u5V_Q';
+const dummyHashes = new Map<number, Promise<string>>();
+/** Made once per cost, at the cost new hashes get (PASSWORD_SCRYPT_N), so it costs what a real check costs. */
+function dummyHash(config: Deps['config']): Promise<string> {
+  const n = config.PASSWORD_SCRYPT_N;
+  if (!dummyHashes.has(n)) dummyHashes.set(n, hashPassword(config, generatePassword()));
+  return dummyHashes.get(n)!;
+}
 
 /** The attempt may go ahead (its reservation id), or must wait until `retryAt`. */
 type Reservation = { id: number } | { retryAt: Date };
@@ -107,7 +113,7 @@ export async function login(deps: Deps, input: { email: string; password: string
   if ('retryAt' in reservation) throw rateLimited(reservation.retryAt, now);
   const user = await repo.findUserByEmail(db, email);
   const usable = Boolean(user && user.active);
-  const matches = await verifyPassword(input.password, usable ? user!.password_hash : DUMMY_HASH);
+  const matches = await verifyPassword(input.password, usable ? user!.password_hash : await dummyHash(deps.config));
   if (!user || !usable || !matches) throw unauthenticated('Wrong e-mail or password', 'LOGIN_FAILED');
   // Said only to the right password: the person learns why, a guesser learns nothing.
   if (await repo.orgDeactivated(db, user.org_id)) throw unauthenticated('Your organisation has been deactivated', 'ORG_DEACTIVATED_SIGN_IN');

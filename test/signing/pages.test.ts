@@ -73,7 +73,7 @@ describeEachDb('signing page forms', (ctx) => {
     expect(fieldErrors(noPassword.text)).toEqual({ 'uc-pw': 'bắt buộc' });
     const wrong = await approver.agent.post('/signing/user-certificate').field('_csrf', approver.csrf).field('password', 'sai').attach('file', pki.approverP12, 'a.p12');
     expect(wrong.status).toBe(400);
-    expect(fieldErrors(wrong.text)).toEqual({ 'uc-pw': 'sai mật khẩu' });
+    expect(fieldErrors(wrong.text)).toEqual({ 'uc-pw': 'mật khẩu không đúng' });
     expect(wrong.text).toContain('Mật khẩu của tệp chứng thư số (PKCS#12) không đúng.');
     const expired = pki.ca.pkcs12({ commonName: 'Lãnh đạo Sở', notBefore: new Date('2024-01-01'), notAfter: new Date('2025-12-31') }, 'pw').p12;
     const old = await approver.agent.post('/signing/user-certificate').field('_csrf', approver.csrf).field('password', 'pw').attach('file', expired, 'old.p12');
