@@ -68,13 +68,18 @@ async function expectedOrgIdsOf(q: Q, input: CampaignCreate): Promise<number[]> 
     return members;
   }
   const orgIds = [...new Set(input.orgIds ?? [])];
+  await checkOrgsForNewWork(q, orgIds, 'orgIds');
+  return orgIds;
+}
+
+/** Organisations named for new work must all exist and be active (400 naming `field` otherwise). */
+async function checkOrgsForNewWork(q: Q, orgIds: number[], field: string): Promise<void> {
   const found: Org[] = [];
   for (const part of chunked(orgIds)) found.push(...(await findOrgsByIds(q, part)));
   const known = new Set(found.map((o) => Number(o.id)));
   const unknown = orgIds.filter((o) => !known.has(o));
-  if (unknown.length) throw invalid('ORG_NOT_FOUND', `Unknown organisation(s): ${unknown.slice(0, 20).join(', ')}`, { orgIds: `unknown: ${unknown.slice(0, 20).join(', ')}` });
-  assertActive(found, 'orgIds');
-  return orgIds;
+  if (unknown.length) throw invalid('ORG_NOT_FOUND', `Unknown organisation(s): ${unknown.slice(0, 20).join(', ')}`, { [field]: `unknown: ${unknown.slice(0, 20).join(', ')}` });
+  assertActive(found, field);
 }
 
 export async function createCampaign(ctx: Ctx, input: CampaignCreate): Promise<Campaign> {
@@ -138,15 +143,8 @@ export async function updateCampaign(ctx: Ctx, id: number, input: CampaignUpdate
   const adds = [...new Set(input.addOrgIds ?? [])];
   const removes = [...new Set(input.removeOrgIds ?? [])];
   const fromWeek = input.fromWeek === undefined ? undefined : checkWeekField(before, endDate, input.fromWeek);
-  if (adds.length) {
-    const found: Org[] = [];
-    for (const part of chunked(adds)) found.push(...(await findOrgsByIds(db, part)));
-    const known = new Set(found.map((o) => Number(o.id)));
-    const unknown = adds.filter((o) => !known.has(o));
-    if (unknown.length) throw invalid('ORG_NOT_FOUND', `Unknown organisation(s): ${unknown.slice(0, 20).join(', ')}`, { addOrgIds: `unknown: ${unknown.slice(0, 20).join(', ')}` });
-    // A deactivated organisation is not added to new work (its history stays).
-    assertActive(found, 'addOrgIds');
-  }
+  // A deactivated organisation is not added to new work (its history stays).
+  if (adds.length) await checkOrgsForNewWork(db, adds, 'addOrgIds');
   await db.transaction(async (tx) => {
     await repo.lockCampaign(tx, id);
     const members = await repo.membershipsOf(tx, id, [...adds, ...removes]);
