@@ -3,7 +3,7 @@ import type { Deps } from '../deps';
 import { id, parse } from '../shared/validate';
 import { listQuery } from '../shared/paging';
 import { t } from '../shared/i18n';
-import { ctxOf } from '../web/request';
+import { ctxOf, isApiRequest } from '../web/request';
 import { safeRedirectPath } from '../web/redirect';
 import { listNotifications, markAllRead, markRead, unreadCount } from './service';
 
@@ -66,7 +66,7 @@ export function pageRouter(_deps: Deps): Router {
 /** The bell in the top bar: the signed-in person's unread count on every page (one indexed count, pages only). */
 export function unreadBadge() {
   return async (req: Request, res: Response, next: NextFunction) => {
-    if (!req.actor || req.method !== 'GET' || req.path.startsWith('/api/')) return next();
+    if (!req.actor || req.method !== 'GET' || isApiRequest(req)) return next();
     try {
       res.locals.unreadNotifications = await unreadCount(ctxOf(req));
       next();
