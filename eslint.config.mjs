@@ -25,7 +25,7 @@ const boundaryRule = (own) => {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'media/**', 'data/**', 'test-artifacts/**', 'coverage/**', 'public/**', '*.config.js', 'eslint.config.mjs'] },
+  { ignores: ['jest.transform.js', 'dist/**', 'node_modules/**', 'media/**', 'data/**', 'test-artifacts/**', 'coverage/**', 'public/**', '*.config.js', 'eslint.config.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -344,13 +344,20 @@ async function exportMemory(ctx: Ctx, campaignId: number, week: string, format: 
   return { ms: Number(process.hrtime.bigint() - t) / 1e6, bytes, peakMb: Math.round((peak - start) / 1e6) };
 }
 
+/** BENCH_ONLY=submit,dashboard runs only those parts (both by default). */
 export async function run(): Promise<BenchRow[]> {
+  const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+  const wanted = (part: string) => !only || only.includes(part);
   const rows: BenchRow[] = [];
-  rows.push(...(await submissions()));
   const pg = await reachablePostgres();
-  if (pg) rows.push(...(await submissionsPostgres()));
-  else rows.push({ scenario: 'reports.submit.postgres', metric: `submissions on PostgreSQL, ${PG_CONNECTIONS} concurrent`, value: 'skipped', target: process.env.TEST_DATABASE_URL ? 'TEST_DATABASE_URL does not answer' : 'set TEST_DATABASE_URL' });
-  rows.push(...(await dashboardAtScale('sqlite')));
-  if (pg) rows.push(...(await dashboardAtScale('postgres')));
+  if (wanted('submit')) {
+    rows.push(...(await submissions()));
+    if (pg) rows.push(...(await submissionsPostgres()));
+    else rows.push({ scenario: 'reports.submit.postgres', metric: `submissions on PostgreSQL, ${PG_CONNECTIONS} concurrent`, value: 'skipped', target: process.env.TEST_DATABASE_URL ? 'TEST_DATABASE_URL does not answer' : 'set TEST_DATABASE_URL' });
+  }
+  if (wanted('dashboard')) {
+    rows.push(...(await dashboardAtScale('sqlite')));
+    if (pg) rows.push(...(await dashboardAtScale('postgres')));
+  }
   return rows;
 }

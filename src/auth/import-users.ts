@@ -5,7 +5,7 @@
  * and reports every bad row. Each new user gets an invitation e-mail with a set-password link (7 days) and holds
  * no usable password until they choose one; until then the pages send them to /me/password.
  */
-import ExcelJS from 'exceljs';
+import { loadExcelJs } from '../shared/xlsx';
 import type { Ctx } from '../deps';
 import { isUniqueViolation } from '../db';
 import { kickOutbox } from '../dispatch';
@@ -153,7 +153,7 @@ export async function importUsers(ctx: Ctx, buffer: Buffer, filename: string, li
 
 /** The sample file of the users import page: the columns, three rows (labels and codes both work), the accepted roles. */
 export async function userImportSample(): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcelJs()).Workbook();
   wb.creator = 'Vận Động';
   const ws = wb.addWorksheet('Người dùng');
   ws.addRow(['Thư điện tử', 'Họ và tên', 'Vai trò', 'Cơ quan, đơn vị']).font = { bold: true };

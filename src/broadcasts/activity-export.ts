@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import { loadExcelJs } from '../shared/xlsx';
 import type { Ctx } from '../deps';
 import type { LetterDocument } from '../letters';
 import { renderLetterDocx } from '../letters';
@@ -24,7 +24,7 @@ function totals(rows: CommuneActivity[]) {
 
 /** One sheet: a row per commune, then the totals. */
 export async function activityXlsx(report: Report): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcelJs()).Workbook();
   wb.creator = 'Vận Động';
   const ws = wb.addWorksheet('Hoạt động truyền thanh', { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = [6, 10, 40, 16, 12, 12, 16, 18, 22].map((width) => ({ width }));

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import ExcelJS from 'exceljs';
+import { loadExcelJs } from '../shared/xlsx';
 import path from 'node:path';
 import type { Ctx, Deps } from '../deps';
 import type { Q } from '../db';
@@ -391,7 +391,7 @@ export function isKeeper(ctx: Ctx): boolean {
 
 /** The incoming register as a spreadsheet, in the columns of NĐ 30/2020 Phụ lục IV; times in Vietnam. */
 export async function incomingRegisterXlsx(register: IncomingRegister): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcelJs()).Workbook();
   wb.creator = 'Vận Động';
   const ws = wb.addWorksheet(`Sổ văn bản đến ${register.year}`);
   ws.addRow([`SỔ ĐĂNG KÝ VĂN BẢN ĐẾN NĂM ${register.year}`]).font = { bold: true, size: 14 };

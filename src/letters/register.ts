@@ -4,7 +4,7 @@
  * From 01 each year (or from the start an office set when it moved to the system mid-year), no gaps, never
  * reused; a failed issue consumes nothing (the transaction rolls back).
  */
-import ExcelJS from 'exceljs';
+import { loadExcelJs } from '../shared/xlsx';
 import type { Ctx } from '../deps';
 import { isUniqueViolation, type Q } from '../db';
 import { authorize, STAFF_ROLES } from '../auth';
@@ -144,7 +144,7 @@ export async function getRegister(ctx: Ctx, query: { orgId?: number; year?: numb
 
 /** The register as a spreadsheet (one row per number). */
 export async function registerXlsx(register: Register): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcelJs()).Workbook();
   wb.creator = 'Vận Động';
   const ws = wb.addWorksheet(`Sổ văn bản đi ${register.year}`);
   ws.addRow([`SỔ ĐĂNG KÝ VĂN BẢN ĐI NĂM ${register.year}`]).font = { bold: true, size: 14 };

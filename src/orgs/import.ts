@@ -1,4 +1,5 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcelJs } from '../shared/xlsx';
 import { Readable } from 'node:stream';
 import type { Q } from '../db';
 import type { Ctx } from '../deps';
@@ -166,7 +167,7 @@ async function readXlsx(buffer: Buffer, limits: ImportLimits): Promise<Cell[][]>
   const rows: Cell[][] = [];
   let dataRows = 0;
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([clean]), { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'ignore' });
+    const reader = new (await loadExcelJs()).stream.xlsx.WorkbookReader(Readable.from([clean]), { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'ignore' });
     for await (const sheet of reader) {
       for await (const row of sheet as unknown as AsyncIterable<ExcelJS.Row>) {
         const cells = cellsOf(row);
@@ -187,7 +188,7 @@ async function readCsv(buffer: Buffer, limits: ImportLimits): Promise<Cell[][]> 
   // Counted before parsing: a line holds at most one row (a quoted field may span lines, never the reverse).
   let lines = 0;
   for (const line of textBody.split('\n')) if (/[^\s,;"]/.test(line) && ++lines > limits.maxRows + 1) throw tooManyRows(limits.maxRows);
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcelJs()).Workbook();
   // Cells stay text ("01", "00004": the statistics office's codes keep their leading zeros); numbers are parsed by the schema.
   await wb.csv.read(Readable.from([textBody]), { map: (value: unknown) => value });
   const sheet = wb.worksheets[0];
@@ -414,7 +415,7 @@ function prepareRow(index: OrgIndex, actor: Actor, scope: Set<number>, raw: Reco
  * the accepted values of "Loại".
  */
 export async function orgImportSample(): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcelJs()).Workbook();
   wb.creator = 'Vận Động';
   const ws = wb.addWorksheet('Cơ quan, đơn vị');
   ws.addRow(['Mã', 'Tên', 'Viết tắt', 'Loại', 'Mã cấp trên', 'Email', 'Số cán bộ', 'Dân số 18+', 'Địa danh']).font = { bold: true };

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import { loadExcelJs } from '../shared/xlsx';
 import type { Q } from '../db';
 import type { Ctx } from '../deps';
 import { campaignWeek, campaignWeeks, expectedOrgs, isExpectedInWeek, loadManagedCampaign, type CampaignInfo, type ExpectedOrg } from '../campaigns';
@@ -141,7 +141,7 @@ const LONG_WIDTHS = [26, 10, 40, 12, 12, 10, 18, 10, 8];
  * of percentages, organisations down, weeks across. Each row is committed (written to the zip) as it is made. Ends `out`.
  */
 export async function writeXlsx(db: Q, plan: ExportPlan, out: Writable): Promise<void> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const wb = new (await loadExcelJs()).stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = 'Vận Động';
   const ws = wb.addWorksheet('Số liệu', { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = LONG_WIDTHS.map((width) => ({ width }));

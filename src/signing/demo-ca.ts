@@ -22,6 +22,9 @@ export interface DemoCertOptions {
   keyUsage?: { digitalSignature?: boolean; nonRepudiation?: boolean; keyCertSign?: boolean };
 }
 
+/** Where a certificate's key pair comes from (PEM): a fresh 2048-bit RSA key each time, unless told otherwise. */
+export type KeySource = () => { privateKey: string; publicKey: string };
+
 function rsaKey(): { privateKey: string; publicKey: string } {
   return crypto.generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
 }
@@ -34,8 +37,8 @@ function attrs(o: DemoCertOptions): forge.pki.CertificateField[] {
   ];
 }
 
-function build(o: DemoCertOptions, issuer: { cert: forge.pki.Certificate | null; key: forge.pki.PrivateKey | null }, ca: boolean): Issued & { cert: forge.pki.Certificate; key: forge.pki.PrivateKey } {
-  const pair = rsaKey();
+function build(o: DemoCertOptions, issuer: { cert: forge.pki.Certificate | null; key: forge.pki.PrivateKey | null }, ca: boolean, keys: KeySource): Issued & { cert: forge.pki.Certificate; key: forge.pki.PrivateKey } {
+  const pair = keys();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(pair.publicKey);
   cert.serialNumber = o.serial ?? `01${crypto.randomBytes(8).toString('hex')}`;
@@ -61,15 +64,17 @@ export class DemoCa {
     private readonly cert: forge.pki.Certificate,
     private readonly key: forge.pki.PrivateKey,
     readonly root: Issued,
+    private readonly keys: KeySource,
   ) {}
 
-  static create(o: Partial<DemoCertOptions> = {}): DemoCa {
-    const ca = build({ commonName: 'Vận Động Demo Root CA', organisation: 'Vận Động (demo, không có giá trị pháp lý)', notAfter: new Date(Date.now() + 10 * 365 * 86400_000), ...o }, { cert: null, key: null }, true);
-    return new DemoCa(ca.cert, ca.key, ca);
+  /** `keys`: the tests hand out keys made once (2048-bit generation costs 0.1–0.4 s, and they issue dozens). */
+  static create(o: Partial<DemoCertOptions> = {}, keys: KeySource = rsaKey): DemoCa {
+    const ca = build({ commonName: 'Vận Động Demo Root CA', organisation: 'Vận Động (demo, không có giá trị pháp lý)', notAfter: new Date(Date.now() + 10 * 365 * 86400_000), ...o }, { cert: null, key: null }, true, keys);
+    return new DemoCa(ca.cert, ca.key, ca, keys);
   }
 
   issue(o: DemoCertOptions): Issued {
-    const { keyPem, certPem, certDer } = build(o, { cert: this.cert, key: this.key }, false);
+    const { keyPem, certPem, certDer } = build(o, { cert: this.cert, key: this.key }, false, this.keys);
     return { keyPem, certPem, certDer };
   }
 

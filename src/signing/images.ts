@@ -225,7 +225,7 @@ export function demoSealPng(): Buffer {
   const red: [number, number, number] = [215, 25, 30];
   for (let a = 0; a < Math.PI * 2; a += 0.002) {
     for (const [r, thick] of [[200, 6], [150, 3]] as const) dot(c + r * Math.cos(a), c + r * Math.sin(a), thick, red);
-    for (let k = 0; k < 24; k++) if (Math.abs(((a * 12) / Math.PI) % 1) < 0.35) dot(c + 175 * Math.cos(a), c + 175 * Math.sin(a), 5, red);
+    if (Math.abs(((a * 12) / Math.PI) % 1) < 0.35) dot(c + 175 * Math.cos(a), c + 175 * Math.sin(a), 5, red); // 24 dashes
   }
   for (let i = 0; i < 5; i++) {
     const a1 = -Math.PI / 2 + (i * 2 * Math.PI) / 5;

@@ -5,7 +5,7 @@ import type { Deps } from '../deps';
 import * as auth from '../auth';
 import { pickLocale } from '../shared/i18n';
 import { AppError, invalid } from '../shared/errors';
-import { checkInput, inputWarnings, withInputWarnings } from '../shared/validate';
+import { checkInput, holdsLegacyText, inputWarnings, withInputWarnings } from '../shared/validate';
 import { cookieOf, isApiRequest, tokensEqual } from './request';
 import { isUploadPath } from './upload';
 import { exposeActor } from './nav';
@@ -171,8 +171,13 @@ export function inputGuard() {
  * answer that is an object carries them as `warnings`. Pages read them with `inputWarnings()`.
  */
 export function inputWarningsOnAnswers() {
-  return (_req: Request, res: Response, next: NextFunction) =>
-    withInputWarnings(() => {
+  return (req: Request, res: Response, next: NextFunction) => {
+    // A body not parsed yet (a file upload, an edXML package) may hold text the schemas convert; a parsed JSON or
+    // form body and the query are looked through here. Nothing convertible: the request needs no list.
+    const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+    const unparsed = hasBody && !req.is(['json', 'urlencoded']);
+    if (!unparsed && !holdsLegacyText(req.body) && !holdsLegacyText(req.query)) return next();
+    const { done } = withInputWarnings(() => {
       const warnings = inputWarnings();
       const json = res.json.bind(res);
       res.json = (body: unknown) => {
@@ -181,6 +186,8 @@ export function inputWarningsOnAnswers() {
       };
       next();
     });
+    res.once('close', done);
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import request from 'supertest';
 import { describeEachDb } from '../helpers/context';
+import { pooledKeys } from '../helpers/keys';
 import { DemoCa, demoSealPng, demoSignaturePng, encodePng, verifyPdf } from '../../src/signing';
 import { decryptSecret, encryptSecret, signingKey } from '../../src/signing/secrets';
 import { renderLetterPdf } from '../../src/letters/pdf';
@@ -176,7 +177,7 @@ describeEachDb('a letter issued without certificates (allowed by default)', (ctx
 
 describeEachDb('the public /verify page', (ctx) => {
   it('checks an uploaded PDF without sign-in and tells who signed, and a PDF without signatures', async () => {
-    const ca = DemoCa.create();
+    const ca = DemoCa.create({}, pooledKeys());
     const { p12 } = ca.pkcs12({ commonName: 'Sở Thông tin và Truyền thông' }, 'pw');
     const { readPkcs12, KeySigner, signPdf } = await import('../../src/signing');
     const { key, chain } = readPkcs12(p12, 'pw');

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import type { TestContext } from '../helpers/context';
+import { pooledKeys } from '../helpers/keys';
 import { addTrustedRoot, DemoCa, demoSealPng, demoSignaturePng } from '../../src/signing';
 import type { Department } from '../letters/helpers';
 
@@ -14,7 +15,7 @@ export interface Pki {
 /** A throwaway CA (trusted by this installation), the approver's and the organisation's PKCS#12. */
 export function makePki(ctx: TestContext, approverName: string, orgName: string): Pki {
   const valid = { notBefore: new Date('2025-06-01T00:00:00Z'), notAfter: new Date('2028-06-01T00:00:00Z') };
-  const ca = DemoCa.create({ commonName: `Test Root CA ${ctx.lane}`, ...valid });
+  const ca = DemoCa.create({ commonName: `Test Root CA ${ctx.lane}`, ...valid }, pooledKeys());
   addTrustedRoot(ctx.config, 'test-root.pem', ca.root.certPem);
   return {
     ca,

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import * as fontkit from '@pdf-lib/fontkit';
+import type * as Fontkit from '@pdf-lib/fontkit';
 import { PDFString, type PDFDocument, type PDFRef } from 'pdf-lib';
 
 export type FontStyle = 'regular' | 'bold' | 'italic' | 'boldItalic';
@@ -81,12 +81,16 @@ interface Face {
 
 const faces = new Map<string, Face>();
 
+// fontkit costs ~0.25 s of CPU to load, at every start and in every test suite: loaded when a first face is read.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronous on purpose: text measuring is synchronous
+const fontkit = (): typeof Fontkit => require('@pdf-lib/fontkit') as typeof Fontkit;
+
 function face(style: FontStyle, subset: number): Face {
   const key = `${style}:${subset}`;
   let f = faces.get(key);
   if (!f) {
     const bytes = woffToSfnt(fs.readFileSync(path.join(FILES_DIR, `tinos-${SUBSETS[subset]}-${FILE_STYLE[style]}.woff`)));
-    f = { bytes, font: fontkit.create(bytes) as unknown as FkFont };
+    f = { bytes, font: fontkit().create(bytes) as unknown as FkFont };
     faces.set(key, f);
   }
   return f;
