@@ -10,6 +10,6 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(node-forge|pdf-lib|@pdf-lib|pako|docx|jszip|exceljs|@zone-eu|mailparser|nodemailer|smtp-server|libmime|libqp|libbase64)/)'],
   testTimeout: 60000,
   // Three on two cores: the suites spend a fifth of their time waiting (ffmpeg, PostgreSQL, LibreOffice, killed and
-  // restarted servers), which a third worker fills: measured 3m40s with two, 3m10s with three (README "Tests").
+  // restarted servers), which a third worker fills (README "Set up").
   maxWorkers: 3,
 };

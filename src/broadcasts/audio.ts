@@ -10,6 +10,9 @@ import * as repo from './repo';
 import { toAudio, type Audio } from './model';
 import {
   analysisArgs,
+  encoderLevelDb,
+  REMEASURE_BELOW_SEC,
+  spanLoudnessArgs,
   audibleSpan,
   FfmpegTimeout,
   ffmpegVersion,
@@ -351,7 +354,7 @@ export async function makeMaster(deps: Deps, row: repo.AudioRow, onProgress: (pc
     return ms;
   };
   const timeoutMessage = `The conversion took longer than ${deps.config.AUDIO_JOB_TIMEOUT_SECONDS} s and was stopped`;
-  const settings = settingsOf(deps);
+  const settings = { ...settingsOf(deps), encoderLevelDb: await encoderLevelDb(ffmpegOf(deps).path, settingsOf(deps)) };
 
   const format = row.original_format as AudioFormat;
   if (!Object.hasOwn(DEMUXER, format)) throw new MasterError('The original upload is not an accepted audio format');
@@ -369,10 +372,15 @@ export async function makeMaster(deps: Deps, row: repo.AudioRow, onProgress: (pc
   };
 
   const analysis = await run(analysisArgs(input, format, settings), 0, 15, total);
-  const measured = parseEbur128(analysis.stderr);
+  let measured = parseEbur128(analysis.stderr);
   if (analysis.code !== 0 || !measured) throw new MasterError(`The audio cannot be decoded: ${lastError(analysis.stderr)}`);
   const span = audibleSpan(analysis.stderr, total);
   if (!span || !Number.isFinite(measured.integrated)) throw new MasterError('The recording is silent');
+  if (span.end - span.start < REMEASURE_BELOW_SEC && (span.start > 0 || span.end < total)) {
+    const again = await run(spanLoudnessArgs(input, format, span), 15, 0, span.end - span.start);
+    const trimmed = parseEbur128(again.stderr);
+    if (again.code === 0 && trimmed && Number.isFinite(trimmed.integrated)) measured = trimmed;
+  }
 
   const out = transcodeTempFile(deps);
   activeTemp.add(out);
@@ -388,8 +396,9 @@ export async function makeMaster(deps: Deps, row: repo.AudioRow, onProgress: (pc
       durationSec: master.durationSec,
       sampleRate: master.sampleRate ?? 44100,
       channels: master.channels ?? 1,
-      loudnessLufs: result.integrated,
-      truePeakDbtp: result.peak,
+      // as the MP3 measures: the meter stood before the encoder
+      loudnessLufs: result.integrated + settings.encoderLevelDb,
+      truePeakDbtp: result.peak + settings.encoderLevelDb,
     };
   } finally {
     activeTemp.delete(out);

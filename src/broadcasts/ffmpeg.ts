@@ -1,6 +1,9 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
 
 /**
  * The ffmpeg binary and what we ask of it: recognise an upload, measure it, and make the loudspeaker master.
@@ -233,6 +236,8 @@ export interface MasterSettings {
   truePeakDbtp: number;
   /** Quieter than this counts as silence when trimming the ends. */
   silenceDb?: number;
+  /** What the MP3 encoder does to the level, dB (encoderLevelDb): pass 2 makes up for it. Default 0. */
+  encoderLevelDb?: number;
 }
 
 /** An EBU R128 / BS.1770 measurement (ffmpeg's ebur128 summary). Silence: integrated = -Infinity. */
@@ -307,13 +312,63 @@ export function analysisArgs(input: string, format: AudioFormat, s: MasterSettin
   ];
 }
 
-/** The linear gain (dB) that brings a measured recording to the target integrated loudness. */
-export const gainToTarget = (s: MasterSettings, m: Loudness) => s.targetLufs - m.integrated;
+/**
+ * Below this audible length pass 1's loudness is measured again on the trimmed span: the 400 ms blocks that straddle
+ * a trimmed edge pull the whole file's figure down by up to 0.4 LU on a 3 s clip, and by under 0.05 LU past a minute.
+ */
+export const REMEASURE_BELOW_SEC = 60;
+
+/** The loudness of the span that pass 2 keeps, exactly as pass 2 trims it (read with parseEbur128). */
+export function spanLoudnessArgs(input: string, format: AudioFormat, span: { start: number; end: number }): string[] {
+  return [
+    '-hide_banner', '-nostdin', '-nostats', ...inputArgs(input, format), '-vn', '-sn',
+    '-af', `${MONO_44K},${trimFilter(span)},ebur128=peak=sample:framelog=verbose`,
+    '-f', 'null', '-',
+  ];
+}
+
+const trimFilter = (span: { start: number; end: number }) => `atrim=start=${span.start.toFixed(4)}:end=${span.end.toFixed(4)},asetpts=PTS-STARTPTS`;
+
+/** The linear gain (dB) that brings a measured recording to the target integrated loudness, in the MP3. */
+export const gainToTarget = (s: MasterSettings, m: Loudness) => s.targetLufs - m.integrated - (s.encoderLevelDb ?? 0);
+
+/** The MP3 encoding of the master: CBR mono 44.1 kHz, LAME's quality 7 (see masterArgs). */
+const encoderArgs = (s: MasterSettings) => ['-ac', '1', '-ar', '44100', '-c:a', 'libmp3lame', '-b:a', `${s.bitrateKbps}k`, '-compression_level', '7', '-write_xing', '1'];
+
+const encoderLevels = new Map<string, Promise<number>>();
+
+/**
+ * The level change (dB) of this ffmpeg's MP3 encoder at these settings, measured once per binary and bitrate on a
+ * 3 s tone at 1 kHz: the ebur128 meter before the encoder against the same meter on the decoded MP3. LAME 3.100
+ * (in @ffmpeg-installer's build) encodes 0.44 dB quieter than its input, which left every master 0.4–0.6 LU under
+ * the target; pass 2 adds it to the gain. 0 when it cannot be measured (the conversion then says why itself).
+ */
+export function encoderLevelDb(bin: string, s: MasterSettings): Promise<number> {
+  const key = `${bin}\0${s.bitrateKbps}`;
+  if (!encoderLevels.has(key)) {
+    const measure = async () => {
+      const file = path.join(os.tmpdir(), `vandong-encoder-level-${crypto.randomBytes(6).toString('hex')}.mp3`);
+      try {
+        const tone = ['-hide_banner', '-nostdin', '-nostats', '-y', '-f', 'lavfi', '-i', 'sine=f=1000:d=3:r=44100', '-af', 'volume=-12dB,ebur128=peak=sample'];
+        const encoded = await runFfmpeg(bin, [...tone, ...encoderArgs(s), '-f', 'mp3', file], { timeoutMs: 20_000 });
+        const decoded = await runFfmpeg(bin, ['-hide_banner', '-nostdin', '-nostats', '-f', 'mp3', '-i', file, '-af', 'ebur128=peak=sample', '-f', 'null', '-'], { timeoutMs: 20_000 });
+        const before = parseEbur128(encoded.stderr)?.integrated;
+        const after = parseEbur128(decoded.stderr)?.integrated;
+        if (encoded.code !== 0 || decoded.code !== 0 || !Number.isFinite(before) || !Number.isFinite(after)) return 0;
+        return Math.max(-3, Math.min(3, Math.round((after! - before!) * 100) / 100));
+      } finally {
+        await fs.promises.unlink(file).catch(() => undefined);
+      }
+    };
+    encoderLevels.set(key, measure().catch(() => 0));
+  }
+  return encoderLevels.get(key)!;
+}
 
 /**
  * Pass 2, one encoding pass: trim, a linear gain to the target (integrated loudness moves by exactly the gain),
  * a peak limiter at the ceiling for the few peaks the gain pushes over it, encode MP3 CBR mono 44.1 kHz. An
- * ebur128 meter after the limiter reports what was encoded. Not loudnorm: it resamples to 192 kHz and runs its
+ * ebur128 meter after the limiter reports what was encoded (the MP3 measures that plus the encoder's level). Not loudnorm: it resamples to 192 kHz and runs its
  * dynamic normaliser for the same linear result. LAME's quality 7 ("fast") at the same bitrate: the encoder is
  * most of this pass, and at 128 kbit/s mono speech its finer searches are not audible on a loudspeaker.
  */
@@ -322,9 +377,9 @@ export function masterArgs(input: string, format: AudioFormat, output: string, s
   return [
     '-hide_banner', '-nostdin', '-nostats', '-y', ...inputArgs(input, format), '-vn', '-sn', '-map_metadata', '-1',
     '-af',
-    `${MONO_44K},atrim=start=${span.start.toFixed(4)}:end=${span.end.toFixed(4)},asetpts=PTS-STARTPTS,` +
+    `${MONO_44K},${trimFilter(span)},` +
       `volume=${gainToTarget(s, m).toFixed(2)}dB,alimiter=limit=${ceiling.toFixed(4)}:attack=5:release=50:level=false,ebur128=peak=sample:framelog=verbose`,
-    '-ac', '1', '-ar', '44100', '-c:a', 'libmp3lame', '-b:a', `${s.bitrateKbps}k`, '-compression_level', '7', '-write_xing', '1',
+    ...encoderArgs(s),
     '-progress', 'pipe:1', '-f', 'mp3', output,
   ];
 }

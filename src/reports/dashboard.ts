@@ -77,17 +77,43 @@ export interface DashboardQuery {
   kind?: string;
 }
 
-/** Lateness order: missing first, then late, then on time; the latest submission first among equals. */
-function latenessCompare(a: OrgProgress, b: OrgProgress): number {
+/** Lateness: missing first, then late, then on time; the latest submission first among equals. */
+function latenessKeys(a: OrgProgress, b: OrgProgress): number {
   const rank = (o: OrgProgress) => (o.submittedAt == null ? 0 : o.onTime ? 2 : 1);
-  return rank(a) - rank(b) || (b.submittedAt ?? '').localeCompare(a.submittedAt ?? '') || byName(a.name, b.name) || a.orgId - b.orgId;
+  return rank(a) - rank(b) || newerFirst(a.submittedAt ?? '', b.submittedAt ?? '');
 }
 
-const SORTS: Record<DashboardSort, (a: OrgProgress, b: OrgProgress) => number> = {
-  progress: rankCompare,
-  lateness: latenessCompare,
-  name: (a, b) => byName(a.name, b.name) || a.orgId - b.orgId,
+/** ISO timestamps order as strings; localeCompare would consult the locale on each call. */
+const newerFirst = (a: string, b: string) => (a === b ? 0 : a < b ? 1 : -1);
+
+/** Progress: percent descending, then installed descending; no figures last (rankCompare without the name). */
+function progressKeys(a: OrgProgress, b: OrgProgress): number {
+  if (a.percent == null || b.percent == null) return a.percent == null ? (b.percent == null ? 0 : 1) : -1;
+  return b.percent - a.percent || (b.installed ?? 0) - (a.installed ?? 0);
+}
+
+/** Each order's own keys; the name (Vietnamese collation) and then the id settle what they leave equal. */
+const SORT_KEYS: Record<DashboardSort, (a: OrgProgress, b: OrgProgress) => number> = {
+  progress: progressKeys,
+  lateness: latenessKeys,
+  name: () => 0,
 };
+
+/**
+ * Rows [from, to) of `list` in `keys`, then name, then id order. The list is sorted by the keys alone and only the
+ * runs of equal keys that reach into the page are put in name order: the collator is the dear part (a name sort
+ * of 10,000 organisations costs ~50 ms, a page of the week's missing ones a few).
+ */
+function pageInOrder<T extends OrgProgress>(list: readonly T[], keys: (a: T, b: T) => number, from: number, to: number): T[] {
+  const sorted = [...list].sort(keys);
+  if (from >= sorted.length) return [];
+  let lo = from;
+  while (lo > 0 && keys(sorted[lo - 1], sorted[lo]) === 0) lo--;
+  let hi = Math.min(to, sorted.length);
+  while (hi < sorted.length && keys(sorted[hi - 1], sorted[hi]) === 0) hi++;
+  const window = sorted.slice(lo, hi).sort((a, b) => keys(a, b) || byName(a.name, b.name) || a.orgId - b.orgId);
+  return window.slice(from - lo, to - lo);
+}
 
 /** Folds Vietnamese for search: case and diacritics do not matter ("Ða" finds "đa", "xa" finds "xã"). */
 const fold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/gi, 'd').toLowerCase();
@@ -111,14 +137,13 @@ export async function dashboard(ctx: Ctx, campaignId: number, asked: string | Da
   const scoped = inside ? summarise(rows.filter((r) => inside.has(Number(r.org_id))), nested, c.countsResidents) : all;
   const needle = query.q ? fold(query.q) : undefined;
   const listed = scoped.byOrg.filter((o) => (!needle || fold(o.name).includes(needle) || (o.code != null && fold(o.code).includes(needle))) && (!query.kind || o.kind === query.kind));
-  listed.sort(SORTS[query.sort ?? 'progress']);
   const pageSize = query.pageSize ?? DEFAULT_PAGE_SIZE;
   const page = query.page ?? 1;
   const out: Dashboard = {
     week,
     ...all.figures,
     missing: all.missing,
-    byOrg: listed.slice((page - 1) * pageSize, page * pageSize),
+    byOrg: pageInOrder(listed, SORT_KEYS[query.sort ?? 'progress'], (page - 1) * pageSize, page * pageSize),
     byOrgPage: { total: listed.length, page, pageSize, sort: query.sort ?? 'progress' },
   };
   if (inside) out.scope = { orgId: query.under!, ...scoped.figures };
