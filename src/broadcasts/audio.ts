@@ -354,7 +354,8 @@ export async function makeMaster(deps: Deps, row: repo.AudioRow, onProgress: (pc
     return ms;
   };
   const timeoutMessage = `The conversion took longer than ${deps.config.AUDIO_JOB_TIMEOUT_SECONDS} s and was stopped`;
-  const settings = { ...settingsOf(deps), encoderLevelDb: await encoderLevelDb(ffmpegOf(deps).path, settingsOf(deps)) };
+  const base = settingsOf(deps);
+  const settings = { ...base, encoderLevelDb: await encoderLevelDb(bin, base) };
 
   const format = row.original_format as AudioFormat;
   if (!Object.hasOwn(DEMUXER, format)) throw new MasterError('The original upload is not an accepted audio format');

@@ -43,12 +43,6 @@ export interface Dashboard {
 /** Vietnamese name order; one collator (String#localeCompare with a locale looks one up on every call, 3× slower over 10,000 names). */
 const byName = new Intl.Collator('vi').compare;
 
-/** Ranking order: percent descending, then installed descending, then name; no figures last. */
-export function rankCompare(a: OrgProgress, b: OrgProgress): number {
-  if (a.percent == null || b.percent == null) return a.percent == null ? (b.percent == null ? byName(a.name, b.name) : 1) : -1;
-  return b.percent - a.percent || (b.installed ?? 0) - (a.installed ?? 0) || byName(a.name, b.name);
-}
-
 /**
  * The expected organisations that lie inside another expected organisation (a commune whose district is also
  * expected): their residents are already in the district's figures. The same rule as the roll-ups' (rollups.ts).
@@ -86,7 +80,7 @@ function latenessKeys(a: OrgProgress, b: OrgProgress): number {
 /** ISO timestamps order as strings; localeCompare would consult the locale on each call. */
 const newerFirst = (a: string, b: string) => (a === b ? 0 : a < b ? 1 : -1);
 
-/** Progress: percent descending, then installed descending; no figures last (rankCompare without the name). */
+/** Progress: percent descending, then installed descending; no figures last. */
 function progressKeys(a: OrgProgress, b: OrgProgress): number {
   if (a.percent == null || b.percent == null) return a.percent == null ? (b.percent == null ? 0 : 1) : -1;
   return b.percent - a.percent || (b.installed ?? 0) - (a.installed ?? 0);

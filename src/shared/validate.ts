@@ -25,8 +25,8 @@ let convertedInThisParse: Map<string, LegacyEncoding> | null = null;
  */
 let listsInFlight = 0;
 
-/** Runs a request's handlers with their own list of input warnings; `done` is to be called when its answer is sent. */
-export function withInputWarnings<T>(fn: () => T): { result: T; done: () => void } {
+/** Runs a request's handlers with their own list of input warnings; returns `done`, to call when its answer is sent. */
+export function withInputWarnings(fn: () => void): () => void {
   listsInFlight += 1;
   let ended = false;
   const done = () => {
@@ -36,7 +36,8 @@ export function withInputWarnings<T>(fn: () => T): { result: T; done: () => void
     if (listsInFlight === 0) requestWarnings.disable();
   };
   try {
-    return { result: requestWarnings.run([], fn), done };
+    requestWarnings.run([], fn);
+    return done;
   } catch (err) {
     done();
     throw err;
@@ -49,6 +50,7 @@ export function holdsLegacyText(value: unknown, depth = 0): boolean {
   if (!value || typeof value !== 'object' || depth >= MAX_DEPTH) return false;
   return Object.values(value).some((v) => holdsLegacyText(v, depth + 1));
 }
+
 /** The warnings of the request so far (empty outside a request). */
 export const inputWarnings = (): readonly InputWarning[] => requestWarnings.getStore() ?? [];
 

@@ -25,7 +25,8 @@ export interface DemoCertOptions {
 /** Where a certificate's key pair comes from (PEM): a fresh 2048-bit RSA key each time, unless told otherwise. */
 export type KeySource = () => { privateKey: string; publicKey: string };
 
-function rsaKey(): { privateKey: string; publicKey: string } {
+/** A fresh 2048-bit RSA key pair in PEM (the default KeySource). */
+export function rsaKey(): { privateKey: string; publicKey: string } {
   return crypto.generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
 }
 

@@ -23,7 +23,7 @@ export type { VerifyReport, SignatureReport, TrustStore } from './verify';
 
 // The trust list and the throwaway demo CA with its images (demo seed, tests, bench).
 export { addTrustedRoot } from './trust';
-export { DemoCa, type KeySource } from './demo-ca';
+export { DemoCa, rsaKey, type KeySource } from './demo-ca';
 export { encodePng, demoSignaturePng, demoSealPng } from './images';
 
 // HTTP: the JSON API (/api/v1) and the pages (/signing, the public /verify).

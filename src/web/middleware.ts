@@ -177,7 +177,7 @@ export function inputWarningsOnAnswers() {
     const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
     const unparsed = hasBody && !req.is(['json', 'urlencoded']);
     if (!unparsed && !holdsLegacyText(req.body) && !holdsLegacyText(req.query)) return next();
-    const { done } = withInputWarnings(() => {
+    const done = withInputWarnings(() => {
       const warnings = inputWarnings();
       const json = res.json.bind(res);
       res.json = (body: unknown) => {

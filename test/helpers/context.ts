@@ -89,7 +89,7 @@ async function dropStalePoolSchemas(query: (sql: string, bindings?: string[]) =>
 /**
  * A PostgreSQL schema for one suite. Migrating a fresh schema costs ~0.7 s, so migrated schemas are kept in a pool
  * (tp_<migrations hash>_<n>) and handed out emptied: a suite holds a session advisory lock on its schema while it
- * runs (on its own connection, so a killed worker frees it), and the next holder truncates every table first.
+ * runs (on its own connection, so a killed worker frees it), and the next holder empties it first (emptySchema).
  */
 async function claimPostgresSchema(url: string): Promise<{ schema: string; release: () => Promise<void> }> {
   const holder = createDb({ url });
@@ -165,8 +165,8 @@ export async function createTestContext(lane: string, env: Record<string, string
     PASSWORD_SCRYPT_N: '1024',
     ...env,
   });
+  // already migrated: the template file, or the pooled schema by claimPostgresSchema
   const db = createDb({ url, schema });
-  await migrate(db);
   let now: Date | null = null;
   const deps: Deps = { db, config, log: createLogger('silent'), clock: () => now ?? new Date() };
   const app = createApp(deps);

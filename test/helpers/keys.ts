@@ -1,8 +1,7 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { KeySource } from '../../src/signing';
+import { rsaKey, type KeySource } from '../../src/signing';
 
 const POOL_SIZE = 12;
 
@@ -16,9 +15,7 @@ export function pooledKeys(): KeySource {
   try {
     keys = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof keys;
   } catch {
-    keys = Array.from({ length: POOL_SIZE }, () =>
-      crypto.generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }),
-    );
+    keys = Array.from({ length: POOL_SIZE }, rsaKey);
     const partial = `${file}.${process.pid}`;
     fs.writeFileSync(partial, JSON.stringify(keys));
     fs.renameSync(partial, file);
